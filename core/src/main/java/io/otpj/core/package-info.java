@@ -1,0 +1,2 @@
+/** otpj core: processes, mailboxes, links, monitors, timers and GenServer. */
+package io.otpj.core;
