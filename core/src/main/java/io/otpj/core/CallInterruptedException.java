@@ -1,0 +1,11 @@
+package io.otpj.core;
+
+/**
+ * A call failed because the calling non-process thread was interrupted; its interrupt status is kept.
+ * See {@link CallException} for the other failure modes.
+ */
+public final class CallInterruptedException extends CallException {
+    CallInterruptedException(String message, ExitReason reason, ServerRef server) {
+        super(message, reason, server);
+    }
+}

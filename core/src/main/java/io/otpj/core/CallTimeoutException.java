@@ -1,0 +1,11 @@
+package io.otpj.core;
+
+/**
+ * A call failed because no reply arrived within the timeout; a late reply is dropped.
+ * See {@link CallException} for the other failure modes.
+ */
+public final class CallTimeoutException extends CallException {
+    CallTimeoutException(String message, ExitReason reason, ServerRef server) {
+        super(message, reason, server);
+    }
+}

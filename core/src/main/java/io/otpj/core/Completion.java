@@ -1,0 +1,168 @@
+package io.otpj.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A one-shot cell that one thread waits on and any thread completes: the reply slot of a call,
+ * the acknowledgement of a start. The first completion wins (a CAS from {@link #PENDING});
+ * later ones are dropped, which is what makes a late reply harmless.
+ *
+ * <p>Wake-up protocol, the same Dekker pair as {@link Mailbox}: the completer CASes
+ * {@code outcome} and then loads {@code waiterParked} (volatile); the waiter stores
+ * {@code waiterParked = 1} (volatile) and then loads {@code outcome} before parking. One of the
+ * two sees the other's write, so the waiter is never left parked on a completed cell.
+ *
+ * <p>Memory consistency: everything the completing thread did before completing happens-before
+ * the waiter's return from {@link #await} (the CAS is a volatile write, the waiter's read of
+ * {@code outcome} a volatile read of that value).
+ */
+abstract class Completion {
+
+    /** No outcome yet. */
+    static final Object PENDING = new Object() {
+        @Override public String toString() { return "pending"; }
+    };
+    /** Stands for a {@code null} reply, which is legal. */
+    static final Object NULL = new Object() {
+        @Override public String toString() { return "null"; }
+    };
+
+    /** A failed outcome: the server exited (or was absent) with {@code reason}. */
+    record Failed(ExitReason reason) {}
+
+    private static final VarHandle OUTCOME, PARKED;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            OUTCOME = l.findVarHandle(Completion.class, "outcome", Object.class);
+            PARKED = l.findVarHandle(Completion.class, "waiterParked", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Thread waiter;
+    @SuppressWarnings("unused") private volatile Object outcome = PENDING;
+    @SuppressWarnings("unused") private volatile int waiterParked;
+
+    Completion(Thread waiter) {
+        this.waiter = waiter;
+    }
+
+    /** @return the outcome, or {@link #PENDING} */
+    final Object outcome() {
+        return OUTCOME.getVolatile(this);
+    }
+
+    /**
+     * Sets the outcome if none is set yet and wakes the waiter. Any thread.
+     *
+     * @return whether this call set it
+     */
+    final boolean complete(Object value) {
+        if (!OUTCOME.compareAndSet(this, PENDING, value == null ? NULL : value)) {
+            return false;
+        }
+        if ((int) PARKED.getVolatile(this) == 1) {
+            LockSupport.unpark(waiter);
+        }
+        return true;
+    }
+
+    /**
+     * Waits for the outcome. Waiter thread only.
+     *
+     * @param server if non-null, a process whose death completes the cell with {@link Failed}
+     * @param self the waiting process, or null for a plain thread; its death throws {@link ProcessExit}
+     * @param timeoutNanos negative for no limit
+     * @return the outcome, or {@link #PENDING} if the timeout passed (the cell is then closed:
+     *     a later completion is dropped)
+     * @throws InterruptedException if a plain waiting thread is interrupted (the cell is closed)
+     */
+    final Object await(Pcb server, Pcb self, long timeoutNanos) throws InterruptedException {
+        Object o = outcome();
+        if (o != PENDING) {
+            return o;
+        }
+        final boolean timed = timeoutNanos >= 0;
+        final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
+        boolean registered = false;
+        try {
+            for (int step = 0; ; step++) {
+                o = outcome();
+                if (o != PENDING) {
+                    return o;
+                }
+                if (server != null) {
+                    ExitReason r = server.exitReason;
+                    if (r != null) {
+                        complete(new Failed(r));
+                        continue;
+                    }
+                }
+                if (self != null && self.exitReason != null) {
+                    close();
+                    throw ProcessExit.INSTANCE;
+                }
+                if (timed && (step & 63) == 0 && deadline - System.nanoTime() <= 0) {
+                    if (close()) {
+                        return PENDING;
+                    }
+                    continue;
+                }
+                if (!Backoff.idle(step)) {
+                    continue;
+                }
+                if (server != null && !registered) {
+                    // From here on the server's death completes us even while we are parked.
+                    // Re-checked at the top of the loop: see Pcb.die for the other half.
+                    server.addWaiter(this);
+                    registered = true;
+                    continue;
+                }
+                PARKED.setVolatile(this, 1);
+                if (outcome() == PENDING) {
+                    if (timed) {
+                        long left = deadline - System.nanoTime();
+                        if (left > 0) {
+                            LockSupport.parkNanos(this, left);
+                        }
+                    } else {
+                        LockSupport.park(this);
+                    }
+                }
+                PARKED.setOpaque(this, 0);
+                if (Thread.interrupted()) {
+                    if (self != null && self.exitReason != null) {
+                        close();
+                        throw ProcessExit.INSTANCE;
+                    }
+                    if (self == null) {
+                        if (close()) {
+                            throw new InterruptedException();
+                        }
+                    }
+                }
+                if (timed && deadline - System.nanoTime() <= 0 && close()) {
+                    return PENDING;
+                }
+            }
+        } finally {
+            if (registered) {
+                server.removeWaiter(this);
+            }
+        }
+    }
+
+    /** Closes a pending cell so no completion lands any more. @return whether we closed it */
+    private boolean close() {
+        return OUTCOME.compareAndSet(this, PENDING, CLOSED);
+    }
+
+    /** The outcome of a cell its waiter gave up on. */
+    static final Object CLOSED = new Object() {
+        @Override public String toString() { return "closed"; }
+    };
+}

@@ -1,0 +1,58 @@
+package io.otpj.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A monitor: created by {@link Proc#monitor(Pid)}, delivered back in exactly one {@link Down}
+ * unless cancelled with {@link Proc#demonitor(MonitorRef, boolean)}.
+ *
+ * <p>Each monitor is a one-shot state machine: ACTIVE, then either FIRED (its DOWN was sent) or
+ * CANCELLED. The transition is a CAS, so a target's death and a demonitor racing each other
+ * agree on one outcome: at most one DOWN, and none after a demonitor that won.
+ */
+public final class MonitorRef {
+
+    private static final int ACTIVE = 0, FIRED = 1, CANCELLED = 2;
+    private static final VarHandle STATE;
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(MonitorRef.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Pcb watcher;
+    final Pcb target;
+    private volatile int state;
+    /** Written and read only by the watcher's own thread: DOWN for this ref must be dropped. */
+    boolean flushed;
+
+    MonitorRef(Pcb watcher, Pcb target) {
+        this.watcher = watcher;
+        this.target = target;
+    }
+
+    /** @return the monitored process */
+    public Pid target() {
+        return target.pid;
+    }
+
+    /** Called once by the dying target: sends DOWN unless the monitor was cancelled. */
+    void fire(ExitReason reason) {
+        if (STATE.compareAndSet(this, ACTIVE, FIRED)) {
+            watcher.deliver(new Down(this, target.pid, reason));
+        }
+    }
+
+    /** @return true if this call cancelled an active monitor (no DOWN will ever be sent) */
+    boolean cancel() {
+        return STATE.compareAndSet(this, ACTIVE, CANCELLED);
+    }
+
+    @Override
+    public String toString() {
+        return "#Ref<" + Integer.toHexString(System.identityHashCode(this)) + " -> " + target.pid + ">";
+    }
+}

@@ -1,0 +1,461 @@
+package io.otpj.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Process control block: everything the runtime keeps for one process.
+ *
+ * <p>Threading. {@link #exitReason} and {@link #trapExit} are volatile and read by anyone. The
+ * link, monitor, hook and name fields are guarded by {@code this}; they are created lazily, so an
+ * idle process that never links costs no collections. {@link #saved} (the selective-receive
+ * queue) belongs to the owner thread alone.
+ *
+ * <p>Death. {@link #die} is the only way a process exits. Its first step, a CAS of
+ * {@code exitReason} from null, decides the one winner among racing exits (a crash, a kill, a
+ * linked process's signal). From that instant the process is dead to everyone: sends are
+ * dropped, new links and monitors see it dead. The winner then, in this order: releases the
+ * name and runs exit hooks (so a supervisor told of the death can register the name again),
+ * fails the callers waiting on it, signals the links, fires the monitors, and interrupts the
+ * process's thread if it is not the caller's own.
+ */
+final class Pcb {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.otpj.core.Process");
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final ThreadFactory THREADS = Thread.ofVirtual().name("otpj-", 0).factory();
+    static final ScopedValue<Pcb> CURRENT = ScopedValue.newInstance();
+
+    private static final VarHandle EXIT;
+    static {
+        try {
+            EXIT = MethodHandles.lookup().findVarHandle(Pcb.class, "exitReason", ExitReason.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Pid pid;
+    final Mailbox mailbox = new Mailbox();
+    /** Null while alive; set once, by the CAS in {@link #die}. */
+    volatile ExitReason exitReason;
+    volatile boolean trapExit;
+    /** The process's thread; written before it starts. */
+    Thread thread;
+    /** What the process runs, for introspection (a GenServer loop, or a plain body). */
+    Object behaviour;
+
+    // Guarded by this.
+    private HashSet<Pcb> links;
+    private ArrayList<MonitorRef> monitors;
+    private ArrayList<Runnable> exitHooks;
+    Object localName;
+
+    /** Callers parked waiting for this process's reply; lazily created, never shrunk. */
+    private volatile Set<Completion> waiters;
+
+    /** Owner thread only: messages a selective receive passed over, in arrival order. */
+    private ArrayDeque<Object> saved;
+
+    Pcb() {
+        this.pid = new Pid(IDS.incrementAndGet(), this);
+    }
+
+    private Pcb(long id) {
+        this.pid = new Pid(id, this);
+        this.exitReason = Reasons.NORMAL;
+    }
+
+    /**
+     * Stands for "a thread that is not a process" where a pid is required, such as the sender of
+     * an exit signal sent from a test's main thread: {@code <0.0.0>}, never alive.
+     */
+    static final Pcb OUTSIDE = new Pcb(0);
+
+    static Pcb current() {
+        return CURRENT.orElse(null);
+    }
+
+    boolean isAlive() {
+        return exitReason == null;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Starts the process's virtual thread running {@code body}. */
+    void start(Runnable body) {
+        Thread t = THREADS.newThread(() -> ScopedValue.where(CURRENT, this).run(() -> run(body)));
+        mailbox.owner = t;
+        thread = t;
+        t.start();
+    }
+
+    private void run(Runnable body) {
+        ExitReason reason;
+        try {
+            body.run();
+            reason = Reasons.NORMAL;
+        } catch (ExitException e) {
+            reason = e.reason();
+        } catch (ProcessExit e) {
+            reason = null;
+        } catch (Throwable t) {
+            reason = new ExitReason.Crash(t);
+            if (isAlive()) {
+                LOG.error("process_crash pid={} reason={}", pid, t.toString(), t);
+            }
+        }
+        if (reason != null) {
+            die(reason);
+        }
+        Thread.interrupted();
+        saved = null;
+        mailbox.drain(Pcb::dropAfterDeath);
+    }
+
+    /** A message found in a dead process's mailbox: a call in it must not wait for its timeout. */
+    private static void dropAfterDeath(Object m) {
+        if (m instanceof From f) {
+            f.complete(new Completion.Failed(f.server.exitReason));
+        }
+    }
+
+    /**
+     * Ends this process with {@code reason} unless it is already dead. Safe from any thread.
+     *
+     * @return whether this call was the one that ended it
+     */
+    boolean die(ExitReason reason) {
+        Signals work = new Signals();
+        if (!dieOne(reason, work)) {
+            return false;
+        }
+        work.drain();
+        return true;
+    }
+
+    /**
+     * Exit signals still to deliver. A dying process queues one per link here instead of
+     * signalling recursively, so a long chain of links cannot overflow the stack.
+     */
+    private static final class Signals {
+        private ArrayDeque<Object[]> queue;
+
+        void add(Pcb to, Pcb from, ExitReason reason) {
+            if (queue == null) {
+                queue = new ArrayDeque<>();
+            }
+            queue.addLast(new Object[] {to, from, reason});
+        }
+
+        void drain() {
+            if (queue == null) {
+                return;
+            }
+            Object[] w;
+            while ((w = queue.pollFirst()) != null) {
+                ((Pcb) w[0]).exitSignal((Pcb) w[1], (ExitReason) w[2], true, this);
+            }
+        }
+    }
+
+    private boolean dieOne(ExitReason reason, Signals work) {
+        if (reason instanceof ExitReason.Kill) {
+            reason = Reasons.KILLED;
+        }
+        if (!EXIT.compareAndSet(this, (ExitReason) null, reason)) {
+            return false;
+        }
+        Object name;
+        List<Runnable> hooks;
+        Set<Pcb> ls;
+        List<MonitorRef> ms;
+        synchronized (this) {
+            name = localName;
+            localName = null;
+            hooks = exitHooks;
+            exitHooks = null;
+            ls = links;
+            links = null;
+            ms = monitors;
+            monitors = null;
+        }
+        if (name != null) {
+            Names.release(name, this);
+        }
+        if (hooks != null) {
+            for (Runnable h : hooks) {
+                try {
+                    h.run();
+                } catch (Throwable t) {
+                    LOG.error("exit_hook_failed pid={} hook={}", pid, h, t);
+                }
+            }
+        }
+        // Dekker with Completion.await: we wrote exitReason, then read the waiters; a waiter
+        // adds itself, then reads exitReason. One of us sees the other.
+        Set<Completion> ws = waiters;
+        if (ws != null) {
+            for (Completion c : ws) {
+                c.complete(new Completion.Failed(reason));
+            }
+        }
+        if (ls != null) {
+            for (Pcb l : ls) {
+                l.removeLink(this);
+                work.add(l, this, reason);
+            }
+        }
+        if (ms != null) {
+            for (MonitorRef m : ms) {
+                m.fire(reason);
+            }
+        }
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt();
+        }
+        return true;
+    }
+
+    /**
+     * Delivers an exit signal from {@code from} with {@code reason}, by the rules of OTP: a kill
+     * (not from a link) cannot be trapped; a trapping process gets an {@link Exit} message;
+     * otherwise {@code normal} is ignored (unless a process signals itself) and any other reason
+     * ends the process.
+     */
+    void exitSignal(Pcb from, ExitReason reason, boolean viaLink) {
+        Signals work = new Signals();
+        exitSignal(from, reason, viaLink, work);
+        work.drain();
+    }
+
+    private void exitSignal(Pcb from, ExitReason reason, boolean viaLink, Signals work) {
+        if (!isAlive()) {
+            return;
+        }
+        if (!viaLink && reason instanceof ExitReason.Kill) {
+            dieOne(Reasons.KILLED, work);
+        } else if (trapExit) {
+            deliver(new Exit(from.pid, reason));
+        } else if (reason instanceof ExitReason.Normal) {
+            if (from == this && !viaLink) {
+                dieOne(reason, work);
+            }
+        } else {
+            dieOne(reason, work);
+        }
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    /** Sends {@code message} to this process; dropped if it is dead. Any thread. */
+    void deliver(Object message) {
+        if (exitReason == null) {
+            mailbox.put(message);
+        }
+    }
+
+    /** A DOWN for a monitor the owner flushed is never seen. */
+    private static boolean isFlushed(Object m) {
+        return m instanceof Down d && d.ref().flushed;
+    }
+
+    /**
+     * Next message in arrival order. Owner thread only.
+     *
+     * @param timeoutNanos negative: no limit; 0: do not block
+     * @return the message, or null on timeout
+     */
+    Object receive(long timeoutNanos) {
+        ArrayDeque<Object> s = saved;
+        if (s != null) {
+            Object m;
+            while ((m = s.pollFirst()) != null) {
+                if (!isFlushed(m)) {
+                    return m;
+                }
+            }
+        }
+        final long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
+        for (;;) {
+            Object m = mailbox.take(this, timeoutNanos);
+            if (m == null || !isFlushed(m)) {
+                return m;
+            }
+            if (timeoutNanos > 0) {
+                timeoutNanos = Math.max(0L, deadline - System.nanoTime());
+            }
+        }
+    }
+
+    /**
+     * The first message, in arrival order, that {@code match} accepts; the others stay queued in
+     * their order. Owner thread only.
+     */
+    Object receive(Predicate<Object> match, long timeoutNanos) {
+        ArrayDeque<Object> s = saved;
+        if (s != null) {
+            for (Iterator<Object> it = s.iterator(); it.hasNext(); ) {
+                Object m = it.next();
+                if (isFlushed(m)) {
+                    it.remove();
+                } else if (match.test(m)) {
+                    it.remove();
+                    return m;
+                }
+            }
+        }
+        final long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
+        for (;;) {
+            Object m = mailbox.take(this, timeoutNanos);
+            if (m == null) {
+                return null;
+            }
+            if (!isFlushed(m)) {
+                if (match.test(m)) {
+                    return m;
+                }
+                if (saved == null) {
+                    saved = new ArrayDeque<>();
+                }
+                saved.addLast(m);
+            }
+            if (timeoutNanos > 0) {
+                timeoutNanos = Math.max(0L, deadline - System.nanoTime());
+                if (timeoutNanos == 0) {
+                    return null;
+                }
+            }
+        }
+    }
+
+    /** Removes queued DOWN messages for {@code ref}. Owner thread only. */
+    void flushDown(MonitorRef ref) {
+        ref.flushed = true;
+        ArrayDeque<Object> s = saved;
+        if (s != null) {
+            s.removeIf(m -> m instanceof Down d && d.ref() == ref);
+        }
+    }
+
+    /** @return queued messages, including those a selective receive set aside (estimate) */
+    int queueLength() {
+        ArrayDeque<Object> s = saved;
+        return mailbox.size() + (s == null ? 0 : s.size());
+    }
+
+    /** Releases what an idle process can release: the selective-receive buffer. Owner thread. */
+    void hibernate() {
+        if (saved != null && saved.isEmpty()) {
+            saved = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ links, monitors, hooks
+
+    /** @return false if this process is dead (the link was not added) */
+    synchronized boolean addLink(Pcb other) {
+        if (exitReason != null) {
+            return false;
+        }
+        if (links == null) {
+            links = new HashSet<>(4);
+        }
+        links.add(other);
+        return true;
+    }
+
+    synchronized void removeLink(Pcb other) {
+        if (links != null) {
+            links.remove(other);
+        }
+    }
+
+    synchronized List<Pid> linkedPids() {
+        List<Pid> out = new ArrayList<>();
+        if (links != null) {
+            for (Pcb p : links) {
+                out.add(p.pid);
+            }
+        }
+        return out;
+    }
+
+    /** @return false if this process is dead (the monitor was not added) */
+    synchronized boolean addMonitor(MonitorRef ref) {
+        if (exitReason != null) {
+            return false;
+        }
+        if (monitors == null) {
+            monitors = new ArrayList<>(2);
+        }
+        monitors.add(ref);
+        return true;
+    }
+
+    synchronized void removeMonitor(MonitorRef ref) {
+        if (monitors != null) {
+            monitors.remove(ref);
+        }
+    }
+
+    synchronized int monitorCount() {
+        return monitors == null ? 0 : monitors.size();
+    }
+
+    /** @return false if this process is dead (the hook was not added) */
+    synchronized boolean addExitHook(Runnable hook) {
+        if (exitReason != null) {
+            return false;
+        }
+        if (exitHooks == null) {
+            exitHooks = new ArrayList<>(2);
+        }
+        exitHooks.add(hook);
+        return true;
+    }
+
+    synchronized void removeExitHook(Runnable hook) {
+        if (exitHooks != null) {
+            exitHooks.remove(hook);
+        }
+    }
+
+    void addWaiter(Completion c) {
+        Set<Completion> ws = waiters;
+        if (ws == null) {
+            synchronized (this) {
+                ws = waiters;
+                if (ws == null) {
+                    waiters = ws = ConcurrentHashMap.newKeySet();
+                }
+            }
+        }
+        ws.add(c);
+    }
+
+    void removeWaiter(Completion c) {
+        Set<Completion> ws = waiters;
+        if (ws != null) {
+            ws.remove(c);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return pid.toString();
+    }
+}

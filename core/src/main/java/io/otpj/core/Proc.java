@@ -1,0 +1,385 @@
+package io.otpj.core;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Processes: the Java form of Erlang's process primitives and Elixir's {@code Process} module.
+ *
+ * <p>A process is a virtual thread with a mailbox, a {@link Pid}, links, monitors and an exit
+ * reason. Processes share nothing but messages; a message is any non-null object, ideally an
+ * immutable record, and it is passed by reference (not copied): do not mutate what you sent.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>Ordering: messages from one sender to one receiver arrive in the order sent.</li>
+ *   <li>Sending to a dead process is not an error: the message is dropped.</li>
+ *   <li>Links are bidirectional; a process exiting with a reason other than {@code normal} takes
+ *       its linked processes with it, unless they {@link #trapExit trap exits}, in which case they
+ *       receive an {@link Exit} message. {@code kill} cannot be trapped and reaches the links as
+ *       {@code killed}.</li>
+ *   <li>Monitors are one-way and deliver exactly one {@link Down}; monitoring a dead process
+ *       delivers {@code Down(..., noproc)} at once.</li>
+ *   <li>A dying process releases its name before its links and monitors are told.</li>
+ * </ul>
+ *
+ * <h2>What the JVM cannot do</h2>
+ * A thread cannot be stopped from outside. {@link #exit(Pid, ExitReason) Killing} a process makes
+ * it dead to everyone at once: its name is released, its links and monitors fire, sends to it are
+ * dropped and callers waiting on it fail. Its virtual thread is interrupted; the next otpj
+ * operation it performs (receive, send, call) unwinds it without running any more of its code.
+ * Code that ignores interrupts and never calls otpj keeps running until it returns, but can no
+ * longer affect other processes through otpj.
+ *
+ * <h2>Memory consistency</h2>
+ * Actions in a thread before {@code send(pid, m)} happen-before the receiver's return of
+ * {@code m} from {@code receive}.
+ *
+ * <p>Timeouts are {@link Duration}s; {@link #INFINITY} waits forever; a negative duration is
+ * rejected with {@link IllegalArgumentException}. Null arguments are rejected with
+ * {@link NullPointerException} naming the argument. Methods that act on "the calling process"
+ * throw {@link IllegalStateException} when called from a thread that is not a process.
+ */
+public final class Proc {
+
+    /** Wait forever. Any duration too long to express in nanoseconds is treated the same way. */
+    public static final Duration INFINITY = ChronoUnit.FOREVER.getDuration();
+
+    private Proc() {}
+
+    // ------------------------------------------------------------------ identity and spawning
+
+    /**
+     * @return the calling process
+     * @throws IllegalStateException if the calling thread is not a process
+     */
+    public static Pid self() {
+        return requireSelf().pid;
+    }
+
+    /** @return whether the calling thread is a process */
+    public static boolean isProcess() {
+        return Pcb.current() != null;
+    }
+
+    /** Starts a process running {@code body}; it exits {@code normal} when the body returns. */
+    public static Pid spawn(Runnable body) {
+        Objects.requireNonNull(body, "body");
+        Pcb p = new Pcb();
+        p.behaviour = body;
+        p.start(body);
+        return p.pid;
+    }
+
+    /**
+     * Starts a process linked to the calling one. The link exists before the new process runs a
+     * single instruction, so neither can die unseen by the other.
+     */
+    public static Pid spawnLink(Runnable body) {
+        Objects.requireNonNull(body, "body");
+        Pcb self = requireSelf();
+        Pcb p = new Pcb();
+        p.behaviour = body;
+        p.addLink(self);
+        if (!self.addLink(p)) {
+            throw ProcessExit.INSTANCE;
+        }
+        p.start(body);
+        return p.pid;
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    /**
+     * Sends {@code message} to {@code dest}. To a pid: never fails; dropped if the process is
+     * dead. To a name: throws {@link IllegalArgumentException} if no live process holds it, as
+     * Erlang raises {@code badarg}.
+     */
+    public static void send(ServerRef dest, Object message) {
+        Objects.requireNonNull(message, "message must not be null");
+        if (dest instanceof Pid pid) {
+            pid.pcb.deliver(message);
+            return;
+        }
+        Pcb p = resolve(Objects.requireNonNull(dest, "dest"));
+        if (p == null) {
+            throw new IllegalArgumentException("no process registered as " + dest);
+        }
+        p.deliver(message);
+    }
+
+    /** Like {@link #send} but drops the message silently when a name is not registered. */
+    static void sendQuietly(ServerRef dest, Object message) {
+        Pcb p = resolve(dest);
+        if (p != null) {
+            p.deliver(message);
+        }
+    }
+
+    /** Waits for the next message, forever. */
+    public static Object receive() {
+        return requireSelf().receive(-1L);
+    }
+
+    /** @return the next message, or empty if none arrives within {@code timeout} */
+    public static Optional<Object> receive(Duration timeout) {
+        long nanos = toNanos(timeout, "timeout");
+        return Optional.ofNullable(requireSelf().receive(nanos));
+    }
+
+    /**
+     * Selective receive: the first message in arrival order that {@code match} accepts. Messages
+     * it passes over stay queued, in order, for later receives.
+     *
+     * @return the matching message, or empty on timeout
+     */
+    public static Optional<Object> receive(Predicate<Object> match, Duration timeout) {
+        Objects.requireNonNull(match, "match");
+        long nanos = toNanos(timeout, "timeout");
+        return Optional.ofNullable(requireSelf().receive(match, nanos));
+    }
+
+    /** Selective receive of the first message that is an instance of {@code type}. */
+    public static <T> Optional<T> receive(Class<T> type, Duration timeout) {
+        Objects.requireNonNull(type, "type");
+        return receive(type::isInstance, timeout).map(type::cast);
+    }
+
+    /**
+     * Sends {@code message} to {@code dest} after {@code delay}, from the shared timer thread.
+     * A name is resolved when the timer fires; the message is dropped if nothing is there then.
+     */
+    public static TimerRef sendAfter(ServerRef dest, Object message, Duration delay) {
+        Objects.requireNonNull(dest, "dest");
+        Objects.requireNonNull(message, "message must not be null");
+        return Timers.sendAfter(dest, message, delay);
+    }
+
+    // ------------------------------------------------------------------ links and monitors
+
+    /**
+     * Links the calling process to {@code pid}. Linking to a dead process sends the caller an
+     * exit signal {@code noproc} (an {@link Exit} message if it traps exits; otherwise it exits).
+     * Linking twice, or to oneself, does nothing.
+     */
+    public static void link(Pid pid) {
+        Objects.requireNonNull(pid, "pid");
+        Pcb self = requireSelf();
+        Pcb other = pid.pcb;
+        if (other == self) {
+            return;
+        }
+        if (!other.addLink(self)) {
+            self.exitSignal(other, Reasons.NOPROC, true);
+            checkAlive(self);
+            return;
+        }
+        if (!self.addLink(other)) {
+            // We were killed meanwhile; our death did not see the link, so tell the other side.
+            other.removeLink(self);
+            other.exitSignal(self, self.exitReason, true);
+            throw ProcessExit.INSTANCE;
+        }
+    }
+
+    /** Removes the link between the calling process and {@code pid}, if any. */
+    public static void unlink(Pid pid) {
+        Objects.requireNonNull(pid, "pid");
+        Pcb self = requireSelf();
+        self.removeLink(pid.pcb);
+        pid.pcb.removeLink(self);
+    }
+
+    /**
+     * Monitors {@code pid}: when it exits, the calling process receives exactly one
+     * {@link Down}. If it is already dead, {@code Down(ref, pid, noproc)} is sent at once.
+     */
+    public static MonitorRef monitor(Pid pid) {
+        Objects.requireNonNull(pid, "pid");
+        Pcb self = requireSelf();
+        MonitorRef ref = new MonitorRef(self, pid.pcb);
+        if (!pid.pcb.addMonitor(ref)) {
+            ref.fire(Reasons.NOPROC);
+        }
+        return ref;
+    }
+
+    /** Removes a monitor; a DOWN already in the mailbox stays there. See {@link #demonitor(MonitorRef, boolean)}. */
+    public static boolean demonitor(MonitorRef ref) {
+        return demonitor(ref, false);
+    }
+
+    /**
+     * Removes a monitor the calling process created. With {@code flush}, no {@link Down} for
+     * {@code ref} is ever received after this returns, even one already queued.
+     *
+     * @return whether the monitor was still active (no DOWN had been sent)
+     * @throws IllegalArgumentException if {@code ref} was created by another process
+     */
+    public static boolean demonitor(MonitorRef ref, boolean flush) {
+        Objects.requireNonNull(ref, "ref");
+        Pcb self = requireSelf();
+        if (ref.watcher != self) {
+            throw new IllegalArgumentException("monitor " + ref + " belongs to " + ref.watcher.pid + ", not to " + self.pid);
+        }
+        boolean active = ref.cancel();
+        ref.target.removeMonitor(ref);
+        if (flush) {
+            self.flushDown(ref);
+        }
+        return active;
+    }
+
+    // ------------------------------------------------------------------ exits
+
+    /**
+     * Sends an exit signal to {@code pid}, from the calling process (or from {@code <0.0.0>} when
+     * called from a plain thread). {@code kill} ends it with {@code killed} whatever it does; a
+     * process that traps exits receives {@link Exit}; otherwise {@code normal} is ignored and any
+     * other reason ends it. Signalling a dead process does nothing.
+     */
+    public static void exit(Pid pid, ExitReason reason) {
+        Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(reason, "reason");
+        Pcb self = Pcb.current();
+        pid.pcb.exitSignal(self == null ? Pcb.OUTSIDE : self, reason, false);
+        if (self != null) {
+            checkAlive(self);
+        }
+    }
+
+    /**
+     * Ends the calling process with {@code reason} ({@code exit/1}): throws {@link ExitException},
+     * which unwinds to the process's top. A GenServer runs {@code terminate} on the way out.
+     */
+    public static RuntimeException exit(ExitReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        requireSelf();
+        throw new ExitException(reason);
+    }
+
+    /**
+     * Sets whether the calling process traps exits.
+     *
+     * @return the previous setting
+     */
+    public static boolean trapExit(boolean on) {
+        Pcb self = requireSelf();
+        boolean old = self.trapExit;
+        self.trapExit = on;
+        return old;
+    }
+
+    /** @return whether {@code pid} is alive now */
+    public static boolean isAlive(Pid pid) {
+        return Objects.requireNonNull(pid, "pid").pcb.isAlive();
+    }
+
+    /**
+     * Adds a hook that runs synchronously when {@code pid} exits, before its links and monitors
+     * are told: the hook {@link NameRegistry} implementations use to release names in time.
+     * Hooks run on whichever thread ends the process; they must be short, must not block and
+     * should not throw (a throwing hook is logged and skipped).
+     *
+     * @return false if the process is already dead (the hook was not added and will not run)
+     */
+    public static boolean onExit(Pid pid, Runnable hook) {
+        Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(hook, "hook");
+        return pid.pcb.addExitHook(hook);
+    }
+
+    /** Removes a hook added with {@link #onExit}. */
+    public static void removeExitHook(Pid pid, Runnable hook) {
+        Objects.requireNonNull(pid, "pid").pcb.removeExitHook(hook);
+    }
+
+    // ------------------------------------------------------------------ names
+
+    /**
+     * Registers {@code pid} under the local {@code name}.
+     *
+     * @throws IllegalArgumentException if the name is taken by a live process, if {@code pid} is
+     *     dead, or if it already has a name
+     */
+    public static void register(Object name, Pid pid) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(pid, "pid");
+        Pcb holder = Names.register(name, pid.pcb);
+        if (holder != null) {
+            throw new IllegalArgumentException("name " + name + " is already registered to " + holder.pid);
+        }
+    }
+
+    /** @return whether {@code name} was registered */
+    public static boolean unregister(Object name) {
+        return Names.unregister(Objects.requireNonNull(name, "name"));
+    }
+
+    /** @return the live process registered under the local {@code name} */
+    public static Optional<Pid> whereis(Object name) {
+        Pcb p = Names.whereis(Objects.requireNonNull(name, "name"));
+        return p == null ? Optional.empty() : Optional.of(p.pid);
+    }
+
+    /** @return a snapshot of {@code pid}, or empty if it is dead */
+    public static Optional<ProcessInfo> info(Pid pid) {
+        Pcb p = Objects.requireNonNull(pid, "pid").pcb;
+        if (!p.isAlive()) {
+            return Optional.empty();
+        }
+        Object name;
+        synchronized (p) {
+            name = p.localName;
+        }
+        return Optional.of(new ProcessInfo(pid, p.queueLength(), p.linkedPids(), p.monitorCount(), p.trapExit,
+                Optional.ofNullable(name)));
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    static Pcb requireSelf() {
+        Pcb self = Pcb.current();
+        if (self == null) {
+            throw new IllegalStateException("not inside an otpj process: this operation needs a calling process");
+        }
+        return self;
+    }
+
+    private static void checkAlive(Pcb self) {
+        if (!self.isAlive()) {
+            throw ProcessExit.INSTANCE;
+        }
+    }
+
+    /** @return the live-or-dead process a pid denotes, the live process a name denotes, or null */
+    static Pcb resolve(ServerRef ref) {
+        return switch (ref) {
+            case Pid pid -> pid.pcb;
+            case Name.Local l -> Names.whereis(l.key());
+            case Name.Via v -> {
+                Pid pid = v.registry().whereisName(v.key());
+                yield pid == null ? null : pid.pcb;
+            }
+        };
+    }
+
+    /**
+     * @return the duration in nanoseconds, or -1 for {@link #INFINITY} (or anything too long to
+     *     count in nanoseconds)
+     */
+    static long toNanos(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative, got " + d);
+        }
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return -1L;
+        }
+    }
+}

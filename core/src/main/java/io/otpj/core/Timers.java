@@ -1,0 +1,39 @@
+package io.otpj.core;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one shared timer service: a single daemon platform thread driving a
+ * {@link ScheduledThreadPoolExecutor}, whatever the number of timers. A timer only enqueues a
+ * message, so it never runs user code on the timer thread. Cancelled timers are removed from the
+ * queue at once, so cancelling many timers leaks nothing.
+ */
+final class Timers {
+
+    private static final class Holder {
+        static final ScheduledThreadPoolExecutor EXECUTOR = create();
+
+        private static ScheduledThreadPoolExecutor create() {
+            ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "otpj-timers");
+                t.setDaemon(true);
+                return t;
+            });
+            e.setRemoveOnCancelPolicy(true);
+            e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            return e;
+        }
+    }
+
+    private Timers() {}
+
+    static TimerRef sendAfter(ServerRef dest, Object message, Duration delay) {
+        long nanos = Proc.toNanos(delay, "delay");
+        if (nanos < 0) {
+            throw new IllegalArgumentException("a timer needs a finite delay, got infinity");
+        }
+        return new TimerRef(Holder.EXECUTOR.schedule(() -> Proc.sendQuietly(dest, message), nanos, TimeUnit.NANOSECONDS));
+    }
+}
