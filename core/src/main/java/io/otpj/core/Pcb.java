@@ -85,7 +85,7 @@ final class Pcb {
     static final Pcb OUTSIDE = new Pcb(0);
 
     static Pcb current() {
-        return CURRENT.orElse(null);
+        return CURRENT.isBound() ? CURRENT.get() : null;
     }
 
     boolean isAlive() {

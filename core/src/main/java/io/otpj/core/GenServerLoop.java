@@ -1,0 +1,462 @@
+package io.otpj.core;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process body of a GenServer: the receive loop that calls the callbacks, and the client
+ * side of start, call and stop.
+ *
+ * <p>Everything that is not static runs on the server's own process, so the fields need no
+ * synchronisation; other threads see the state only through system requests answered by this
+ * loop.
+ */
+final class GenServerLoop<A, S> implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.otpj.core.GenServer");
+
+    /** The envelope of a cast, so a cast is never mistaken for an info message. */
+    record Cast(Object request) {}
+
+    /** The acknowledgement a starter waits on. */
+    static final class Ack extends Completion {
+        /**
+         * The result the new process decided on before it died (a failed or ignored start). It
+         * is written before the process's exit CAS, so a starter woken by the death reads it.
+         */
+        volatile StartResult intended;
+
+        Ack(Thread waiter) {
+            super(waiter);
+        }
+    }
+
+    private final Pcb self;
+    private final GenServer<A, S> impl;
+    private final A arg;
+    private final Name name;
+    /** The process that started us linked, or null: its exit signal, trapped, stops us. */
+    private final Pcb parent;
+    private final Ack ack;
+
+    private S state;
+    private Object lastMessage;
+    private boolean suspended;
+    private boolean trace;
+    private Instant startedAt;
+    private long messagesIn, calls, casts, infos;
+    /** The wait action of the last callback (a timeout or hibernate), kept across system requests. */
+    private Action waitAction = Actions.NONE;
+
+    private GenServerLoop(Pcb self, GenServer<A, S> impl, A arg, Name name, Pcb parent, Ack ack) {
+        this.self = self;
+        this.impl = impl;
+        this.arg = arg;
+        this.name = name;
+        this.parent = parent;
+        this.ack = ack;
+    }
+
+    // ------------------------------------------------------------------ client side
+
+    static <A, S> StartResult start(GenServer<A, S> impl, A arg, Name name, boolean link) {
+        Objects.requireNonNull(impl, "server must not be null");
+        Pcb caller = Pcb.current();
+        if (link && caller == null) {
+            throw new IllegalStateException("startLink needs a calling process to link to; use start from a plain thread");
+        }
+        Pcb p = new Pcb();
+        p.behaviour = impl;
+        Ack ack = new Ack(Thread.currentThread());
+        if (link) {
+            p.addLink(caller);
+            if (!caller.addLink(p)) {
+                throw ProcessExit.INSTANCE;
+            }
+        }
+        p.start(new GenServerLoop<>(p, impl, arg, name, link ? caller : null, ack));
+        Object o;
+        try {
+            // Passing p: if the new process dies without acknowledging (killed during init), its
+            // death completes the ack, so the starter never waits for a dead process.
+            o = ack.await(p, caller, -1L);
+        } catch (InterruptedException e) {
+            p.die(Reasons.KILLED);
+            Thread.currentThread().interrupt();
+            return new StartResult.Failed(ExitReason.of("interrupted"));
+        }
+        if (o instanceof StartResult r) {
+            return r;
+        }
+        StartResult intended = ack.intended;
+        if (intended != null) {
+            return intended;
+        }
+        return new StartResult.Failed(((Completion.Failed) o).reason());
+    }
+
+    static <R> R call(ServerRef server, Object request, Duration timeout) {
+        Objects.requireNonNull(request, "request must not be null");
+        long nanos = Proc.toNanos(timeout, "timeout");
+        From f = send(server, request);
+        return outcome(f, server, nanos);
+    }
+
+    static <R> RequestId<R> sendRequest(ServerRef server, Object request) {
+        Objects.requireNonNull(request, "request must not be null");
+        return new RequestId<>(send(server, request), server);
+    }
+
+    private static From send(ServerRef server, Object request) {
+        Objects.requireNonNull(server, "server must not be null");
+        Pcb target = Proc.resolve(server);
+        if (target == null || !target.isAlive()) {
+            throw new NoProcException("no process: " + server + " is not alive or not registered (call " + request + ")",
+                    Reasons.NOPROC, server);
+        }
+        Pcb self = Pcb.current();
+        if (target == self) {
+            throw new CallingSelfException("process " + self.pid + " called itself with " + request,
+                    Reasons.CALLING_SELF, server);
+        }
+        From f = new From(request, target, self, Thread.currentThread());
+        target.deliver(f);
+        return f;
+    }
+
+    @SuppressWarnings("unchecked")
+    static <R> R outcome(From f, ServerRef server, long nanos) {
+        Object o;
+        try {
+            o = f.await(f.server, f.caller, nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CallInterruptedException("interrupted while calling " + server + " with " + f.request,
+                    ExitReason.of("interrupted"), server);
+        }
+        if (o == Completion.PENDING) {
+            throw new CallTimeoutException("no reply from " + server + " within " + Duration.ofNanos(nanos)
+                    + " to " + f.request, Reasons.TIMEOUT, server);
+        }
+        if (o == Completion.NULL) {
+            return null;
+        }
+        if (o instanceof Completion.Failed(ExitReason r)) {
+            throw new ServerExitedException(server + " exited with " + r + " before replying to " + f.request, r,
+                    server);
+        }
+        if (o instanceof Sys.Raised(RuntimeException e)) {
+            throw e;
+        }
+        return (R) o;
+    }
+
+    static void stop(ServerRef server, ExitReason reason, Duration timeout) {
+        Objects.requireNonNull(reason, "reason must not be null");
+        long nanos = Proc.toNanos(timeout, "timeout");
+        From f = send(server, new Sys.Stop(reason));
+        Object o;
+        try {
+            // The loop never replies to a stop: the server's death completes the request.
+            o = f.await(f.server, f.caller, nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CallInterruptedException("interrupted while stopping " + server, ExitReason.of("interrupted"),
+                    server);
+        }
+        if (o == Completion.PENDING) {
+            throw new CallTimeoutException(server + " did not stop within " + Duration.ofNanos(nanos), Reasons.TIMEOUT,
+                    server);
+        }
+        ExitReason expected = reason instanceof ExitReason.Kill ? Reasons.KILLED : reason;
+        if (o instanceof Completion.Failed(ExitReason r) && !r.equals(expected)) {
+            throw new ServerExitedException(server + " exited with " + r + " instead of " + reason, r, server);
+        }
+    }
+
+    // ------------------------------------------------------------------ server side
+
+    @Override
+    public void run() {
+        if (name != null) {
+            Pid holder;
+            try {
+                holder = register(name);
+            } catch (RuntimeException e) {
+                failStart(new StartResult.Failed(new ExitReason.Crash(e)), new ExitReason.Crash(e));
+                return;
+            }
+            if (holder != null) {
+                failStart(new StartResult.Failed(new ExitReason.AlreadyStarted(holder)), Reasons.NORMAL);
+                return;
+            }
+        }
+        InitResult<S> r;
+        try {
+            r = impl.init(arg);
+        } catch (Throwable t) {
+            ExitReason reason = reasonOf(t);
+            if (!reason.isClean()) {
+                crashReport(reason, "init", t);
+            }
+            failStart(new StartResult.Failed(reason), reason);
+            return;
+        }
+        switch (r) {
+            case null -> {
+                ExitReason reason = new ExitReason.BadReturnValue("init", null);
+                crashReport(reason, "init", null);
+                failStart(new StartResult.Failed(reason), reason);
+            }
+            case InitResult.Ok<S> ok -> {
+                state = ok.state();
+                startedAt = Instant.now();
+                ack.complete(new StartResult.Ok(self.pid));
+                loop(ok.action());
+            }
+            case InitResult.Ignore<S> i -> failStart(new StartResult.Ignored(), Reasons.NORMAL);
+            case InitResult.Stop<S> s -> {
+                if (!s.reason().isClean()) {
+                    crashReport(s.reason(), "init", null);
+                }
+                failStart(new StartResult.Failed(s.reason()), s.reason());
+            }
+            // {error, reason}: silent, and the process exits normally, as proc_lib does.
+            case InitResult.Error<S> e -> failStart(new StartResult.Failed(e.reason()), Reasons.NORMAL);
+        }
+    }
+
+    private Pid register(Name n) {
+        return switch (n) {
+            case Name.Local l -> {
+                Pcb holder = Names.register(l.key(), self);
+                yield holder == null ? null : holder.pid;
+            }
+            case Name.Via v -> {
+                Pid holder = v.registry().registerName(v.key(), self.pid);
+                yield holder == null || holder == self.pid ? null : holder;
+            }
+        };
+    }
+
+    /**
+     * Ends a start that did not succeed: unlink from the starter (a failed init must not kill
+     * it), die (the name is released), and only then acknowledge, so the starter sees a dead
+     * process with its name free.
+     */
+    private void failStart(StartResult result, ExitReason exitWith) {
+        ack.intended = result;
+        if (parent != null) {
+            parent.removeLink(self);
+            self.removeLink(parent);
+        }
+        self.die(exitWith);
+        ack.complete(result);
+    }
+
+    private void loop(Action action) {
+        for (;;) {
+            long timeout = -1L;
+            switch (action) {
+                case Action.None n -> {}
+                case Action.Timeout t -> timeout = Proc.toNanos(t.after(), "timeout");
+                case Action.Hibernate h -> self.hibernate();
+                case Action.Continue c -> {
+                    action = handleContinue(c.arg());
+                    continue;
+                }
+            }
+            waitAction = action;
+            Object m;
+            if (suspended) {
+                m = self.receive(GenServerLoop::isSystem, -1L);
+            } else {
+                m = self.receive(timeout);
+                if (m == null) {
+                    m = IdleTimeout.INSTANCE;
+                }
+            }
+            messagesIn++;
+            lastMessage = m;
+            action = handle(m);
+            if (trace) {
+                LOG.info("sys_trace pid={} event=handled message={} state={}", self.pid, m, state);
+            }
+        }
+    }
+
+    private static boolean isSystem(Object m) {
+        return m instanceof From f && f.request instanceof Sys.Request;
+    }
+
+    private Action handle(Object m) {
+        switch (m) {
+            case From f when f.request instanceof Sys.Request r -> {
+                return system(f, r);
+            }
+            case From f -> {
+                calls++;
+                CallResult<S> r;
+                try {
+                    r = impl.handleCall(f.request, f, state);
+                } catch (Throwable t) {
+                    throw crashed(t);
+                }
+                return afterCall(r, f);
+            }
+            case Cast c -> {
+                casts++;
+                CastResult<S> r;
+                try {
+                    r = impl.handleCast(c.request(), state);
+                } catch (Throwable t) {
+                    throw crashed(t);
+                }
+                return after(r, "handleCast");
+            }
+            case Exit e when parent != null && e.from() == parent.pid -> {
+                // Our parent (a supervisor) is shutting us down and we trap exits.
+                throw exit(e.reason());
+            }
+            default -> {
+                infos++;
+                CastResult<S> r;
+                try {
+                    r = impl.handleInfo(m, state);
+                } catch (Throwable t) {
+                    throw crashed(t);
+                }
+                return after(r, "handleInfo");
+            }
+        }
+    }
+
+    private Action handleContinue(Object arg) {
+        CastResult<S> r;
+        try {
+            r = impl.handleContinue(arg, state);
+        } catch (Throwable t) {
+            throw crashed(t);
+        }
+        return after(r, "handleContinue");
+    }
+
+    private Action afterCall(CallResult<S> r, From f) {
+        switch (r) {
+            case null -> throw exit(new ExitReason.BadReturnValue("handleCall", null));
+            case CallResult.Reply<S> reply -> {
+                state = reply.state();
+                f.reply(reply.reply());
+                return reply.action();
+            }
+            case CallResult.StopReply<S> stop -> {
+                state = stop.state();
+                // As gen_server: terminate first, then the reply, then the exit.
+                ExitReason reason = terminate(stop.reason());
+                f.reply(stop.reply());
+                throw new ExitException(reason);
+            }
+            case CastResult<S> cr -> {
+                return after(cr, "handleCall");
+            }
+        }
+    }
+
+    private Action after(CastResult<S> r, String callback) {
+        switch (r) {
+            case null -> throw exit(new ExitReason.BadReturnValue(callback, null));
+            case CastResult.NoReply<S> nr -> {
+                state = nr.state();
+                return nr.action();
+            }
+            case CastResult.Stop<S> stop -> {
+                state = stop.state();
+                throw exit(stop.reason());
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Action system(From f, Sys.Request r) {
+        switch (r) {
+            case Sys.GetState g -> f.reply(state);
+            case Sys.ReplaceState rs -> {
+                try {
+                    state = (S) rs.fn().apply(state);
+                    f.reply(state);
+                } catch (RuntimeException e) {
+                    f.reply(new Sys.Raised(e));
+                }
+            }
+            case Sys.Suspend s -> {
+                suspended = true;
+                f.reply(null);
+            }
+            case Sys.Resume s -> {
+                suspended = false;
+                f.reply(null);
+            }
+            case Sys.GetStatistics s ->
+                f.reply(new Statistics(startedAt, messagesIn, calls, casts, infos, self.queueLength()));
+            case Sys.Trace t -> {
+                trace = t.on();
+                f.reply(null);
+            }
+            // The stopper waits for our death, which completes its request.
+            case Sys.Stop s -> throw exit(s.reason());
+        }
+        return waitAction;
+    }
+
+    /** A callback threw: its exception (or the reason of an {@code exit}) ends the server. */
+    private ExitException crashed(Throwable t) {
+        if (t instanceof ProcessExit || !self.isAlive()) {
+            // Killed while in the callback: the death is already processed; no terminate.
+            throw ProcessExit.INSTANCE;
+        }
+        return exit(reasonOf(t));
+    }
+
+    private static ExitReason reasonOf(Throwable t) {
+        if (t instanceof ProcessExit) {
+            throw ProcessExit.INSTANCE;
+        }
+        return t instanceof ExitException e ? e.reason() : new ExitReason.Crash(t);
+    }
+
+    /** Runs terminate, reports an abnormal exit, and returns the exception that ends the process. */
+    private ExitException exit(ExitReason reason) {
+        return new ExitException(terminate(reason));
+    }
+
+    /** @return the reason to exit with: {@code reason}, or the crash of terminate itself */
+    private ExitReason terminate(ExitReason reason) {
+        try {
+            impl.terminate(reason, state);
+        } catch (Throwable t) {
+            if (t instanceof ProcessExit || !self.isAlive()) {
+                throw ProcessExit.INSTANCE;
+            }
+            LOG.error("terminate_failed pid={} server={} reason={}", self.pid, impl.getClass().getName(), reason, t);
+            reason = reasonOf(t);
+        }
+        if (!reason.isClean()) {
+            crashReport(reason, lastMessage, reason instanceof ExitReason.Crash c ? c.cause() : null);
+        }
+        return reason;
+    }
+
+    /** One structured line, plus the stack of the crash when there is one. */
+    private void crashReport(ExitReason reason, Object last, Throwable cause) {
+        if (cause != null) {
+            LOG.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
+                    impl.getClass().getName(), reason, last, state, cause);
+        } else {
+            LOG.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
+                    impl.getClass().getName(), reason, last, state);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.otpj.core;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * Introspection of a running GenServer, as Erlang's {@code sys} module: read or replace its
+ * state, suspend and resume it, read its statistics, trace its messages.
+ *
+ * <p>Every operation is a system request handled by the server's own process between two
+ * messages, so it sees a consistent state and is ordered with the server's other messages from
+ * the same sender. They work on a suspended server. They fail like a {@link GenServer#call}
+ * ({@link NoProcException}, {@link CallTimeoutException}, {@link ServerExitedException}); the
+ * timeout is 5 s unless given.
+ */
+public final class Sys {
+
+    private Sys() {}
+
+    sealed interface Request {}
+    record GetState() implements Request {}
+    record ReplaceState(UnaryOperator<Object> fn) implements Request {}
+    record Suspend() implements Request {}
+    record Resume() implements Request {}
+    record GetStatistics() implements Request {}
+    record Trace(boolean on) implements Request {}
+    record Stop(ExitReason reason) implements Request {}
+
+    /** A {@link ReplaceState} function threw: rethrown in the caller, the state is unchanged. */
+    record Raised(RuntimeException error) {}
+
+    /** @return the server's current state ({@code sys:get_state}) */
+    public static <S> S getState(ServerRef server) {
+        return GenServerLoop.call(server, new GetState(), GenServer.DEFAULT_CALL_TIMEOUT);
+    }
+
+    /** @return the server's current state, waiting at most {@code timeout} */
+    public static <S> S getState(ServerRef server, Duration timeout) {
+        return GenServerLoop.call(server, new GetState(), timeout);
+    }
+
+    /**
+     * Replaces the server's state with {@code fn(state)} ({@code sys:replace_state}). If
+     * {@code fn} throws, the exception is rethrown here and the state is unchanged; if it returns
+     * null, the new state is null.
+     *
+     * @return the new state
+     */
+    @SuppressWarnings("unchecked")
+    public static <S> S replaceState(ServerRef server, UnaryOperator<S> fn) {
+        Objects.requireNonNull(fn, "fn");
+        return GenServerLoop.call(server, new ReplaceState(s -> fn.apply((S) s)), GenServer.DEFAULT_CALL_TIMEOUT);
+    }
+
+    /**
+     * Suspends the server: it handles only system requests until {@link #resume}; other
+     * messages wait in its mailbox, in order. Calls to it time out meanwhile.
+     */
+    public static void suspend(ServerRef server) {
+        GenServerLoop.call(server, new Suspend(), GenServer.DEFAULT_CALL_TIMEOUT);
+    }
+
+    /** Resumes a suspended server; does nothing to a running one. */
+    public static void resume(ServerRef server) {
+        GenServerLoop.call(server, new Resume(), GenServer.DEFAULT_CALL_TIMEOUT);
+    }
+
+    /** @return the server's counters since it started */
+    public static Statistics statistics(ServerRef server) {
+        return GenServerLoop.call(server, new GetStatistics(), GenServer.DEFAULT_CALL_TIMEOUT);
+    }
+
+    /**
+     * Turns tracing on or off: while on, the server logs each message it handles and the state
+     * after it, at INFO on the logger {@code io.otpj.core.GenServer}, as one line
+     * {@code sys_trace pid=.. event=.. message=.. state=..}.
+     */
+    public static void trace(ServerRef server, boolean on) {
+        GenServerLoop.call(server, new Trace(on), GenServer.DEFAULT_CALL_TIMEOUT);
+    }
+}
