@@ -1,0 +1,218 @@
+package io.otpj.supervisor;
+
+import io.otpj.core.ExitReason;
+import io.otpj.core.GenServer;
+import io.otpj.core.Name;
+import io.otpj.core.Pid;
+import io.otpj.core.Proc;
+import io.otpj.core.ServerRef;
+import io.otpj.core.StartResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A supervisor that starts its children on demand: the Java form of Elixir's
+ * {@code DynamicSupervisor}. The usual home of "one process per entity", such as one campaign
+ * server per campaign id.
+ *
+ * <pre>{@code
+ * DynamicSupervisor.startLink(DynamicSupervisor.Options.defaults(), Name.local("campaigns"));
+ * DynamicSupervisor.startChild(Name.local("campaigns"), Campaign.childSpec("c-42"));
+ * }</pre>
+ *
+ * <h2>What it guarantees</h2>
+ * <ul>
+ *   <li>It starts with no children; {@link #startChild} starts one in the supervisor's process
+ *       and returns its pid. Children are one_for_one: a child's exit concerns it alone.</li>
+ *   <li>Children are addressed by pid; the spec's id is only reported.</li>
+ *   <li>A child whose start returns ignore is not kept; nor is a child that exits and is not to
+ *       be restarted, nor one terminated with {@link #terminateChild}.</li>
+ *   <li>{@link Options#maxChildren()}: past it, {@code startChild} returns
+ *       {@code StartResult.Failed(MAX_CHILDREN)} without running the start function. A child
+ *       being restarted still counts.</li>
+ *   <li>Restart intensity, logging, retry of failed restarts and escalation are those of
+ *       {@link Supervisor} (logger {@code io.otpj.supervisor.DynamicSupervisor}).</li>
+ *   <li>When it stops, it stops all its children <em>concurrently</em>, as Elixir's does: each
+ *       gets its shutdown signal at once and is killed when its own shutdown time has passed.
+ *       Children of a dynamic supervisor have no order to honour.</li>
+ * </ul>
+ *
+ * <h2>Extra arguments</h2>
+ * Elixir prepends a dynamic supervisor's {@code extra_arguments} to each child's start
+ * arguments. Here a child spec built with {@link #worker(Object, ChildStarter)} receives them:
+ *
+ * <pre>{@code
+ * var sup = DynamicSupervisor.start(Options.defaults().withExtraArgs(List.of(ledger))).pid();
+ * DynamicSupervisor.startChild(sup, DynamicSupervisor.worker("c-42",
+ *         extra -> GenServer.startLink(new Campaign(), new Campaign.Args((Ledger) extra.get(0), "c-42"))));
+ * }</pre>
+ *
+ * The client functions wait without a time limit and fail like {@link Supervisor}'s.
+ */
+public final class DynamicSupervisor {
+
+    /** {@link Options#maxChildren()} meaning no limit (Elixir's {@code :infinity}). */
+    public static final int UNLIMITED = Integer.MAX_VALUE;
+
+    /** The reason {@link #startChild} fails with when the supervisor has {@code maxChildren} children. */
+    public static final ExitReason MAX_CHILDREN = ExitReason.of("max_children");
+
+    private DynamicSupervisor() {}
+
+    /**
+     * A dynamic supervisor's options: Elixir's {@code DynamicSupervisor.init/1} options.
+     *
+     * @param maxChildren the most children at once; {@link #UNLIMITED} by default; not negative
+     * @param extraArgs given to start functions built with {@link #worker(Object, ChildStarter)};
+     *     empty by default; immutable, no nulls
+     * @param maxRestarts restart intensity, as {@link SupervisorFlags}: 3 by default
+     * @param maxPeriod restart intensity window: 5 seconds by default
+     */
+    public record Options(int maxChildren, List<Object> extraArgs, int maxRestarts, Duration maxPeriod) {
+
+        /**
+         * @throws IllegalArgumentException if {@code maxChildren} or {@code maxRestarts} is
+         *     negative, or {@code maxPeriod} is not positive
+         * @throws NullPointerException if {@code extraArgs}, an element of it, or {@code maxPeriod} is null
+         */
+        public Options {
+            if (maxChildren < 0) {
+                throw new IllegalArgumentException("maxChildren must not be negative, got " + maxChildren);
+            }
+            extraArgs = List.copyOf(Objects.requireNonNull(extraArgs, "extraArgs must not be null"));
+            SupervisorFlags.checkIntensity(maxRestarts, maxPeriod);
+        }
+
+        /** @return no child limit, no extra arguments, 3 restarts in 5 seconds */
+        public static Options defaults() {
+            return new Options(UNLIMITED, List.of(), SupervisorFlags.DEFAULT_MAX_RESTARTS,
+                    SupervisorFlags.DEFAULT_MAX_PERIOD);
+        }
+
+        /** @return these options with at most {@code maxChildren} children */
+        public Options withMaxChildren(int maxChildren) {
+            return new Options(maxChildren, extraArgs, maxRestarts, maxPeriod);
+        }
+
+        /** @return these options with {@code extraArgs} for the children's start functions */
+        public Options withExtraArgs(List<Object> extraArgs) {
+            return new Options(maxChildren, extraArgs, maxRestarts, maxPeriod);
+        }
+
+        /** @return these options with at most {@code maxRestarts} restarts in {@code maxPeriod} */
+        public Options withIntensity(int maxRestarts, Duration maxPeriod) {
+            return new Options(maxChildren, extraArgs, maxRestarts, maxPeriod);
+        }
+    }
+
+    /**
+     * A start function that takes the supervisor's extra arguments: Elixir's
+     * {@code start: {M, F, args}} with {@code extra_arguments} prepended.
+     */
+    @FunctionalInterface
+    public interface ChildStarter {
+        /**
+         * Starts the child, linked to the calling (supervisor) process.
+         *
+         * @param extraArgs the {@link Options#extraArgs()} of the dynamic supervisor starting
+         *     it; empty when a plain {@link Supervisor} starts it
+         */
+        StartResult start(List<Object> extraArgs);
+    }
+
+    /**
+     * A worker spec (permanent, 5 s shutdown) whose start function receives the extra arguments
+     * of the dynamic supervisor that starts it. Adjust it with the withers as any spec.
+     */
+    public static ChildSpec worker(Object id, ChildStarter starter) {
+        Objects.requireNonNull(starter, "starter must not be null");
+        return ChildSpec.worker(id, () -> starter.start(Children.EXTRA_ARGS.isBound()
+                ? Children.EXTRA_ARGS.get()
+                : List.of()));
+    }
+
+    // ------------------------------------------------------------------ start
+
+    /**
+     * Starts a dynamic supervisor linked to the calling process, with no children.
+     *
+     * @throws IllegalStateException if the caller is not a process (use {@link #start})
+     */
+    public static StartResult startLink(Options opts) {
+        return GenServer.startLink(new DynamicSupervisorServer(), Objects.requireNonNull(opts, "opts must not be null"));
+    }
+
+    /** Like {@link #startLink(Options)}, registering the supervisor under {@code name}. */
+    public static StartResult startLink(Options opts, Name name) {
+        return GenServer.startLink(new DynamicSupervisorServer(), Objects.requireNonNull(opts, "opts must not be null"),
+                Objects.requireNonNull(name, "name"));
+    }
+
+    /** Starts a dynamic supervisor not linked to the caller; works from any thread. */
+    public static StartResult start(Options opts) {
+        return GenServer.start(new DynamicSupervisorServer(), Objects.requireNonNull(opts, "opts must not be null"));
+    }
+
+    /** Like {@link #start(Options)}, registering the supervisor under {@code name}. */
+    public static StartResult start(Options opts, Name name) {
+        return GenServer.start(new DynamicSupervisorServer(), Objects.requireNonNull(opts, "opts must not be null"),
+                Objects.requireNonNull(name, "name"));
+    }
+
+    /** A child spec that starts a nested dynamic supervisor linked: type supervisor, permanent, shutdown infinity. */
+    public static ChildSpec childSpec(Object id, Options opts) {
+        Objects.requireNonNull(opts, "opts must not be null");
+        return ChildSpec.supervisor(id, () -> GenServer.startLink(new DynamicSupervisorServer(), opts));
+    }
+
+    /** Like {@link #childSpec(Object, Options)}, the nested supervisor registered as {@code name}. */
+    public static ChildSpec childSpec(Object id, Options opts, Name name) {
+        Objects.requireNonNull(opts, "opts must not be null");
+        Objects.requireNonNull(name, "name");
+        return ChildSpec.supervisor(id, () -> GenServer.startLink(new DynamicSupervisorServer(), opts, name));
+    }
+
+    // ------------------------------------------------------------------ children
+
+    /**
+     * Starts a child from {@code spec} in the supervisor's process.
+     *
+     * @return {@link StartResult.Ok} with its pid; {@link StartResult.Ignored} (not kept);
+     *     {@link StartResult.Failed} with the start's reason, or with {@link #MAX_CHILDREN}
+     */
+    public static StartResult startChild(ServerRef sup, ChildSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        return Requests.call(sup, new Requests.StartChild(spec));
+    }
+
+    /**
+     * Stops the child {@code pid} as its spec's shutdown says, waits for its death and forgets it.
+     *
+     * @throws IllegalArgumentException if {@code pid} is not a running child of {@code sup}
+     */
+    public static void terminateChild(ServerRef sup, Pid pid) {
+        Objects.requireNonNull(pid, "pid must not be null");
+        Requests.call(sup, new Requests.TerminatePid(pid));
+    }
+
+    /** @return the children, running or restarting, in the order they were first started */
+    public static List<ChildInfo> whichChildren(ServerRef sup) {
+        return Requests.call(sup, new Requests.WhichChildren());
+    }
+
+    /** @return the children's counts ({@code specs} counts running and restarting children) */
+    public static ChildCounts countChildren(ServerRef sup) {
+        return Requests.call(sup, new Requests.CountChildren());
+    }
+
+    /** Stops the supervisor with {@code normal}; its children stop first. */
+    public static void stop(ServerRef sup) {
+        GenServer.stop(sup, ExitReason.normal(), Proc.INFINITY);
+    }
+
+    /** Stops the supervisor with {@code reason}, as {@link GenServer#stop(ServerRef, ExitReason, Duration)}. */
+    public static void stop(ServerRef sup, ExitReason reason, Duration timeout) {
+        GenServer.stop(sup, reason, timeout);
+    }
+}

@@ -1,0 +1,210 @@
+package io.otpj.supervisor;
+
+import io.otpj.core.ExitReason;
+import io.otpj.core.GenServer;
+import io.otpj.core.Name;
+import io.otpj.core.Proc;
+import io.otpj.core.ServerRef;
+import io.otpj.core.StartResult;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A supervisor with children given at start: the Java form of Elixir's {@code Supervisor} and
+ * Erlang's {@code supervisor}.
+ *
+ * <pre>{@code
+ * StartResult r = Supervisor.startLink(SupervisorFlags.oneForOne(), List.of(
+ *         Ledger.childSpec(config),
+ *         ChildSpec.worker("notifier", () -> GenServer.startLink(new Notifier(), null))));
+ * }</pre>
+ *
+ * <h2>What it guarantees</h2>
+ * <ul>
+ *   <li>The supervisor is a process (a GenServer that traps exits): it can be named,
+ *       monitored, linked to and nested under another supervisor.</li>
+ *   <li>Children start in list order when the supervisor starts, before {@code startLink}
+ *       returns. If one fails to start, those already started are stopped in reverse order and
+ *       the start fails with {@code shutdown({failed_to_start_child, id, reason})} (see
+ *       {@link FailedToStartChild}).</li>
+ *   <li>A child that exits is restarted according to its {@link Restart} and the
+ *       {@link Strategy}; each restart is logged as one line
+ *       {@code child_restarted supervisor=.. id=.. pid=.. reason=..} (WARN, logger
+ *       {@code io.otpj.supervisor.Supervisor}). A restart that fails is logged
+ *       ({@code child_restart_failed}), shown as {@link ChildStatus#RESTARTING} and retried
+ *       through a message the supervisor sends itself.</li>
+ *   <li>More than {@code maxRestarts} restart attempts within {@code maxPeriod}: the supervisor
+ *       logs {@code supervisor_gave_up} (ERROR), stops all children in reverse order and exits
+ *       with {@code shutdown}.</li>
+ *   <li>When the supervisor stops (its parent's exit signal, {@link #stop}, giving up) it stops
+ *       its children in reverse start order, each as its {@link Shutdown} says, waiting for each
+ *       death on a monitor. If it is killed, its links take the children down.</li>
+ * </ul>
+ *
+ * <h2>The client functions</h2>
+ * The functions below call the supervisor and wait without a time limit, as OTP's do (a child's
+ * start or shutdown may take long). They are thread-safe and work from processes and plain
+ * threads. On a dead or unknown supervisor they throw {@link io.otpj.core.NoProcException}; if it
+ * dies during the call, {@link io.otpj.core.ServerExitedException}. A child's start function runs
+ * in the supervisor's process, so it must not call these functions on its own supervisor.
+ */
+public final class Supervisor {
+
+    /**
+     * The reason of a {@link #startChild} whose id is already used by a child that is not
+     * running: Erlang's {@code already_present}. (A running one gives
+     * {@link ExitReason.AlreadyStarted}.)
+     */
+    public static final ExitReason ALREADY_PRESENT = ExitReason.of("already_present");
+
+    private Supervisor() {}
+
+    // ------------------------------------------------------------------ start
+
+    /**
+     * Starts a supervisor linked to the calling process and waits until all children are
+     * started. Its parent's exit signal (the caller's death, or {@code shutdown} from a parent
+     * supervisor) makes it stop its children in reverse order and exit.
+     *
+     * @return {@link StartResult.Ok} with the supervisor's pid, or {@link StartResult.Failed}
+     * @throws IllegalStateException if the caller is not a process (use {@link #start})
+     * @throws IllegalArgumentException if two children have the same id
+     * @throws NullPointerException if an argument or a child spec is null
+     */
+    public static StartResult startLink(SupervisorFlags flags, List<ChildSpec> children) {
+        return GenServer.startLink(new SupervisorServer(), init(flags, children));
+    }
+
+    /** Like {@link #startLink(SupervisorFlags, List)}, registering the supervisor under {@code name}. */
+    public static StartResult startLink(SupervisorFlags flags, List<ChildSpec> children, Name name) {
+        return GenServer.startLink(new SupervisorServer(), init(flags, children), Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * Starts a supervisor not linked to the caller; works from any thread. Stop it with
+     * {@link #stop}.
+     *
+     * @throws IllegalArgumentException if two children have the same id
+     */
+    public static StartResult start(SupervisorFlags flags, List<ChildSpec> children) {
+        return GenServer.start(new SupervisorServer(), init(flags, children));
+    }
+
+    /** Like {@link #start(SupervisorFlags, List)}, registering the supervisor under {@code name}. */
+    public static StartResult start(SupervisorFlags flags, List<ChildSpec> children, Name name) {
+        return GenServer.start(new SupervisorServer(), init(flags, children), Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * A child spec that starts a nested supervisor with {@link #startLink(SupervisorFlags, List)}:
+     * type supervisor, permanent, shutdown infinity.
+     */
+    public static ChildSpec childSpec(Object id, SupervisorFlags flags, List<ChildSpec> children) {
+        SupervisorServer.Init init = init(flags, children);
+        return ChildSpec.supervisor(id, () -> GenServer.startLink(new SupervisorServer(), init));
+    }
+
+    /** Like {@link #childSpec(Object, SupervisorFlags, List)}, the nested supervisor registered as {@code name}. */
+    public static ChildSpec childSpec(Object id, SupervisorFlags flags, List<ChildSpec> children, Name name) {
+        SupervisorServer.Init init = init(flags, children);
+        Objects.requireNonNull(name, "name");
+        return ChildSpec.supervisor(id, () -> GenServer.startLink(new SupervisorServer(), init, name));
+    }
+
+    private static SupervisorServer.Init init(SupervisorFlags flags, List<ChildSpec> children) {
+        Objects.requireNonNull(flags, "flags must not be null");
+        Objects.requireNonNull(children, "children must not be null");
+        List<ChildSpec> specs = List.copyOf(children);
+        Set<Object> ids = new HashSet<>();
+        for (ChildSpec spec : specs) {
+            if (!ids.add(spec.id())) {
+                throw new IllegalArgumentException("duplicate child id " + spec.id() + " in " + specs);
+            }
+        }
+        return new SupervisorServer.Init(flags, specs);
+    }
+
+    // ------------------------------------------------------------------ children
+
+    /**
+     * Adds a child and starts it, in the supervisor's process; it goes last in the start order.
+     *
+     * @return {@link StartResult.Ok} (the child runs), {@link StartResult.Ignored} (its start
+     *     returned ignore; a non-temporary spec is kept, not running), or
+     *     {@link StartResult.Failed}: with the start's reason (the spec is not kept), with
+     *     {@link ExitReason.AlreadyStarted} if a running child has this id, or with
+     *     {@link #ALREADY_PRESENT} if a child that is not running has it
+     */
+    public static StartResult startChild(ServerRef sup, ChildSpec spec) {
+        Objects.requireNonNull(spec, "spec must not be null");
+        return Requests.call(sup, new Requests.StartChild(spec));
+    }
+
+    /**
+     * Stops the child {@code id} as its shutdown says and returns once it is dead. Its spec is
+     * kept (not running) unless it is temporary; it is not restarted. A child that is not
+     * running stays so; one that is restarting stops being retried.
+     *
+     * @throws IllegalArgumentException if there is no child {@code id}
+     */
+    public static void terminateChild(ServerRef sup, Object id) {
+        Objects.requireNonNull(id, "id must not be null");
+        Requests.call(sup, new Requests.TerminateChild(id));
+    }
+
+    /**
+     * Starts the child {@code id} again from its kept spec. Does not count toward the restart
+     * intensity.
+     *
+     * @return the start's result; on {@code Ignored} or {@code Failed} the child stays not running
+     * @throws IllegalArgumentException if there is no child {@code id}
+     * @throws IllegalStateException if the child is running or restarting
+     */
+    public static StartResult restartChild(ServerRef sup, Object id) {
+        Objects.requireNonNull(id, "id must not be null");
+        return Requests.call(sup, new Requests.RestartChild(id));
+    }
+
+    /**
+     * Removes the spec of a child that is not running.
+     *
+     * @throws IllegalArgumentException if there is no child {@code id}
+     * @throws IllegalStateException if the child is running or restarting (terminate it first)
+     */
+    public static void deleteChild(ServerRef sup, Object id) {
+        Objects.requireNonNull(id, "id must not be null");
+        Requests.call(sup, new Requests.DeleteChild(id));
+    }
+
+    /**
+     * @return every child, in start order, as the supervisor sees it after handling all the
+     *     messages that reached it before this call (a child's death whose EXIT has not arrived
+     *     yet still shows as running)
+     */
+    public static List<ChildInfo> whichChildren(ServerRef sup) {
+        return Requests.call(sup, new Requests.WhichChildren());
+    }
+
+    /** @return the counts of {@link #whichChildren}, computed in the supervisor */
+    public static ChildCounts countChildren(ServerRef sup) {
+        return Requests.call(sup, new Requests.CountChildren());
+    }
+
+    // ------------------------------------------------------------------ stop
+
+    /** Stops the supervisor with {@code normal}, waiting as long as its children take to stop. */
+    public static void stop(ServerRef sup) {
+        GenServer.stop(sup, ExitReason.normal(), Proc.INFINITY);
+    }
+
+    /**
+     * Stops the supervisor with {@code reason}: it stops its children in reverse order, then
+     * exits. Behaves as {@link GenServer#stop(ServerRef, ExitReason, Duration)}.
+     */
+    public static void stop(ServerRef sup, ExitReason reason, Duration timeout) {
+        GenServer.stop(sup, reason, timeout);
+    }
+}
