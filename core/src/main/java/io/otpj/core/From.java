@@ -33,6 +33,8 @@ public final class From extends Completion {
      *     already been answered, timed out or been abandoned
      */
     public boolean reply(Object value) {
+        // A killed process still running its own code must not answer anyone.
+        Pcb.checkNotUnwinding();
         return complete(value);
     }
 

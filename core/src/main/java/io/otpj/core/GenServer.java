@@ -270,7 +270,8 @@ public interface GenServer<A, S> {
      * dead and its name free.
      *
      * @throws NoProcException no live process under {@code server}
-     * @throws CallTimeoutException it did not stop within {@code timeout} (it is left running)
+     * @throws CallTimeoutException it did not stop within {@code timeout}: it is left running, and
+     *     still stops when it reaches the stop request, as in OTP
      * @throws ServerExitedException it exited with another reason (its {@code terminate} threw,
      *     or it died of something else first)
      */

@@ -65,6 +65,9 @@ final class GenServerLoop<A, S> implements Runnable {
     static <A, S> StartResult start(GenServer<A, S> impl, A arg, Name name, boolean link) {
         Objects.requireNonNull(impl, "server must not be null");
         Pcb caller = Pcb.current();
+        if (caller != null && caller.unwind) {
+            throw ProcessExit.INSTANCE;
+        }
         if (link && caller == null) {
             throw new IllegalStateException("startLink needs a calling process to link to; use start from a plain thread");
         }
@@ -118,6 +121,9 @@ final class GenServerLoop<A, S> implements Runnable {
                     Reasons.NOPROC, server);
         }
         Pcb self = Pcb.current();
+        if (self != null && self.unwind) {
+            throw ProcessExit.INSTANCE;
+        }
         if (target == self) {
             throw new CallingSelfException("process " + self.pid + " called itself with " + request,
                     Reasons.CALLING_SELF, server);
@@ -140,6 +146,11 @@ final class GenServerLoop<A, S> implements Runnable {
         if (o == Completion.PENDING) {
             throw new CallTimeoutException("no reply from " + server + " within " + Duration.ofNanos(nanos)
                     + " to " + f.request, Reasons.TIMEOUT, server);
+        }
+        if (o == Completion.CLOSED) {
+            // A request its waiter already gave up on (a RequestId awaited or polled again).
+            throw new CallTimeoutException("request to " + server + " with " + f.request
+                    + " was abandoned earlier (timed out or interrupted)", Reasons.TIMEOUT, server);
         }
         if (o == Completion.NULL) {
             return null;

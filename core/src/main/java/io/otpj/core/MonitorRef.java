@@ -42,6 +42,7 @@ public final class MonitorRef {
     /** Called once by the dying target: sends DOWN unless the monitor was cancelled. */
     void fire(ExitReason reason) {
         if (STATE.compareAndSet(this, ACTIVE, FIRED)) {
+            watcher.removeWatching(this);
             watcher.deliver(new Down(this, target.pid, reason));
         }
     }

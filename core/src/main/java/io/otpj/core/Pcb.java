@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * linked process's signal). From that instant the process is dead to everyone: sends are
  * dropped, new links and monitors see it dead. The winner then, in this order: releases the
  * name and runs exit hooks (so a supervisor told of the death can register the name again),
- * fails the callers waiting on it, signals the links, fires the monitors, and interrupts the
- * process's thread if it is not the caller's own.
+ * fails the callers waiting on it, fires the monitors, cancels the monitors it held on others,
+ * interrupts the process's thread if it is not the caller's own (marking it {@link #unwind}), and
+ * finally signals the links.
  */
 final class Pcb {
 
@@ -60,11 +61,23 @@ final class Pcb {
     // Guarded by this.
     private HashSet<Pcb> links;
     private ArrayList<MonitorRef> monitors;
+    /**
+     * The monitors this process holds on others. Cancelled when it dies, so a watcher that dies
+     * without demonitoring leaves nothing behind in a target that lives on.
+     */
+    private HashSet<MonitorRef> watching;
     private ArrayList<Runnable> exitHooks;
     Object localName;
 
     /** Callers parked waiting for this process's reply; lazily created, never shrunk. */
     private volatile Set<Completion> waiters;
+
+    /**
+     * Set, after the exit CAS, when another thread ended this process: its own thread, still
+     * running user code, must unwind at its next send or receive. A process that ends on its own
+     * thread never sets it, so exit hooks running there may still send.
+     */
+    volatile boolean unwind;
 
     /** Owner thread only: messages a selective receive passed over, in arrival order. */
     private ArrayDeque<Object> saved;
@@ -182,6 +195,7 @@ final class Pcb {
         List<Runnable> hooks;
         Set<Pcb> ls;
         List<MonitorRef> ms;
+        Set<MonitorRef> own;
         synchronized (this) {
             name = localName;
             localName = null;
@@ -191,6 +205,8 @@ final class Pcb {
             links = null;
             ms = monitors;
             monitors = null;
+            own = watching;
+            watching = null;
         }
         if (name != null) {
             Names.release(name, this);
@@ -223,8 +239,16 @@ final class Pcb {
                 m.fire(reason);
             }
         }
+        if (own != null) {
+            for (MonitorRef m : own) {
+                if (m.cancel()) {
+                    m.target.removeMonitor(m);
+                }
+            }
+        }
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
+            unwind = true;
             t.interrupt();
         }
         return true;
@@ -280,6 +304,10 @@ final class Pcb {
      * @return the message, or null on timeout
      */
     Object receive(long timeoutNanos) {
+        if (exitReason != null) {
+            // Killed while running user code: whatever is still queued must not be handled.
+            throw ProcessExit.INSTANCE;
+        }
         ArrayDeque<Object> s = saved;
         if (s != null) {
             Object m;
@@ -306,6 +334,9 @@ final class Pcb {
      * their order. Owner thread only.
      */
     Object receive(Predicate<Object> match, long timeoutNanos) {
+        if (exitReason != null) {
+            throw ProcessExit.INSTANCE;
+        }
         ArrayDeque<Object> s = saved;
         if (s != null) {
             for (Iterator<Object> it = s.iterator(); it.hasNext(); ) {
@@ -325,7 +356,18 @@ final class Pcb {
                 return null;
             }
             if (!isFlushed(m)) {
-                if (match.test(m)) {
+                boolean hit;
+                try {
+                    hit = match.test(m);
+                } catch (RuntimeException | Error e) {
+                    // A throwing predicate must not lose the message: keep it, in order.
+                    if (saved == null) {
+                        saved = new ArrayDeque<>();
+                    }
+                    saved.addLast(m);
+                    throw e;
+                }
+                if (hit) {
                     return m;
                 }
                 if (saved == null) {
@@ -334,10 +376,9 @@ final class Pcb {
                 saved.addLast(m);
             }
             if (timeoutNanos > 0) {
+                // Past the deadline the wait becomes a poll (0): messages already queued are
+                // still examined, and only an empty mailbox ends the receive.
                 timeoutNanos = Math.max(0L, deadline - System.nanoTime());
-                if (timeoutNanos == 0) {
-                    return null;
-                }
             }
         }
     }
@@ -409,6 +450,35 @@ final class Pcb {
     synchronized void removeMonitor(MonitorRef ref) {
         if (monitors != null) {
             monitors.remove(ref);
+        }
+    }
+
+    /** @return false if this process is dead (it holds no new monitors) */
+    synchronized boolean addWatching(MonitorRef ref) {
+        if (exitReason != null) {
+            return false;
+        }
+        if (watching == null) {
+            watching = new HashSet<>(4);
+        }
+        watching.add(ref);
+        return true;
+    }
+
+    synchronized void removeWatching(MonitorRef ref) {
+        if (watching != null) {
+            watching.remove(ref);
+        }
+    }
+
+    /**
+     * Unwinds the calling thread if it is a process that another thread has ended: a killed
+     * process's next send, spawn or start must not reach anyone.
+     */
+    static void checkNotUnwinding() {
+        Pcb self = current();
+        if (self != null && self.unwind) {
+            throw ProcessExit.INSTANCE;
         }
     }
 

@@ -68,6 +68,7 @@ public final class Proc {
     /** Starts a process running {@code body}; it exits {@code normal} when the body returns. */
     public static Pid spawn(Runnable body) {
         Objects.requireNonNull(body, "body");
+        Pcb.checkNotUnwinding();
         Pcb p = new Pcb();
         p.behaviour = body;
         p.start(body);
@@ -100,6 +101,7 @@ public final class Proc {
      */
     public static void send(ServerRef dest, Object message) {
         Objects.requireNonNull(message, "message must not be null");
+        Pcb.checkNotUnwinding();
         if (dest instanceof Pid pid) {
             pid.pcb.deliver(message);
             return;
@@ -113,6 +115,7 @@ public final class Proc {
 
     /** Like {@link #send} but drops the message silently when a name is not registered. */
     static void sendQuietly(ServerRef dest, Object message) {
+        Pcb.checkNotUnwinding();
         Pcb p = resolve(dest);
         if (p != null) {
             p.deliver(message);
@@ -201,8 +204,16 @@ public final class Proc {
         Objects.requireNonNull(pid, "pid");
         Pcb self = requireSelf();
         MonitorRef ref = new MonitorRef(self, pid.pcb);
+        if (!self.addWatching(ref)) {
+            throw ProcessExit.INSTANCE;
+        }
         if (!pid.pcb.addMonitor(ref)) {
             ref.fire(Reasons.NOPROC);
+        } else if (!self.isAlive()) {
+            // We died after addWatching: our death may have missed this ref; undo it ourselves.
+            ref.cancel();
+            pid.pcb.removeMonitor(ref);
+            throw ProcessExit.INSTANCE;
         }
         return ref;
     }
@@ -227,6 +238,7 @@ public final class Proc {
         }
         boolean active = ref.cancel();
         ref.target.removeMonitor(ref);
+        self.removeWatching(ref);
         if (flush) {
             self.flushDown(ref);
         }
@@ -245,6 +257,9 @@ public final class Proc {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(reason, "reason");
         Pcb self = Pcb.current();
+        if (self != null && self.unwind) {
+            throw ProcessExit.INSTANCE;
+        }
         pid.pcb.exitSignal(self == null ? Pcb.OUTSIDE : self, reason, false);
         if (self != null) {
             checkAlive(self);

@@ -27,7 +27,8 @@ public final class RequestId<R> {
     /**
      * Waits for the reply.
      *
-     * @throws CallTimeoutException no reply within {@code timeout}; the request is abandoned
+     * @throws CallTimeoutException no reply within {@code timeout}; the request is abandoned, and
+     *     every later {@code await} or {@link #poll} throws this again
      * @throws ServerExitedException the server exited before replying
      * @throws IllegalStateException called from another thread than the sender's
      */
@@ -42,6 +43,7 @@ public final class RequestId<R> {
      * @return the reply if it has arrived, or empty if it has not (the request stays pending);
      *     a reply of {@code null} also reads as empty: use {@link #await} to tell them apart
      * @throws ServerExitedException the server exited before replying
+     * @throws CallTimeoutException the request was abandoned by an earlier {@link #await} that timed out
      */
     public Optional<R> poll() {
         Object o = from.outcome();

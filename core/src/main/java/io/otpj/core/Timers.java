@@ -34,6 +34,12 @@ final class Timers {
         if (nanos < 0) {
             throw new IllegalArgumentException("a timer needs a finite delay, got infinity");
         }
-        return new TimerRef(Holder.EXECUTOR.schedule(() -> Proc.sendQuietly(dest, message), nanos, TimeUnit.NANOSECONDS));
+        TimerRef ref = new TimerRef();
+        ref.scheduled(Holder.EXECUTOR.schedule(() -> {
+            if (ref.claim()) {
+                Proc.sendQuietly(dest, message);
+            }
+        }, nanos, TimeUnit.NANOSECONDS));
+        return ref;
     }
 }
