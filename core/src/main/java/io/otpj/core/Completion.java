@@ -95,12 +95,9 @@ abstract class Completion {
                 if (o != PENDING) {
                     return o;
                 }
-                if (server != null) {
-                    ExitReason r = server.exitReason;
-                    if (r != null) {
-                        complete(new Failed(r));
-                        continue;
-                    }
+                if (server != null && server.settled) {
+                    complete(new Failed(server.exitReason));
+                    continue;
                 }
                 if (self != null && self.exitReason != null) {
                     close();

@@ -283,7 +283,7 @@ final class GenServerLoop<A, S> implements Runnable {
             waitAction = action;
             Object m;
             if (suspended) {
-                m = self.receive(GenServerLoop::isSystem, -1L);
+                m = self.receive(this::handledWhileSuspended, -1L);
             } else {
                 m = self.receive(timeout);
                 if (m == null) {
@@ -299,8 +299,10 @@ final class GenServerLoop<A, S> implements Runnable {
         }
     }
 
-    private static boolean isSystem(Object m) {
-        return m instanceof From f && f.request instanceof Sys.Request;
+    /** A suspended server handles system requests and its parent's exit signal, nothing else. */
+    private boolean handledWhileSuspended(Object m) {
+        return (m instanceof From f && f.request instanceof Sys.Request)
+                || (m instanceof Exit e && parent != null && e.from() == parent.pid);
     }
 
     private Action handle(Object m) {
@@ -462,12 +464,18 @@ final class GenServerLoop<A, S> implements Runnable {
 
     /** One structured line, plus the stack of the crash when there is one. */
     private void crashReport(ExitReason reason, Object last, Throwable cause) {
-        if (cause != null) {
-            LOG.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
-                    impl.getClass().getName(), reason, last, state, cause);
-        } else {
-            LOG.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
-                    impl.getClass().getName(), reason, last, state);
+        try {
+            if (cause != null) {
+                LOG.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
+                        impl.getClass().getName(), reason, last, state, cause);
+            } else {
+                LOG.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
+                        impl.getClass().getName(), reason, last, state);
+            }
+        } catch (RuntimeException | StackOverflowError broken) {
+            // A state or message whose toString throws must not keep the server from exiting.
+            LOG.error("crash_report pid={} server={} report_failed={}", self.pid, impl.getClass().getName(),
+                    broken.getClass().getName());
         }
     }
 }

@@ -53,8 +53,12 @@ final class Pcb {
     /** Null while alive; set once, by the CAS in {@link #die}. */
     volatile ExitReason exitReason;
     volatile boolean trapExit;
-    /** The process's thread; written before it starts. */
-    Thread thread;
+    /**
+     * The process's thread: written before it starts, cleared when it has finished (so a pid held
+     * after death does not keep the thread's stack, and the GenServer state on it, reachable).
+     * Volatile because a killer on another thread reads it to interrupt.
+     */
+    volatile Thread thread;
     /** What the process runs, for introspection (a GenServer loop, or a plain body). */
     Object behaviour;
 
@@ -78,6 +82,13 @@ final class Pcb {
      * thread never sets it, so exit hooks running there may still send.
      */
     volatile boolean unwind;
+
+    /**
+     * Set once the death is settled: exit CAS done, name released, exit hooks run. Waiters on
+     * this process (callers, starters, stoppers) are released only from here on, so a
+     * {@code start} or {@code stop} that returns after the death sees the name free.
+     */
+    volatile boolean settled;
 
     /** Owner thread only: messages a selective receive passed over, in arrival order. */
     private ArrayDeque<Object> saved;
@@ -116,10 +127,13 @@ final class Pcb {
     }
 
     private void run(Runnable body) {
-        ExitReason reason;
+        ExitReason reason = null;
         try {
-            body.run();
-            reason = Reasons.NORMAL;
+            // Killed between its link and its start (spawnLink): its body must not run at all.
+            if (exitReason == null) {
+                body.run();
+                reason = Reasons.NORMAL;
+            }
         } catch (ExitException e) {
             reason = e.reason();
         } catch (ProcessExit e) {
@@ -127,15 +141,27 @@ final class Pcb {
         } catch (Throwable t) {
             reason = new ExitReason.Crash(t);
             if (isAlive()) {
-                LOG.error("process_crash pid={} reason={}", pid, t.toString(), t);
+                // The exception's own toString or getMessage may throw: a broken exception must
+                // not keep this process from dying.
+                try {
+                    LOG.error("process_crash pid={} exception={}", pid, t.getClass().getName(), t);
+                } catch (Throwable ignored) {
+                    // logging is best effort
+                }
+            }
+        } finally {
+            try {
+                if (reason != null) {
+                    die(reason);
+                }
+            } finally {
+                Thread.interrupted();
+                saved = null;
+                mailbox.drain(Pcb::dropAfterDeath);
+                thread = null;
+                mailbox.owner = null;
             }
         }
-        if (reason != null) {
-            die(reason);
-        }
-        Thread.interrupted();
-        saved = null;
-        mailbox.drain(Pcb::dropAfterDeath);
     }
 
     /** A message found in a dead process's mailbox: a call in it must not wait for its timeout. */
@@ -143,6 +169,11 @@ final class Pcb {
         if (m instanceof From f) {
             f.complete(new Completion.Failed(f.server.exitReason));
         }
+    }
+
+    /** @return whether {@code other} was linked (and is not any more). */
+    synchronized boolean removeLinkIfPresent(Pcb other) {
+        return links != null && links.remove(other);
     }
 
     /**
@@ -179,7 +210,13 @@ final class Pcb {
             }
             Object[] w;
             while ((w = queue.pollFirst()) != null) {
-                ((Pcb) w[0]).exitSignal((Pcb) w[1], (ExitReason) w[2], true, this);
+                Pcb to = (Pcb) w[0];
+                Pcb from = (Pcb) w[1];
+                // The link is taken down here, not when the signal was queued: an unlink that
+                // won the race means no signal, exactly as if the unlink came first.
+                if (to.removeLinkIfPresent(from)) {
+                    to.exitSignal(from, (ExitReason) w[2], true, this);
+                }
             }
         }
     }
@@ -190,6 +227,13 @@ final class Pcb {
         }
         if (!EXIT.compareAndSet(this, (ExitReason) null, reason)) {
             return false;
+        }
+        // Ended by another thread (or before its thread started): from now on its own code must
+        // not reach anyone, even while the rest of the death is being processed, so nothing it
+        // sends can arrive after its DOWN.
+        Thread runner = thread;
+        if (runner != Thread.currentThread()) {
+            unwind = true;
         }
         Object name;
         List<Runnable> hooks;
@@ -220,8 +264,9 @@ final class Pcb {
                 }
             }
         }
-        // Dekker with Completion.await: we wrote exitReason, then read the waiters; a waiter
-        // adds itself, then reads exitReason. One of us sees the other.
+        // Dekker with Completion.await: we write settled, then read the waiters; a waiter adds
+        // itself, then reads settled. One of us sees the other.
+        settled = true;
         Set<Completion> ws = waiters;
         if (ws != null) {
             for (Completion c : ws) {
@@ -230,7 +275,6 @@ final class Pcb {
         }
         if (ls != null) {
             for (Pcb l : ls) {
-                l.removeLink(this);
                 work.add(l, this, reason);
             }
         }
@@ -248,7 +292,6 @@ final class Pcb {
         }
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
-            unwind = true;
             t.interrupt();
         }
         return true;

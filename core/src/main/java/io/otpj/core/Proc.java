@@ -158,6 +158,7 @@ public final class Proc {
     public static TimerRef sendAfter(ServerRef dest, Object message, Duration delay) {
         Objects.requireNonNull(dest, "dest");
         Objects.requireNonNull(message, "message must not be null");
+        Pcb.checkNotUnwinding();
         return Timers.sendAfter(dest, message, delay);
     }
 
@@ -175,15 +176,27 @@ public final class Proc {
         if (other == self) {
             return;
         }
+        Pcb.checkNotUnwinding();
+        // Each side is added, then the other side's liveness re-checked. A dying process signals
+        // only the links still present when its signal is delivered (removeLinkIfPresent), so in
+        // every interleaving exactly one party (the dying one's drain, or this code) delivers the
+        // exit signal, and no stale link to a dead process is left behind.
+        if (!self.addLink(other)) {
+            throw ProcessExit.INSTANCE;
+        }
         if (!other.addLink(self)) {
-            self.exitSignal(other, Reasons.NOPROC, true);
+            // Other is dead and its death did not see us: noproc, unless its signal already came.
+            if (self.removeLinkIfPresent(other)) {
+                self.exitSignal(other, Reasons.NOPROC, true);
+            }
             checkAlive(self);
             return;
         }
-        if (!self.addLink(other)) {
-            // We were killed meanwhile; our death did not see the link, so tell the other side.
-            other.removeLink(self);
-            other.exitSignal(self, self.exitReason, true);
+        if (!self.isAlive()) {
+            // We died in between: our death may have missed the link just added on the other side.
+            if (other.removeLinkIfPresent(self)) {
+                other.exitSignal(self, self.exitReason, true);
+            }
             throw ProcessExit.INSTANCE;
         }
     }
@@ -192,6 +205,7 @@ public final class Proc {
     public static void unlink(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         Pcb self = requireSelf();
+        Pcb.checkNotUnwinding();
         self.removeLink(pid.pcb);
         pid.pcb.removeLink(self);
     }
@@ -203,6 +217,7 @@ public final class Proc {
     public static MonitorRef monitor(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         Pcb self = requireSelf();
+        Pcb.checkNotUnwinding();
         MonitorRef ref = new MonitorRef(self, pid.pcb);
         if (!self.addWatching(ref)) {
             throw ProcessExit.INSTANCE;
@@ -304,6 +319,7 @@ public final class Proc {
     public static boolean onExit(Pid pid, Runnable hook) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(hook, "hook");
+        Pcb.checkNotUnwinding();
         return pid.pcb.addExitHook(hook);
     }
 
@@ -323,6 +339,7 @@ public final class Proc {
     public static void register(Object name, Pid pid) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(pid, "pid");
+        Pcb.checkNotUnwinding();
         Pcb holder = Names.register(name, pid.pcb);
         if (holder != null) {
             throw new IllegalArgumentException("name " + name + " is already registered to " + holder.pid);
@@ -331,7 +348,9 @@ public final class Proc {
 
     /** @return whether {@code name} was registered */
     public static boolean unregister(Object name) {
-        return Names.unregister(Objects.requireNonNull(name, "name"));
+        Objects.requireNonNull(name, "name");
+        Pcb.checkNotUnwinding();
+        return Names.unregister(name);
     }
 
     /** @return the live process registered under the local {@code name} */

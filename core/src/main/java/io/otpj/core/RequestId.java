@@ -48,7 +48,7 @@ public final class RequestId<R> {
     public Optional<R> poll() {
         Object o = from.outcome();
         if (o == Completion.PENDING) {
-            if (from.server.exitReason == null) {
+            if (!from.server.settled) {
                 return Optional.empty();
             }
             from.complete(new Completion.Failed(from.server.exitReason));

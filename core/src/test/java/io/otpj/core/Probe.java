@@ -137,6 +137,9 @@ final class Probe {
     /** Waits until the thread of {@code pid} has finished: its death, link signals and cleanup are all done. */
     static void join(Pid pid) {
         Thread t = pid.pcb.thread;
+        if (t == null) {
+            return; // the runtime clears it when the thread has finished
+        }
         try {
             assertTrue(t.join(WAIT), pid + "'s thread did not finish within " + WAIT);
         } catch (InterruptedException e) {
