@@ -12,8 +12,19 @@ public final class ExitException extends RuntimeException {
     private final transient ExitReason reason;
 
     public ExitException(ExitReason reason) {
-        super(String.valueOf(Objects.requireNonNull(reason, "exit reason must not be null")), null, false, false);
-        this.reason = reason;
+        // The message is built lazily: a crash reason prints its exception, whose toString may
+        // throw, and that must not replace the reason the process exits with.
+        super(null, null, false, false);
+        this.reason = Objects.requireNonNull(reason, "exit reason must not be null");
+    }
+
+    @Override
+    public String getMessage() {
+        try {
+            return String.valueOf(reason);
+        } catch (RuntimeException | StackOverflowError e) {
+            return reason.getClass().getSimpleName();
+        }
     }
 
     /** @return the reason the process exits with */

@@ -34,8 +34,7 @@ public final class From extends Completion {
      */
     public boolean reply(Object value) {
         // A killed process still running its own code must not answer anyone.
-        Pcb.checkNotUnwinding();
-        return complete(value);
+        return Pcb.completeAs(this, value);
     }
 
     /** @return the calling process, or null when the caller is a plain thread */

@@ -129,7 +129,7 @@ final class GenServerLoop<A, S> implements Runnable {
                     Reasons.CALLING_SELF, server);
         }
         From f = new From(request, target, self, Thread.currentThread());
-        target.deliver(f);
+        Pcb.deliverAs(target, f);
         return f;
     }
 

@@ -39,10 +39,11 @@ final class Pcb {
     private static final ThreadFactory THREADS = Thread.ofVirtual().name("otpj-", 0).factory();
     static final ScopedValue<Pcb> CURRENT = ScopedValue.newInstance();
 
-    private static final VarHandle EXIT;
+    private static final VarHandle EXIT, SENDING;
     static {
         try {
             EXIT = MethodHandles.lookup().findVarHandle(Pcb.class, "exitReason", ExitReason.class);
+            SENDING = MethodHandles.lookup().findVarHandle(Pcb.class, "sending", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -89,6 +90,19 @@ final class Pcb {
      * {@code start} or {@code stop} that returns after the death sees the name free.
      */
     volatile boolean settled;
+
+    /**
+     * 1 while this process's own thread is between its unwind check and the end of a delivery
+     * ({@link #deliverAs}). Written only by the owner thread; read by a killer.
+     */
+    @SuppressWarnings("unused") // accessed through SENDING
+    private volatile int sending;
+
+    /**
+     * Exit signals along links being delivered to this process right now: counted under this
+     * process's lock together with the link's removal, so {@code unlink} can wait them out.
+     */
+    volatile int signalsInFlight;
 
     /** Owner thread only: messages a selective receive passed over, in arrival order. */
     private ArrayDeque<Object> saved;
@@ -214,8 +228,12 @@ final class Pcb {
                 Pcb from = (Pcb) w[1];
                 // The link is taken down here, not when the signal was queued: an unlink that
                 // won the race means no signal, exactly as if the unlink came first.
-                if (to.removeLinkIfPresent(from)) {
-                    to.exitSignal(from, (ExitReason) w[2], true, this);
+                if (to.claimLinkSignal(from)) {
+                    try {
+                        to.exitSignal(from, (ExitReason) w[2], true, this);
+                    } finally {
+                        to.linkSignalDone();
+                    }
                 }
             }
         }
@@ -234,6 +252,7 @@ final class Pcb {
         Thread runner = thread;
         if (runner != Thread.currentThread()) {
             unwind = true;
+            awaitNoSend();
         }
         Object name;
         List<Runnable> hooks;
@@ -523,6 +542,92 @@ final class Pcb {
         if (self != null && self.unwind) {
             throw ProcessExit.INSTANCE;
         }
+    }
+
+    /**
+     * Delivers {@code message} to {@code target} on behalf of the calling thread. If the caller
+     * is a process that another thread has ended, nothing is delivered and it unwinds.
+     *
+     * <p>Why the flag: a check of {@code unwind} followed by a delivery is not atomic with a kill,
+     * so a killed sender's message could land after its DOWN. The owner stores
+     * {@code sending = 1} (volatile) and then loads {@code unwind}; the killer stores
+     * {@code unwind = true} (volatile, in dieOne) and then loads {@code sending}, waiting while it
+     * is 1 before it fires monitors or links. Sequentially consistent volatile accesses make this
+     * a Dekker pair: either the sender sees {@code unwind} and delivers nothing, or the killer
+     * sees the send in progress and lets it finish first, so the message precedes the DOWN. The
+     * guarded region only appends to a mailbox (no locks, no user code), so the wait is short.
+     */
+    static void deliverAs(Pcb target, Object message) {
+        Pcb self = current();
+        if (self == null) {
+            target.deliver(message);
+            return;
+        }
+        SENDING.setVolatile(self, 1);
+        try {
+            if (self.unwind) {
+                throw ProcessExit.INSTANCE;
+            }
+            target.deliver(message);
+        } finally {
+            SENDING.setRelease(self, 0);
+        }
+    }
+
+    /** Like {@link #deliverAs} for completing a reply cell: a killed server answers nobody. */
+    static boolean completeAs(Completion cell, Object value) {
+        Pcb self = current();
+        if (self == null) {
+            return cell.complete(value);
+        }
+        SENDING.setVolatile(self, 1);
+        try {
+            if (self.unwind) {
+                throw ProcessExit.INSTANCE;
+            }
+            return cell.complete(value);
+        } finally {
+            SENDING.setRelease(self, 0);
+        }
+    }
+
+    /** Killer side of {@link #deliverAs}: waits for a delivery the victim has begun. */
+    private void awaitNoSend() {
+        for (int step = 0; (int) SENDING.getVolatile(this) != 0; step++) {
+            if (step < Backoff.SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /**
+     * Waits until no exit signal along a link is being delivered to this process: after
+     * {@code unlink} has removed a link, a signal that had already claimed it (in
+     * {@link Signals#drain}) has then finished, so the caller can tell whether it survived.
+     */
+    void awaitSignalsInFlight() {
+        for (int step = 0; signalsInFlight != 0; step++) {
+            if (step < Backoff.SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /** @return whether {@code other} was linked: the link is gone and a signal is now in flight */
+    synchronized boolean claimLinkSignal(Pcb other) {
+        if (links != null && links.remove(other)) {
+            signalsInFlight++;
+            return true;
+        }
+        return false;
+    }
+
+    synchronized void linkSignalDone() {
+        signalsInFlight--;
     }
 
     synchronized int monitorCount() {

@@ -101,16 +101,17 @@ public final class Proc {
      */
     public static void send(ServerRef dest, Object message) {
         Objects.requireNonNull(message, "message must not be null");
-        Pcb.checkNotUnwinding();
         if (dest instanceof Pid pid) {
-            pid.pcb.deliver(message);
+            Pcb.deliverAs(pid.pcb, message);
             return;
         }
+        Pcb.checkNotUnwinding();
+        // Resolve first: a via-name runs registry code, which must not run inside deliverAs.
         Pcb p = resolve(Objects.requireNonNull(dest, "dest"));
         if (p == null) {
             throw new IllegalArgumentException("no process registered as " + dest);
         }
-        p.deliver(message);
+        Pcb.deliverAs(p, message);
     }
 
     /** Like {@link #send} but drops the message silently when a name is not registered. */
@@ -118,7 +119,7 @@ public final class Proc {
         Pcb.checkNotUnwinding();
         Pcb p = resolve(dest);
         if (p != null) {
-            p.deliver(message);
+            Pcb.deliverAs(p, message);
         }
     }
 
@@ -208,6 +209,10 @@ public final class Proc {
         Pcb.checkNotUnwinding();
         self.removeLink(pid.pcb);
         pid.pcb.removeLink(self);
+        // A signal from pid that claimed the link before we removed it may still be landing:
+        // wait for it, so that once unlink returns the link can no longer affect us.
+        self.awaitSignalsInFlight();
+        checkAlive(self);
     }
 
     /**
