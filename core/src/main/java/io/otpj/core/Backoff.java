@@ -5,32 +5,47 @@ package io.otpj.core;
  * receive, a call waiting for its reply, a start waiting for {@code init}) steps through it, so
  * the trade-off between latency and burnt CPU is tuned in one place.
  *
- * <p>Spinning pays off when the other side is running on another core and answers within a few
- * microseconds: a park/unpark pair costs a scheduler round trip (a virtual thread resubmitted to
- * its carrier pool, or a futex wake for a platform thread). Yielding lets other virtual threads
- * on the same carrier run before we give up. The bounds are system properties
- * {@code otpj.wait.spins} and {@code otpj.wait.yields}, read once at class initialisation.
+ * <p>The policy depends on the kind of the waiting thread, because what a park costs does:
+ * <ul>
+ *   <li><b>Platform threads</b> (a caller that is not a process) spin, then yield, then park.
+ *       Parking a platform thread costs a futex sleep and a kernel wake-up on the reply; a
+ *       server on another core usually answers within a few microseconds, so a short spin
+ *       pays. Bounds: {@code otpj.wait.spins} (default 256) and {@code otpj.wait.yields} (8).</li>
+ *   <li><b>Virtual threads</b> (every process) spin only briefly (16 spins, well under a
+ *       microsecond, which catches a reply from a server already running on the other core)
+ *       and then park. A virtual thread's park
+ *       just unmounts it and frees its carrier for the process it is waiting on: an unpark
+ *       from a carrier pushes the woken process onto that carrier's own queue, so a
+ *       process-to-process call becomes two cheap continuation switches on one carrier. A
+ *       spinning virtual thread, by contrast, holds its carrier (and on a small machine the
+ *       core) that the other side needs, and its {@code yield} never gives the core to the
+ *       operating system. Bounds: {@code otpj.wait.vspins} and {@code otpj.wait.vyields}
+ *       (default 16 and 0). Measured in the benchmarks module (docs/benchmarks.md).</li>
+ * </ul>
+ * All four are system properties read once at class initialisation.
  */
 final class Backoff {
 
     static final int SPINS = Integer.getInteger("otpj.wait.spins", 256);
     static final int YIELDS = Integer.getInteger("otpj.wait.yields", 8);
-    /** The step at which {@link #idle(int)} first answers "park now". */
-    static final int PARK = SPINS + YIELDS;
+    static final int VSPINS = Integer.getInteger("otpj.wait.vspins", 16);
+    static final int VYIELDS = Integer.getInteger("otpj.wait.vyields", 0);
 
     private Backoff() {}
 
     /**
      * Performs waiting step {@code step} (counted from 0 by the caller).
      *
+     * @param virtual whether the waiting thread is a virtual thread
      * @return {@code true} when the caller should stop spinning and park
      */
-    static boolean idle(int step) {
-        if (step < SPINS) {
+    static boolean idle(int step, boolean virtual) {
+        int spins = virtual ? VSPINS : SPINS;
+        if (step < spins) {
             Thread.onSpinWait();
             return false;
         }
-        if (step < PARK) {
+        if (step < spins + (virtual ? VYIELDS : YIELDS)) {
             Thread.yield();
             return false;
         }

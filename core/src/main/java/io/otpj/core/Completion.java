@@ -89,6 +89,7 @@ abstract class Completion {
         final boolean timed = timeoutNanos >= 0;
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
         boolean registered = false;
+        final boolean virtual = waiter.isVirtual();
         try {
             for (int step = 0; ; step++) {
                 o = outcome();
@@ -109,14 +110,13 @@ abstract class Completion {
                     }
                     continue;
                 }
-                if (!Backoff.idle(step)) {
+                if (!Backoff.idle(step, virtual)) {
                     continue;
                 }
                 if (server != null && !registered) {
                     // From here on the server's death completes us even while we are parked.
                     // Re-checked at the top of the loop: see Pcb.die for the other half.
-                    server.addWaiter(this);
-                    registered = true;
+                    registered = server.addWaiter(this);
                     continue;
                 }
                 PARKED.setVolatile(this, 1);

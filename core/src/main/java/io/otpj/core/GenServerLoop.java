@@ -36,11 +36,12 @@ final class GenServerLoop<A, S> implements Runnable {
 
     private final Pcb self;
     private final GenServer<A, S> impl;
-    private final A arg;
+    /** Cleared once init has run: an idle server keeps nothing of its start. */
+    private A arg;
     private final Name name;
     /** The process that started us linked, or null: its exit signal, trapped, stops us. */
     private final Pcb parent;
-    private final Ack ack;
+    private Ack ack;
 
     private S state;
     private Object lastMessage;
@@ -226,6 +227,8 @@ final class GenServerLoop<A, S> implements Runnable {
                 state = ok.state();
                 startedAt = Instant.now();
                 ack.complete(new StartResult.Ok(self.pid));
+                ack = null;
+                arg = null;
                 loop(ok.action());
             }
             case InitResult.Ignore<S> i -> failStart(new StartResult.Ignored(), Reasons.NORMAL);

@@ -96,7 +96,7 @@ final class Mailbox {
             if (timed && (step & 63) == 0 && deadline - System.nanoTime() <= 0) {
                 return null;
             }
-            if (!Backoff.idle(step)) {
+            if (!Backoff.idle(step, true)) {
                 continue;
             }
             PARKED.setVolatile(this, 1);

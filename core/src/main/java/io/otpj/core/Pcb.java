@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -74,8 +73,11 @@ final class Pcb {
     private ArrayList<Runnable> exitHooks;
     Object localName;
 
-    /** Callers parked waiting for this process's reply; lazily created, never shrunk. */
-    private volatile Set<Completion> waiters;
+    /**
+     * Callers parked waiting for this process (a reply, a start, a stop). Guarded by this;
+     * created on the first parked waiter and dropped when the last one leaves.
+     */
+    private ArrayList<Completion> waiters;
 
     /**
      * Set, after the exit CAS, when another thread ended this process: its own thread, still
@@ -283,10 +285,15 @@ final class Pcb {
                 }
             }
         }
-        // Dekker with Completion.await: we write settled, then read the waiters; a waiter adds
-        // itself, then reads settled. One of us sees the other.
+        // Completion.await re-reads settled after registering; registration happens under our
+        // lock and refuses once settled is set, so a waiter is either in the list taken here or
+        // sees settled itself.
         settled = true;
-        Set<Completion> ws = waiters;
+        ArrayList<Completion> ws;
+        synchronized (this) {
+            ws = waiters;
+            waiters = null;
+        }
         if (ws != null) {
             for (Completion c : ws) {
                 c.complete(new Completion.Failed(reason));
@@ -652,23 +659,31 @@ final class Pcb {
         }
     }
 
-    void addWaiter(Completion c) {
-        Set<Completion> ws = waiters;
-        if (ws == null) {
-            synchronized (this) {
-                ws = waiters;
-                if (ws == null) {
-                    waiters = ws = ConcurrentHashMap.newKeySet();
-                }
-            }
+    /** @return false if the death is already settled (the caller must look at it itself) */
+    synchronized boolean addWaiter(Completion c) {
+        if (settled) {
+            return false;
         }
-        ws.add(c);
+        if (waiters == null) {
+            waiters = new ArrayList<>(2);
+        }
+        waiters.add(c);
+        return true;
     }
 
-    void removeWaiter(Completion c) {
-        Set<Completion> ws = waiters;
+    /** Drops the list when it empties, so an idle server holds nothing for past callers. */
+    synchronized void removeWaiter(Completion c) {
+        ArrayList<Completion> ws = waiters;
         if (ws != null) {
-            ws.remove(c);
+            for (int i = ws.size() - 1; i >= 0; i--) {
+                if (ws.get(i) == c) {
+                    ws.remove(i);
+                    break;
+                }
+            }
+            if (ws.isEmpty()) {
+                waiters = null;
+            }
         }
     }
 
