@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The README's benchmark command: builds otpj core and the benchmarks, then runs the suite.
+#
+#   benchmarks/run.sh            quick mode (default): a few minutes, writes docs/benchmarks.md
+#   benchmarks/run.sh --full     proper forks and iterations (half an hour and more)
+#   benchmarks/run.sh --smoke    tiny iterations: checks the suite runs end to end, writes no report
+#   benchmarks/run.sh --prof-gc  adds JMH's GC profiler (allocation per operation) to the report
+#   benchmarks/run.sh --out FILE | --no-docs    where the report goes
+#
+# Run it on an otherwise idle machine: the figures are sensitive to other load.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+is_jdk25() {
+  local home="$1"
+  [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 1
+  local v
+  v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null
+}
+
+if [ -n "${JAVA_HOME:-}" ] && is_jdk25 "$JAVA_HOME"; then
+  :
+else
+  found=""
+  for cand in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/* /opt/java/* /opt/jdk*; do
+    if [ -d "$cand" ] && is_jdk25 "$cand"; then found="$cand"; break; fi
+  done
+  if [ -z "$found" ]; then
+    echo "benchmarks: no JDK 25 found (looked at JAVA_HOME and /usr/lib/jvm). Install one, e.g. 'apt-get install temurin-25-jdk'." >&2
+    exit 1
+  fi
+  export JAVA_HOME="$found"
+fi
+export PATH="$JAVA_HOME/bin:$PATH"
+echo "benchmarks: using JDK at $JAVA_HOME ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
+
+# Builds the benchmarks and what they depend on (core, the parent POM) from this checkout.
+./mvnw -B -q -pl benchmarks -am -DskipTests package
+
+# JMH runs inside this JVM too, and JMH 1.37 calls sun.misc.Unsafe: the flag only silences
+# JDK 25's warning about it (see docs/benchmarks.md).
+exec "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -jar benchmarks/target/otpj-benchmarks.jar "$@"

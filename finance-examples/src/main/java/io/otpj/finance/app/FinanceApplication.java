@@ -1,0 +1,242 @@
+package io.otpj.finance.app;
+
+import io.otpj.core.ExitReason;
+import io.otpj.core.Name;
+import io.otpj.core.Pid;
+import io.otpj.finance.campaign.CampaignMonitor;
+import io.otpj.finance.campaign.CampaignServer;
+import io.otpj.finance.db.Database;
+import io.otpj.finance.donation.DonationProcessorServer;
+import io.otpj.finance.payment.PaymentGateway;
+import io.otpj.finance.payment.PaymentGatewayServer;
+import io.otpj.finance.payment.PaymentProcessor;
+import io.otpj.finance.payment.SimulatedPaymentGateway;
+import io.otpj.finance.zakat.ZakatCalculatorServer;
+import io.otpj.registry.PubSub;
+import io.otpj.registry.Registry;
+import io.otpj.registry.RegistryOptions;
+import io.otpj.supervisor.ChildSpec;
+import io.otpj.supervisor.DynamicSupervisor;
+import io.otpj.supervisor.Supervisor;
+import io.otpj.supervisor.SupervisorFlags;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The finance application's supervision tree, started and stopped as one unit: the Java form of
+ * an Elixir application's {@code start/2} with its children.
+ *
+ * <pre>
+ * finance (Supervisor, rest_for_one)
+ * ├── registry            Registry, unique keys: the campaign servers' via-names
+ * ├── pubsub              PubSub: the "campaigns" topic and each campaign's donations
+ * ├── payment_gateway     PaymentGatewayServer over a PaymentGateway
+ * ├── payment_processor   PaymentProcessor (flushes transactions in terminate)
+ * ├── zakat               ZakatCalculatorServer
+ * ├── campaigns           DynamicSupervisor, one child per campaign:
+ * │     └── campaign:ID   Supervisor, one_for_one: CampaignServer, DonationProcessorServer, CampaignMonitor
+ * ├── campaign_manager    CampaignManager (starts the campaigns' supervisors)
+ * └── campaign_scheduler  CampaignScheduler (subscribes to "campaigns", audits periodically)
+ * </pre>
+ *
+ * <p>rest_for_one: a child depends on the ones before it (everything registers in the registry,
+ * subscribes to the pub/sub, the manager starts children under {@code campaigns}), so when one
+ * crashes it is restarted together with the ones after it. Each campaign's own supervisor
+ * restarts a crashed campaign server, processor or monitor alone; the restarted server reloads
+ * its state from the database.
+ *
+ * <p>Every process is named after the application's {@code name}, so two applications can run
+ * in one JVM (as the tests do). Thread-safe; {@link #close} stops the tree (children in reverse
+ * order) but not the database, which the caller opened.
+ */
+public final class FinanceApplication implements AutoCloseable {
+
+    /**
+     * How to run the application.
+     *
+     * @param name the prefix of its process names (letters, digits, dots, dashes)
+     * @param db the database (opened and closed by the caller)
+     * @param gateway the payment provider
+     * @param campaigns how each campaign's servers run
+     * @param schedulerInterval the period of the scheduler's audit
+     * @param maxRestarts restarts the top supervisor and the campaigns supervisor tolerate within {@code maxPeriod}
+     * @param maxPeriod the window of {@code maxRestarts}
+     */
+    public record Config(String name, Database db, PaymentGateway gateway, CampaignSettings campaigns,
+            Duration schedulerInterval, int maxRestarts, Duration maxPeriod) {
+        /** @throws IllegalArgumentException for a bad name or out-of-range values */
+        public Config {
+            Objects.requireNonNull(name, "name");
+            if (!name.matches("[A-Za-z0-9.-]{1,40}")) {
+                throw new IllegalArgumentException("application name must be 1 to 40 letters, digits, dots or dashes, got '"
+                        + name + "'");
+            }
+            Objects.requireNonNull(db, "db");
+            Objects.requireNonNull(gateway, "gateway");
+            Objects.requireNonNull(campaigns, "campaigns");
+            Objects.requireNonNull(schedulerInterval, "schedulerInterval");
+            Objects.requireNonNull(maxPeriod, "maxPeriod");
+        }
+
+        /** @return the application "finance" on {@code db}: simulated gateway, the seed's intervals, 10 restarts in 5 s */
+        public static Config of(Database db) {
+            return new Config("finance", db, SimulatedPaymentGateway.approvingAll(), CampaignSettings.defaults(),
+                    Duration.ofMinutes(1), 10, Duration.ofSeconds(5));
+        }
+
+        /** @return this configuration under another name */
+        public Config withName(String n) {
+            return new Config(n, db, gateway, campaigns, schedulerInterval, maxRestarts, maxPeriod);
+        }
+
+        /** @return this configuration with another payment provider */
+        public Config withGateway(PaymentGateway g) {
+            return new Config(name, db, g, campaigns, schedulerInterval, maxRestarts, maxPeriod);
+        }
+
+        /** @return this configuration with other campaign settings */
+        public Config withCampaigns(CampaignSettings c) {
+            return new Config(name, db, gateway, c, schedulerInterval, maxRestarts, maxPeriod);
+        }
+
+        /** @return this configuration with another audit period */
+        public Config withSchedulerInterval(Duration interval) {
+            return new Config(name, db, gateway, campaigns, interval, maxRestarts, maxPeriod);
+        }
+
+        /** @return this configuration with another restart intensity for the top and campaigns supervisors */
+        public Config withIntensity(int restarts, Duration period) {
+            return new Config(name, db, gateway, campaigns, schedulerInterval, restarts, period);
+        }
+    }
+
+    private final Config config;
+    private final Pid supervisor;
+    private final Registry<Object, Object> registry;
+    private final PubSub pubsub;
+
+    private FinanceApplication(Config config, Pid supervisor, Registry<Object, Object> registry, PubSub pubsub) {
+        this.config = config;
+        this.supervisor = supervisor;
+        this.registry = registry;
+        this.pubsub = pubsub;
+    }
+
+    /**
+     * Starts the application's supervision tree, from any thread, and waits until every child
+     * has started (the campaigns of the database are started by the manager right after).
+     *
+     * @throws io.otpj.core.StartException if a child could not start
+     */
+    public static FinanceApplication start(Config config) {
+        Objects.requireNonNull(config, "config");
+        String n = config.name();
+        Database db = config.db();
+        String registryName = n + ".registry";
+        String pubsubName = n + ".pubsub";
+        Name campaigns = Name.local(n + ".campaigns");
+        Name manager = Name.local(n + ".campaign_manager");
+        List<ChildSpec> children = List.of(
+                ChildSpec.worker("registry", Registry.starter(RegistryOptions.unique(registryName))),
+                ChildSpec.worker("pubsub", PubSub.starter(pubsubName)),
+                ChildSpec.worker("payment_gateway", () -> PaymentGatewayServer.startLink(
+                        PaymentGatewayServer.Options.of(config.gateway()), Name.local(n + ".payment_gateway"))),
+                ChildSpec.worker("payment_processor", () -> PaymentProcessor.startLink(
+                        PaymentProcessor.Options.of(db), Name.local(n + ".payment_processor"))),
+                ChildSpec.worker("zakat", () -> ZakatCalculatorServer.startLink(
+                        ZakatCalculatorServer.Options.defaults(), Name.local(n + ".zakat"))),
+                DynamicSupervisor.childSpec("campaigns",
+                        DynamicSupervisor.Options.defaults().withIntensity(config.maxRestarts(), config.maxPeriod()), campaigns),
+                // The handles are looked up when the child starts: the registry and pub/sub run by then.
+                ChildSpec.worker("campaign_manager", () -> CampaignManager.startLink(new CampaignManager.Options(db,
+                        registry(registryName), pubsub(pubsubName), campaigns, config.campaigns()), manager)),
+                ChildSpec.worker("campaign_scheduler", () -> CampaignScheduler.startLink(new CampaignScheduler.Options(db,
+                        registry(registryName), pubsub(pubsubName), manager, config.schedulerInterval()),
+                        Name.local(n + ".campaign_scheduler"))));
+        Pid sup = Supervisor.start(SupervisorFlags.restForOne().withIntensity(config.maxRestarts(), config.maxPeriod()),
+                children, Name.local(n)).pid();
+        return new FinanceApplication(config, sup, registry(registryName), pubsub(pubsubName));
+    }
+
+    private static Registry<Object, Object> registry(String name) {
+        return Registry.<Object, Object>named(name).orElseThrow(() -> new IllegalStateException("registry " + name + " is not running"));
+    }
+
+    private static PubSub pubsub(String name) {
+        return PubSub.named(name).orElseThrow(() -> new IllegalStateException("pubsub " + name + " is not running"));
+    }
+
+    /** @return the configuration */
+    public Config config() {
+        return config;
+    }
+
+    /** @return the top supervisor */
+    public Pid supervisor() {
+        return supervisor;
+    }
+
+    /** @return the registry of the campaign servers (the same handle across its restarts) */
+    public Registry<Object, Object> registry() {
+        return registry;
+    }
+
+    /** @return the application's pub/sub */
+    public PubSub pubsub() {
+        return pubsub;
+    }
+
+    /** @return the via-name of {@code campaignId}'s {@link CampaignServer} */
+    public Name campaign(String campaignId) {
+        return CampaignServer.via(registry, campaignId);
+    }
+
+    /** @return the via-name of {@code campaignId}'s {@link DonationProcessorServer} */
+    public Name processor(String campaignId) {
+        return DonationProcessorServer.via(registry, campaignId);
+    }
+
+    /** @return the via-name of {@code campaignId}'s {@link CampaignMonitor} */
+    public Name monitor(String campaignId) {
+        return CampaignMonitor.via(registry, campaignId);
+    }
+
+    /** @return the {@link CampaignManager} */
+    public Name manager() {
+        return Name.local(config.name() + ".campaign_manager");
+    }
+
+    /** @return the {@link CampaignScheduler} */
+    public Name scheduler() {
+        return Name.local(config.name() + ".campaign_scheduler");
+    }
+
+    /** @return the campaigns' {@link DynamicSupervisor} */
+    public Name campaigns() {
+        return Name.local(config.name() + ".campaigns");
+    }
+
+    /** @return the {@link PaymentGatewayServer} */
+    public Name paymentGateway() {
+        return Name.local(config.name() + ".payment_gateway");
+    }
+
+    /** @return the {@link PaymentProcessor} */
+    public Name paymentProcessor() {
+        return Name.local(config.name() + ".payment_processor");
+    }
+
+    /** @return the {@link ZakatCalculatorServer} */
+    public Name zakat() {
+        return Name.local(config.name() + ".zakat");
+    }
+
+    /** Stops the supervision tree (children in reverse order, each campaign's processes concurrently). Idempotent. */
+    @Override
+    public void close() {
+        if (supervisor.isAlive()) {
+            Supervisor.stop(supervisor, ExitReason.shutdown(), Duration.ofSeconds(60));
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package io.otpj.finance.db;
+
+import io.otpj.finance.domain.Campaign;
+import io.otpj.finance.domain.CampaignStatus;
+import io.otpj.finance.domain.Donation;
+import io.otpj.finance.domain.DonationRecord;
+import io.otpj.finance.domain.DonationStatus;
+import io.otpj.finance.domain.Ids;
+import io.otpj.finance.domain.Rejection;
+import io.otpj.finance.money.Money;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The campaigns table, and the two operations that count donations in a campaign's total.
+ *
+ * <p>A campaign's {@code current} amount and donation count are kept in its row and changed only
+ * in the transaction that marks donations {@code PROCESSED}, so they always equal the sum and
+ * count of its processed donations. Every method is one transaction, committed before it
+ * returns. Work about one campaign runs in the order it was asked for (see {@link Database}).
+ * Thread-safe.
+ */
+public final class CampaignRepository {
+
+    private static final String COLUMNS =
+            "id, name, goal_amount, currency, raised_amount, donation_count, status";
+
+    private final Database db;
+
+    CampaignRepository(Database db) {
+        this.db = db;
+    }
+
+    /**
+     * What {@link #recordDonation} did.
+     *
+     * @param campaign the campaign after it, as committed
+     * @param status the donation's stored status ({@code PROCESSED} unless it was already
+     *     stored, pending or failed, by an earlier request)
+     * @param duplicate whether the donation was already stored (a retry): nothing changed
+     */
+    public record Recorded(Campaign campaign, DonationStatus status, boolean duplicate) {}
+
+    /**
+     * What {@link #processPending} did.
+     *
+     * @param campaign the campaign after it, as committed
+     * @param settled the requested donations that are now processed or failed, whether this call
+     *     or an earlier one settled them
+     * @param deferred requested donations left pending because the campaign is paused
+     * @param missing requested ids with no stored donation of this campaign
+     */
+    public record BatchOutcome(Campaign campaign, List<DonationRecord> settled, List<String> deferred, List<String> missing) {}
+
+    /**
+     * Stores a new campaign.
+     *
+     * @return the campaign as stored
+     * @throws IllegalArgumentException if a campaign with that id exists
+     */
+    public Campaign create(Campaign campaign) {
+        Objects.requireNonNull(campaign, "campaign must not be null");
+        return db.transaction(Database.campaignLane(campaign.id()), "create campaign " + campaign.id(), c -> {
+            if (select(c, campaign.id(), false).isPresent()) {
+                throw new IllegalArgumentException("campaign " + campaign.id() + " already exists");
+            }
+            Instant now = Instant.now();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaigns (id, name, goal_amount, currency, "
+                    + "raised_amount, donation_count, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, campaign.id());
+                ps.setString(2, campaign.name());
+                Sql.setMoney(ps, 3, campaign.goal());
+                ps.setBigDecimal(5, campaign.current().amount());
+                ps.setLong(6, campaign.donationCount());
+                ps.setString(7, campaign.status().name());
+                Sql.setInstant(ps, 8, now);
+                Sql.setInstant(ps, 9, now);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (Sql.isUniqueViolation(e)) {
+                    throw new IllegalArgumentException("campaign " + campaign.id() + " already exists");
+                }
+                throw e;
+            }
+            return select(c, campaign.id(), false).orElseThrow();
+        });
+    }
+
+    /**
+     * @return the campaign, as committed after any write to it that was already asked for (so a
+     *     restarted server reloads the outcome of its predecessor's last write)
+     */
+    public Optional<Campaign> find(String id) {
+        Ids.require(id, "campaign id");
+        return db.transaction(Database.campaignLane(id), "find campaign " + id, c -> select(c, id, false));
+    }
+
+    /** @return all campaigns, by id */
+    public List<Campaign> findAll() {
+        return db.transaction(null, "list campaigns", c -> list(c, "SELECT " + COLUMNS + " FROM campaigns ORDER BY id", null));
+    }
+
+    /** @return the campaigns in {@code status}, by id */
+    public List<Campaign> findByStatus(CampaignStatus status) {
+        Objects.requireNonNull(status, "status must not be null");
+        return db.transaction(null, "list " + status + " campaigns",
+                c -> list(c, "SELECT " + COLUMNS + " FROM campaigns WHERE status = ? ORDER BY id", status.name()));
+    }
+
+    /**
+     * Sets a campaign's status.
+     *
+     * @return the campaign after the change
+     * @throws IllegalArgumentException if there is no such campaign
+     */
+    public Campaign updateStatus(String id, CampaignStatus status) {
+        Ids.require(id, "campaign id");
+        Objects.requireNonNull(status, "status must not be null");
+        return db.transaction(Database.campaignLane(id), "update status of campaign " + id, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?")) {
+                ps.setString(1, status.name());
+                Sql.setInstant(ps, 2, Instant.now());
+                ps.setString(3, id);
+                if (ps.executeUpdate() == 0) {
+                    throw new IllegalArgumentException("no campaign " + id);
+                }
+            }
+            return select(c, id, false).orElseThrow();
+        });
+    }
+
+    /**
+     * Stores a donation as processed and counts it in its campaign, in one transaction: the
+     * seed's {@code add_donation}, durable when this returns.
+     *
+     * <p>Idempotent: a donation whose id is already stored with the same campaign, donor and
+     * amount is a retry; it returns {@code duplicate = true} and changes nothing.
+     *
+     * @throws io.otpj.finance.domain.DonationRejectedException for an unknown or inactive campaign,
+     *     a non-positive amount, a currency other than the campaign's, or an id already used by a
+     *     different donation; nothing is stored
+     */
+    public Recorded recordDonation(Donation donation) {
+        Objects.requireNonNull(donation, "donation must not be null");
+        String campaignId = donation.campaignId();
+        return db.transaction(Database.campaignLane(campaignId), "record donation " + donation.id(), c -> {
+            Campaign campaign = select(c, campaignId, true).orElseThrow(() -> new Rejection(
+                    Rejection.Reason.UNKNOWN_CAMPAIGN, "no campaign " + campaignId).toException());
+            Optional<DonationRecord> existing = DonationRepository.select(c, donation.id());
+            if (existing.isPresent()) {
+                DonationRecord stored = existing.get();
+                if (!stored.donation().sameAs(donation)) {
+                    throw duplicateId(donation, stored);
+                }
+                return new Recorded(campaign, stored.status(), true);
+            }
+            donation.check(campaign).ifPresent(r -> {
+                throw r.toException();
+            });
+            try {
+                DonationRepository.insert(c, donation, DonationStatus.PROCESSED, Instant.now());
+            } catch (SQLException e) {
+                if (Sql.isUniqueViolation(e)) {
+                    throw new Rejection(Rejection.Reason.DUPLICATE_ID, "donation id " + donation.id()
+                            + " is already used by another donation").toException();
+                }
+                throw e;
+            }
+            addToTotals(c, campaignId, donation.amount(), 1);
+            return new Recorded(select(c, campaignId, false).orElseThrow(), DonationStatus.PROCESSED, false);
+        });
+    }
+
+    /**
+     * Settles pending donations of one campaign in one transaction: each is marked
+     * {@code PROCESSED} and counted in the campaign's total, or, if the campaign is over
+     * (completed or cancelled), marked {@code FAILED} with the reason. While the campaign is
+     * paused they stay pending (reported in {@code deferred}). Donations already settled are
+     * reported as they are and not counted again, so a batch can be retried safely.
+     *
+     * @throws IllegalArgumentException if there is no such campaign
+     */
+    public BatchOutcome processPending(String campaignId, Collection<String> donationIds) {
+        Ids.require(campaignId, "campaign id");
+        List<String> ids = List.copyOf(donationIds);
+        return db.transaction(Database.campaignLane(campaignId), "process " + ids.size() + " donations of " + campaignId, c -> {
+            Campaign campaign = select(c, campaignId, true)
+                    .orElseThrow(() -> new IllegalArgumentException("no campaign " + campaignId));
+            Instant now = Instant.now();
+            Money added = Money.zero(campaign.currency());
+            long count = 0;
+            List<DonationRecord> settled = new ArrayList<>();
+            List<String> missing = new ArrayList<>();
+            List<String> deferred = new ArrayList<>();
+            for (String id : ids) {
+                Optional<DonationRecord> found = DonationRepository.select(c, id);
+                if (found.isEmpty() || !found.get().donation().campaignId().equals(campaignId)) {
+                    missing.add(id);
+                    continue;
+                }
+                DonationRecord stored = found.get();
+                if (stored.status() != DonationStatus.PENDING) {
+                    settled.add(stored);
+                    continue;
+                }
+                if (campaign.status() == CampaignStatus.PAUSED) {
+                    deferred.add(id);
+                    continue;
+                }
+                Optional<Rejection> problem = stored.donation().check(campaign);
+                if (problem.isEmpty()) {
+                    DonationRepository.settle(c, id, DonationStatus.PROCESSED, null, now);
+                    added = added.plus(stored.donation().amount());
+                    count++;
+                    settled.add(new DonationRecord(stored.donation(), DonationStatus.PROCESSED, Optional.empty()));
+                } else {
+                    String reason = truncate(problem.get().message(), 200);
+                    DonationRepository.settle(c, id, DonationStatus.FAILED, reason, now);
+                    settled.add(new DonationRecord(stored.donation(), DonationStatus.FAILED, Optional.of(reason)));
+                }
+            }
+            if (count > 0) {
+                addToTotals(c, campaignId, added, count);
+            }
+            return new BatchOutcome(select(c, campaignId, false).orElseThrow(), List.copyOf(settled),
+                    List.copyOf(deferred), List.copyOf(missing));
+        });
+    }
+
+    // ------------------------------------------------------------------ SQL
+
+    private static RuntimeException duplicateId(Donation donation, DonationRecord stored) {
+        return new Rejection(Rejection.Reason.DUPLICATE_ID, "donation id " + donation.id()
+                + " is already used by another donation (" + stored.donation().amount() + " from "
+                + stored.donation().donorId() + " to " + stored.donation().campaignId() + ")").toException();
+    }
+
+    private static void addToTotals(Connection c, String id, Money amount, long count) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET raised_amount = raised_amount + ?, "
+                + "donation_count = donation_count + ?, updated_at = ? WHERE id = ?")) {
+            ps.setBigDecimal(1, amount.amount());
+            ps.setLong(2, count);
+            Sql.setInstant(ps, 3, Instant.now());
+            ps.setString(4, id);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("campaign " + id + " vanished while counting a donation", "02000");
+            }
+        }
+    }
+
+    /** @param lock whether to lock the row until commit (serialises writers in other JVMs too) */
+    static Optional<Campaign> select(Connection c, String id, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM campaigns WHERE id = ?" + (lock ? " FOR UPDATE" : ""))) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    private static List<Campaign> list(Connection c, String sql, String param) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (param != null) {
+                ps.setString(1, param);
+            }
+            List<Campaign> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(read(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    private static Campaign read(ResultSet rs) throws SQLException {
+        Money goal = Sql.money(rs, "goal_amount", "currency");
+        Money raised = Sql.money(rs, "raised_amount", "currency");
+        return new Campaign(rs.getString("id"), rs.getString("name"), goal, raised, rs.getLong("donation_count"),
+                CampaignStatus.valueOf(rs.getString("status")));
+    }
+
+    static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
+    }
+}

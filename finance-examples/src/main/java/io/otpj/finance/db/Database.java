@@ -1,0 +1,304 @@
+package io.otpj.finance.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The finance examples' relational database: a HikariCP connection pool, the schema kept current
+ * by Flyway migrations ({@code db/migration} on the class path), and the repositories.
+ *
+ * <h2>Which database</h2>
+ * {@link #openEmbedded(Path)} opens (creating if needed) an H2 database file under a data
+ * directory: nothing to install. {@link #open(String)} takes any {@code jdbc:h2:} or
+ * {@code jdbc:postgresql:} URL; the same migrations run on both, H2 being opened in its
+ * PostgreSQL compatibility mode.
+ *
+ * <h2>Durability</h2>
+ * Every repository write is one transaction, committed before the method returns. The embedded
+ * URL sets H2's {@code WRITE_DELAY=0}, so a commit has been written to the database file when it
+ * returns and survives the JVM's death; H2 does not fsync each commit, so an operating-system
+ * crash or power loss may still lose the last commits. PostgreSQL (with its default
+ * {@code synchronous_commit=on}) survives those too.
+ *
+ * <h2>Threads</h2>
+ * JDBC work never runs on the caller's thread: it runs on database workers, and the caller
+ * waits for it (see {@code Lanes}). An otpj process that is killed is interrupted, and JDBC
+ * drivers do not tolerate interrupts in the middle of a transaction (H2 can be left holding
+ * row locks forever; a socket-based driver closes its socket). On a worker the transaction
+ * finishes normally whatever happens to the process that asked for it. Work about one campaign
+ * runs in submission order, so a restarted server's reload sees the outcome of its
+ * predecessor's last write.
+ *
+ * <p>Thread-safe. {@link #close} waits for work in progress, then closes the pool.
+ */
+public final class Database implements AutoCloseable {
+
+    /** The default data directory of the embedded database, relative to the working directory. */
+    public static final Path DEFAULT_DATA_DIR = Path.of("data");
+
+    /** H2 settings of the embedded database: PostgreSQL dialect, lower-case names, commits written at once. */
+    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    /**
+     * How to open a database.
+     *
+     * @param url a {@code jdbc:h2:} or {@code jdbc:postgresql:} URL
+     * @param user the user name, or null when the URL carries it (or none is needed)
+     * @param password the password, or null
+     * @param poolSize the most connections open at once, at least 1
+     * @param waitTimeout how long a caller waits for its unit of work before giving up on it
+     */
+    public record Options(String url, String user, String password, int poolSize, Duration waitTimeout) {
+
+        /** @throws IllegalArgumentException for an unsupported URL, a pool size below 1 or a non-positive timeout */
+        public Options {
+            Objects.requireNonNull(url, "JDBC url must not be null");
+            if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("unsupported JDBC URL '" + url
+                        + "': use jdbc:h2:... (embedded) or jdbc:postgresql://host/db");
+            }
+            if (poolSize < 1) {
+                throw new IllegalArgumentException("pool size must be at least 1, got " + poolSize);
+            }
+            Objects.requireNonNull(waitTimeout, "waitTimeout must not be null");
+            if (waitTimeout.isNegative() || waitTimeout.isZero()) {
+                throw new IllegalArgumentException("waitTimeout must be positive, got " + waitTimeout);
+            }
+        }
+
+        /** @return options for {@code url}: no credentials, 8 connections, 30 s wait */
+        public static Options of(String url) {
+            return new Options(url, null, null, 8, Duration.ofSeconds(30));
+        }
+
+        /** @return these options with a user and password */
+        public Options withCredentials(String user, String password) {
+            return new Options(url, user, password, poolSize, waitTimeout);
+        }
+
+        /** @return these options with another pool size */
+        public Options withPoolSize(int size) {
+            return new Options(url, user, password, size, waitTimeout);
+        }
+
+        /** @return these options with another wait timeout */
+        public Options withWaitTimeout(Duration timeout) {
+            return new Options(url, user, password, poolSize, timeout);
+        }
+
+        /** The password is never printed. */
+        @Override
+        public String toString() {
+            return "Options[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "***")
+                    + ", poolSize=" + poolSize + ", waitTimeout=" + waitTimeout + "]";
+        }
+    }
+
+    private final Options options;
+    private final HikariDataSource pool;
+    private final ExecutorService workers;
+    private final Lanes lanes;
+    private final CampaignRepository campaigns;
+    private final DonationRepository donations;
+    private final TransactionRepository transactions;
+    private final MilestoneRepository milestones;
+
+    private Database(Options options, HikariDataSource pool) {
+        this.options = options;
+        this.pool = pool;
+        this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("otpj-db-", 0).factory());
+        this.lanes = new Lanes(workers);
+        this.campaigns = new CampaignRepository(this);
+        this.donations = new DonationRepository(this);
+        this.transactions = new TransactionRepository(this);
+        this.milestones = new MilestoneRepository(this);
+    }
+
+    /**
+     * @return the URL of the embedded H2 database file {@code otpj-finance.mv.db} under
+     *     {@code dataDir}, with the settings this module needs
+     */
+    public static String embeddedUrl(Path dataDir) {
+        Objects.requireNonNull(dataDir, "dataDir must not be null");
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve("otpj-finance") + H2_SETTINGS;
+    }
+
+    /** Opens the embedded database under {@code dataDir}, creating the directory and the schema if needed. */
+    public static Database openEmbedded(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + dataDir.toAbsolutePath(), e);
+        }
+        return open(Options.of(embeddedUrl(dataDir)));
+    }
+
+    /** Opens the database at {@code jdbcUrl}; see {@link #open(Options)}. */
+    public static Database open(String jdbcUrl) {
+        return open(Options.of(jdbcUrl));
+    }
+
+    /**
+     * Opens a connection pool and migrates the schema to the current version.
+     *
+     * @throws DatabaseException if the database cannot be reached or migrated (the pool is closed)
+     */
+    public static Database open(Options options) {
+        Objects.requireNonNull(options, "options must not be null");
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("otpj-finance");
+        config.setJdbcUrl(options.url());
+        if (options.user() != null) {
+            config.setUsername(options.user());
+        }
+        if (options.password() != null) {
+            config.setPassword(options.password());
+        }
+        config.setMaximumPoolSize(options.poolSize());
+        config.setMinimumIdle(Math.min(2, options.poolSize()));
+        config.setAutoCommit(false);
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        config.setConnectionTimeout(Math.max(250, options.waitTimeout().toMillis()));
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new DatabaseException("cannot open a connection pool to " + options.url() + ": " + e.getMessage(), e);
+        }
+        try {
+            var result = Flyway.configure(Database.class.getClassLoader())
+                    .dataSource(pool)
+                    .locations("classpath:db/migration")
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+            LOG.info("database_open url={} migrations_applied={} schema_version={}", options.url(),
+                    result.migrationsExecuted, result.targetSchemaVersion);
+        } catch (FlywayException e) {
+            pool.close();
+            throw new DatabaseException("cannot migrate the schema of " + options.url() + ": " + e.getMessage(), e);
+        }
+        return new Database(options, pool);
+    }
+
+    /** @return the campaigns table */
+    public CampaignRepository campaigns() {
+        return campaigns;
+    }
+
+    /** @return the donations table */
+    public DonationRepository donations() {
+        return donations;
+    }
+
+    /** @return the payment transactions table */
+    public TransactionRepository transactions() {
+        return transactions;
+    }
+
+    /** @return the announced campaign milestones */
+    public MilestoneRepository milestones() {
+        return milestones;
+    }
+
+    /** @return the JDBC URL this database was opened with */
+    public String url() {
+        return options.url();
+    }
+
+    /** @return whether this is an H2 database (embedded or not) */
+    public boolean isH2() {
+        return options.url().startsWith("jdbc:h2:");
+    }
+
+    /**
+     * Stops taking work, waits up to 10 s for work in progress to finish, then closes the pool.
+     * Idempotent.
+     */
+    @Override
+    public void close() {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("database_close_timeout url={} detail=work still running after 10 s", options.url());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.close();
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /**
+     * Runs {@code work} in one transaction on a database worker, after the work submitted earlier
+     * under {@code lane} (null: no order), and waits for it. Commits when {@code work} returns,
+     * rolls back when it throws.
+     *
+     * @throws DatabaseException for an {@link SQLException}, a timeout or an interrupted wait
+     * @throws RuntimeException whatever unchecked exception {@code work} threw (it was rolled back)
+     */
+    <T> T transaction(Object lane, String operation, SqlWork<T> work) {
+        var future = lanes.submit(lane, () -> {
+            try (Connection c = pool.getConnection()) {
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (Throwable t) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException rollbackFailure) {
+                        t.addSuppressed(rollbackFailure);
+                    }
+                    throw t;
+                }
+            }
+        });
+        try {
+            return future.get(options.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            // The process was killed (or the thread interrupted): give up waiting; the work
+            // finishes on its worker and later work in its lane waits for it.
+            Thread.currentThread().interrupt();
+            throw new DatabaseException("interrupted while waiting for " + operation + "; its outcome is unknown", e);
+        } catch (TimeoutException e) {
+            throw new DatabaseException("no answer from the database within " + options.waitTimeout() + " for "
+                    + operation + "; its outcome is unknown", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            switch (cause) {
+                case SQLException s -> throw DatabaseException.of(operation, s);
+                case RuntimeException r -> throw r;
+                case Error err -> throw err;
+                default -> throw new DatabaseException("database error in " + operation + ": " + cause, cause);
+            }
+        }
+    }
+
+    /** @return the lane of the work about one campaign */
+    static Object campaignLane(String campaignId) {
+        return new Lane("campaign", campaignId);
+    }
+
+    record Lane(String kind, String key) {}
+}

@@ -1,0 +1,226 @@
+package io.otpj.finance.db;
+
+import io.otpj.finance.domain.Campaign;
+import io.otpj.finance.domain.Donation;
+import io.otpj.finance.domain.DonationRecord;
+import io.otpj.finance.domain.DonationStatus;
+import io.otpj.finance.domain.Ids;
+import io.otpj.finance.domain.Rejection;
+import io.otpj.finance.money.Money;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The donations table. Every method is one transaction, committed before it returns; work about
+ * one campaign runs in the order it was asked for (see {@link Database}). Thread-safe.
+ */
+public final class DonationRepository {
+
+    private static final String COLUMNS = "id, campaign_id, donor_id, amount, currency, status, failure_reason, created_at";
+
+    private final Database db;
+
+    DonationRepository(Database db) {
+        this.db = db;
+    }
+
+    /**
+     * What {@link #insertPending} stored.
+     *
+     * @param record the donation as stored
+     * @param created whether this call stored it (false: it was already there, a retry)
+     */
+    public record Stored(DonationRecord record, boolean created) {}
+
+    /**
+     * The processed donations of one campaign.
+     *
+     * @param count how many
+     * @param sum their sum, in the campaign's currency
+     */
+    public record Totals(long count, Money sum) {}
+
+    /**
+     * Stores a donation as {@code PENDING}, durable when this returns. Idempotent: if the same
+     * donation is already stored, returns it with {@code created = false}.
+     *
+     * @throws io.otpj.finance.domain.DonationRejectedException if its campaign does not exist or
+     *     is not active, the amount is not positive or not in the campaign's currency, or its id
+     *     is used by a different donation; nothing is stored
+     */
+    public Stored insertPending(Donation donation) {
+        Objects.requireNonNull(donation, "donation must not be null");
+        return db.transaction(Database.campaignLane(donation.campaignId()), "store pending donation " + donation.id(), c -> {
+            Optional<DonationRecord> existing = select(c, donation.id());
+            if (existing.isPresent()) {
+                if (!existing.get().donation().sameAs(donation)) {
+                    throw new Rejection(Rejection.Reason.DUPLICATE_ID, "donation id " + donation.id()
+                            + " is already used by another donation").toException();
+                }
+                return new Stored(existing.get(), false);
+            }
+            Campaign campaign = CampaignRepository.select(c, donation.campaignId(), false).orElseThrow(() ->
+                    new Rejection(Rejection.Reason.UNKNOWN_CAMPAIGN, "no campaign " + donation.campaignId()).toException());
+            donation.check(campaign).ifPresent(r -> {
+                throw r.toException();
+            });
+            try {
+                insert(c, donation, DonationStatus.PENDING, null);
+            } catch (SQLException e) {
+                if (Sql.isForeignKeyViolation(e)) {
+                    throw new Rejection(Rejection.Reason.UNKNOWN_CAMPAIGN, "no campaign " + donation.campaignId()).toException();
+                }
+                if (Sql.isUniqueViolation(e)) {
+                    throw new Rejection(Rejection.Reason.DUPLICATE_ID, "donation id " + donation.id()
+                            + " is already used by another donation").toException();
+                }
+                throw e;
+            }
+            return new Stored(new DonationRecord(donation, DonationStatus.PENDING, Optional.empty()), true);
+        });
+    }
+
+    /** @return the campaign's pending donations, oldest first, after any write to the campaign already asked for */
+    public List<Donation> findPending(String campaignId) {
+        Ids.require(campaignId, "campaign id");
+        return db.transaction(Database.campaignLane(campaignId), "load pending donations of " + campaignId, c -> {
+            List<Donation> out = new ArrayList<>();
+            for (DonationRecord r : query(c, "SELECT " + COLUMNS + " FROM donations WHERE campaign_id = ? AND status = 'PENDING' "
+                    + "ORDER BY created_at, id", campaignId)) {
+                out.add(r.donation());
+            }
+            return out;
+        });
+    }
+
+    /** @return all of the campaign's donations, oldest first */
+    public List<DonationRecord> findByCampaign(String campaignId) {
+        Ids.require(campaignId, "campaign id");
+        return db.transaction(Database.campaignLane(campaignId), "load donations of " + campaignId,
+                c -> query(c, "SELECT " + COLUMNS + " FROM donations WHERE campaign_id = ? ORDER BY created_at, id", campaignId));
+    }
+
+    /** @return the stored donation with this id */
+    public Optional<DonationRecord> find(String id) {
+        Ids.require(id, "donation id");
+        return db.transaction(null, "find donation " + id, c -> select(c, id));
+    }
+
+    /** @return how many of the campaign's donations are in each status (absent: none) */
+    public Map<DonationStatus, Long> countByStatus(String campaignId) {
+        Ids.require(campaignId, "campaign id");
+        return db.transaction(Database.campaignLane(campaignId), "count donations of " + campaignId, c -> {
+            Map<DonationStatus, Long> out = new EnumMap<>(DonationStatus.class);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT status, COUNT(*) AS n FROM donations WHERE campaign_id = ? GROUP BY status")) {
+                ps.setString(1, campaignId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(DonationStatus.valueOf(rs.getString("status")), rs.getLong("n"));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * @return the count and sum of the campaign's processed donations, computed from the
+     *     donations themselves (not from the campaign's running total)
+     * @throws IllegalArgumentException if there is no such campaign
+     */
+    public Totals processedTotals(String campaignId) {
+        Ids.require(campaignId, "campaign id");
+        return db.transaction(Database.campaignLane(campaignId), "sum donations of " + campaignId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.currency AS currency, COUNT(d.id) AS n, "
+                    + "COALESCE(SUM(d.amount), 0) AS total FROM campaigns c LEFT JOIN donations d "
+                    + "ON d.campaign_id = c.id AND d.status = 'PROCESSED' WHERE c.id = ? GROUP BY c.currency")) {
+                ps.setString(1, campaignId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("no campaign " + campaignId);
+                    }
+                    return new Totals(rs.getLong("n"), Sql.money(rs, "total", "currency"));
+                }
+            }
+        });
+    }
+
+    /** @return the sum of all processed donations, per currency */
+    public Map<Currency, Money> processedSumByCurrency() {
+        return db.transaction(null, "sum processed donations", c -> {
+            Map<Currency, Money> out = new TreeMap<>((a, b) -> a.getCurrencyCode().compareTo(b.getCurrencyCode()));
+            try (PreparedStatement ps = c.prepareStatement("SELECT currency, SUM(amount) AS total FROM donations "
+                    + "WHERE status = 'PROCESSED' GROUP BY currency");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Money m = Sql.money(rs, "total", "currency");
+                    out.put(m.currency(), m);
+                }
+            }
+            return out;
+        });
+    }
+
+    // ------------------------------------------------------------------ SQL shared with CampaignRepository
+
+    static Optional<DonationRecord> select(Connection c, String id) throws SQLException {
+        List<DonationRecord> found = query(c, "SELECT " + COLUMNS + " FROM donations WHERE id = ?", id);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
+    }
+
+    static void insert(Connection c, Donation d, DonationStatus status, Instant processedAt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO donations (id, campaign_id, donor_id, amount, currency, "
+                + "status, failure_reason, created_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)")) {
+            ps.setString(1, d.id());
+            ps.setString(2, d.campaignId());
+            ps.setString(3, d.donorId());
+            Sql.setMoney(ps, 4, d.amount());
+            ps.setString(6, status.name());
+            Sql.setInstant(ps, 7, d.createdAt());
+            Sql.setInstant(ps, 8, processedAt);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Moves a pending donation to {@code status}; does nothing to one already settled. */
+    static void settle(Connection c, String id, DonationStatus status, String failureReason, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE donations SET status = ?, failure_reason = ?, processed_at = ? "
+                + "WHERE id = ? AND status = 'PENDING'")) {
+            ps.setString(1, status.name());
+            ps.setString(2, failureReason);
+            Sql.setInstant(ps, 3, at);
+            ps.setString(4, id);
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("donation " + id + " was settled by someone else meanwhile", "40001");
+            }
+        }
+    }
+
+    private static List<DonationRecord> query(Connection c, String sql, String param) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, param);
+            List<DonationRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Donation d = new Donation(rs.getString("id"), rs.getString("campaign_id"), rs.getString("donor_id"),
+                            Sql.money(rs, "amount", "currency"), Sql.instant(rs, "created_at"));
+                    out.add(new DonationRecord(d, DonationStatus.valueOf(rs.getString("status")),
+                            Optional.ofNullable(rs.getString("failure_reason"))));
+                }
+            }
+            return out;
+        }
+    }
+}

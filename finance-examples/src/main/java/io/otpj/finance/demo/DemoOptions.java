@@ -1,0 +1,118 @@
+package io.otpj.finance.demo;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The demo's command-line options.
+ *
+ * @param campaigns how many campaigns to create
+ * @param donors how many concurrent donors
+ * @param duration how long donors give
+ * @param crashRate injected crashes per second (0: none)
+ * @param dbUrl a JDBC URL, or null for the embedded database under {@code dataDir}
+ * @param dataDir where the embedded database and the log file live
+ * @param seed the random seed
+ */
+record DemoOptions(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir, long seed) {
+
+    static final String USAGE = """
+            Usage: java -jar otpj-finance-demo.jar [options]
+
+            Starts the finance application's supervision tree on a database, lets concurrent
+            donors give to many campaigns while campaign servers and donation processors are
+            crashed at random, shows live progress, then reconciles: donations accepted =
+            donations persisted = campaign totals, per currency. Exits 1 on any mismatch.
+
+            Options:
+              --campaigns N      campaigns to create (default 12)
+              --donors N         concurrent donors (default 40)
+              --duration SECS    how long donors give, in seconds (default 20)
+              --crash-rate R     injected crashes per second (default 2; 0 for none)
+              --db-url URL       a JDBC URL, e.g. jdbc:postgresql://localhost:5432/otpj?user=otpj&password=secret
+                                 (default: the embedded H2 database file under --data-dir)
+              --data-dir DIR     where the embedded database and demo.log live (default ./data)
+              --seed N           random seed (default: from the clock)
+              --help             this text
+            """;
+
+    DemoOptions {
+        if (campaigns < 1 || campaigns > 10_000) {
+            throw new IllegalArgumentException("--campaigns must be 1 to 10000, got " + campaigns);
+        }
+        if (donors < 1 || donors > 100_000) {
+            throw new IllegalArgumentException("--donors must be 1 to 100000, got " + donors);
+        }
+        if (duration.isNegative() || duration.isZero() || duration.compareTo(Duration.ofHours(24)) > 0) {
+            throw new IllegalArgumentException("--duration must be 1 second to 24 hours, got " + duration.toSeconds() + " s");
+        }
+        if (!(crashRate >= 0 && crashRate <= 1000)) {
+            throw new IllegalArgumentException("--crash-rate must be 0 to 1000 per second, got " + crashRate);
+        }
+        if (dbUrl != null && !dbUrl.startsWith("jdbc:h2:") && !dbUrl.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("--db-url must be a jdbc:postgresql: or jdbc:h2: URL, got '" + dbUrl + "'");
+        }
+        Objects.requireNonNull(dataDir, "dataDir");
+    }
+
+    /** @return the options, or null when {@code --help} was asked for */
+    static DemoOptions parse(String[] args) {
+        int campaigns = 12;
+        int donors = 40;
+        long seconds = 20;
+        double crashRate = 2;
+        String dbUrl = null;
+        // Not Database.DEFAULT_DATA_DIR: loading Database would start logging before it is configured.
+        Path dataDir = Path.of("data");
+        long seed = System.nanoTime();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                return null;
+            }
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "'");
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(a + " needs a value");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--campaigns" -> campaigns = integer(a, v);
+                case "--donors" -> donors = integer(a, v);
+                case "--duration" -> seconds = integer(a, v);
+                case "--crash-rate" -> crashRate = decimal(a, v);
+                case "--db-url" -> dbUrl = v;
+                case "--data-dir" -> dataDir = Path.of(v);
+                case "--seed" -> seed = longInteger(a, v);
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        return new DemoOptions(campaigns, donors, Duration.ofSeconds(seconds), crashRate, dbUrl, dataDir, seed);
+    }
+
+    private static int integer(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'");
+        }
+    }
+
+    private static long longInteger(String option, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'");
+        }
+    }
+
+    private static double decimal(String option, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.otpj.finance.domain;
+
+/** The life cycle of a campaign. Only an {@link #ACTIVE} campaign takes donations. */
+public enum CampaignStatus {
+    /** Open for donations. */
+    ACTIVE,
+    /** Temporarily closed; may become active again. */
+    PAUSED,
+    /** Finished: the campaign ran its course. */
+    COMPLETED,
+    /** Withdrawn. */
+    CANCELLED;
+
+    /** @return whether a campaign in this status accepts donations */
+    public boolean acceptsDonations() {
+        return this == ACTIVE;
+    }
+
+    /** @return whether the campaign is over: donations still pending for it can only fail */
+    public boolean isFinal() {
+        return this == COMPLETED || this == CANCELLED;
+    }
+}

@@ -1,0 +1,40 @@
+package io.otpj.finance.domain;
+
+import java.util.Objects;
+
+/**
+ * Why a donation was refused. A refused donation changed nothing: it is not stored, counted or
+ * queued.
+ *
+ * @param reason the kind of problem
+ * @param message a sentence naming the donation, the campaign and the bad value
+ */
+public record Rejection(Reason reason, String message) {
+
+    /** The kinds of bad input. */
+    public enum Reason {
+        /** No such campaign. */
+        UNKNOWN_CAMPAIGN,
+        /** The campaign is paused, completed or cancelled. */
+        CAMPAIGN_NOT_ACTIVE,
+        /** The amount is zero or negative. */
+        NON_POSITIVE_AMOUNT,
+        /** The amount's currency is not the campaign's. */
+        CURRENCY_MISMATCH,
+        /** The donation names another campaign than the server it was sent to. */
+        WRONG_CAMPAIGN,
+        /** Another, different donation already has this id. */
+        DUPLICATE_ID
+    }
+
+    /** @throws NullPointerException for null parts */
+    public Rejection {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(message, "message");
+    }
+
+    /** @return this rejection as an exception to throw in the caller */
+    public DonationRejectedException toException() {
+        return new DonationRejectedException(this);
+    }
+}

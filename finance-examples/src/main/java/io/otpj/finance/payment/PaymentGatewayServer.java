@@ -1,0 +1,272 @@
+package io.otpj.finance.payment;
+
+import io.otpj.core.CallResult;
+import io.otpj.core.CastResult;
+import io.otpj.core.ExitReason;
+import io.otpj.core.From;
+import io.otpj.core.GenServer;
+import io.otpj.core.InitResult;
+import io.otpj.core.Name;
+import io.otpj.core.Pid;
+import io.otpj.core.Proc;
+import io.otpj.core.ServerRef;
+import io.otpj.core.StartResult;
+import io.otpj.core.TimerRef;
+import io.otpj.finance.domain.PaymentTransaction;
+import io.otpj.finance.money.Money;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Currency;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seed's {@code PaymentGateway} server: payments by {@link #processPayment call} (30 s
+ * timeout), the audit log by {@link #logTransaction cast}, over a {@link PaymentGateway}
+ * implementation that tests can substitute.
+ *
+ * <h2>Timeouts</h2>
+ * The seed charges inside {@code handle_call}; then a slow provider blocks the server and a
+ * caller whose 30 s call times out may still be charged afterwards, unknown to it. Here each
+ * payment runs on its own worker process (the seed's "request-reply with timeout" pattern): the
+ * server stays responsive, payments proceed concurrently, and a payment that has no answer
+ * within {@code gatewayTimeout} (25 s by default, inside the caller's 30 s) is answered
+ * {@link PaymentResult.Reason#TIMEOUT}. A late answer is then discarded and logged: it changes
+ * nothing here.
+ *
+ * <h2>Bad input</h2>
+ * A non-positive amount is answered {@link PaymentResult.Reason#INVALID_AMOUNT} without asking
+ * the gateway. A gateway that throws or returns null is answered
+ * {@link PaymentResult.Reason#GATEWAY_ERROR}. Failures change no state.
+ *
+ * <p>The audit log keeps the latest {@code auditLogLimit} transactions (the seed's bounded
+ * history); totals are kept per currency.
+ */
+public final class PaymentGatewayServer implements GenServer<PaymentGatewayServer.Options, PaymentGatewayServer.State> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PaymentGatewayServer.class);
+
+    /** The caller's timeout of {@link #processPayment}, as in the seed. */
+    public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * @param gateway the provider
+     * @param gatewayTimeout how long a payment may take before it is answered TIMEOUT; positive and less than 30 s
+     * @param auditLogLimit how many transactions the audit log keeps, at least 1
+     */
+    public record Options(PaymentGateway gateway, Duration gatewayTimeout, int auditLogLimit) {
+        /** @throws IllegalArgumentException for a timeout outside (0, 30 s) or a limit below 1 */
+        public Options {
+            Objects.requireNonNull(gateway, "gateway must not be null");
+            Objects.requireNonNull(gatewayTimeout, "gatewayTimeout must not be null");
+            if (gatewayTimeout.isNegative() || gatewayTimeout.isZero() || gatewayTimeout.compareTo(CALL_TIMEOUT) >= 0) {
+                throw new IllegalArgumentException("gatewayTimeout must be positive and less than the 30 s call timeout, got "
+                        + gatewayTimeout);
+            }
+            if (auditLogLimit < 1) {
+                throw new IllegalArgumentException("auditLogLimit must be at least 1, got " + auditLogLimit);
+            }
+        }
+
+        /** @return options for {@code gateway}: 25 s per payment, an audit log of 1000 */
+        public static Options of(PaymentGateway gateway) {
+            return new Options(gateway, Duration.ofSeconds(25), 1000);
+        }
+
+        /** @return these options with another gateway timeout */
+        public Options withGatewayTimeout(Duration timeout) {
+            return new Options(gateway, timeout, auditLogLimit);
+        }
+
+        /** @return these options with another audit log size */
+        public Options withAuditLogLimit(int limit) {
+            return new Options(gateway, gatewayTimeout, limit);
+        }
+    }
+
+    /**
+     * A snapshot of the server.
+     *
+     * @param approved payments approved
+     * @param failed payments failed (declined, gateway error, timeout, invalid amount)
+     * @param inFlight payments waiting for the gateway
+     * @param lastTransaction the gateway id of the last approved payment
+     * @param totals approved amounts per currency
+     * @param auditLogSize entries in the audit log
+     */
+    public record Stats(long approved, long failed, int inFlight, Optional<String> lastTransaction,
+            Map<Currency, Money> totals, int auditLogSize) {}
+
+    /** The server's state; confined to its process. */
+    static final class State {
+        final Options options;
+        final Map<Long, InFlight> inFlight = new HashMap<>();
+        final Deque<PaymentTransaction> logs = new ArrayDeque<>();
+        final Map<Currency, Money> totals = new TreeMap<>(Comparator.comparing(Currency::getCurrencyCode));
+        long nextPayment;
+        long approved;
+        long failed;
+        String lastTransaction;
+
+        State(Options options) {
+            this.options = options;
+        }
+    }
+
+    private record InFlight(From from, Money amount, TimerRef timer) {}
+    private record Process(Money amount) {}
+    private record Log(PaymentTransaction transaction) {}
+    private record GetAuditLog() {}
+    private record GetStats() {}
+    private record Charged(long payment, PaymentResult result) {}
+    private record ChargeTimedOut(long payment) {}
+
+    private PaymentGatewayServer() {}
+
+    // ------------------------------------------------------------------ client API
+
+    /** Starts a gateway server, unlinked. */
+    public static StartResult start(Options options) {
+        return GenServer.start(new PaymentGatewayServer(), Objects.requireNonNull(options, "options"));
+    }
+
+    /** Starts a gateway server, unlinked, registered under {@code name}. */
+    public static StartResult start(Options options, Name name) {
+        return GenServer.start(new PaymentGatewayServer(), Objects.requireNonNull(options, "options"), name);
+    }
+
+    /** Starts a gateway server registered under {@code name}, linked to the calling process. */
+    public static StartResult startLink(Options options, Name name) {
+        return GenServer.startLink(new PaymentGatewayServer(), Objects.requireNonNull(options, "options"), name);
+    }
+
+    /**
+     * Charges {@code amount} ({@code process_payment}), waiting up to 30 s.
+     *
+     * @return approved with the gateway's transaction id, or failed with the reason
+     * @throws io.otpj.core.CallException if the server is not running or crashed
+     */
+    public static PaymentResult processPayment(ServerRef gateway, Money amount) {
+        return GenServer.call(gateway, new Process(Objects.requireNonNull(amount, "amount must not be null")), CALL_TIMEOUT);
+    }
+
+    /** Adds a transaction to the audit log ({@code log_transaction}); returns at once. */
+    public static void logTransaction(ServerRef gateway, PaymentTransaction transaction) {
+        GenServer.cast(gateway, new Log(Objects.requireNonNull(transaction, "transaction must not be null")));
+    }
+
+    /** @return the audit log, newest first */
+    public static List<PaymentTransaction> auditLog(ServerRef gateway) {
+        return GenServer.call(gateway, new GetAuditLog());
+    }
+
+    /** @return the server's counters */
+    public static Stats stats(ServerRef gateway) {
+        return GenServer.call(gateway, new GetStats());
+    }
+
+    // ------------------------------------------------------------------ callbacks
+
+    @Override
+    public InitResult<State> init(Options options) {
+        return ok(new State(options));
+    }
+
+    @Override
+    public CallResult<State> handleCall(Object request, From from, State s) throws Exception {
+        return switch (request) {
+            case Process(Money amount) -> {
+                if (!amount.isPositive()) {
+                    s.failed++;
+                    yield reply(new PaymentResult.Failed(PaymentResult.Reason.INVALID_AMOUNT,
+                            "payment amount must be positive, got " + amount), s);
+                }
+                long payment = s.nextPayment++;
+                Pid self = Proc.self();
+                PaymentGateway gateway = s.options.gateway();
+                // Not linked: a worker never takes the server down, and a worker stuck in the
+                // provider is simply abandoned when its deadline passes.
+                Proc.spawn(() -> Proc.send(self, new Charged(payment, charge(gateway, amount))));
+                TimerRef timer = Proc.sendAfter(self, new ChargeTimedOut(payment), s.options.gatewayTimeout());
+                s.inFlight.put(payment, new InFlight(from, amount, timer));
+                yield noreply(s);
+            }
+            case GetAuditLog g -> reply(List.copyOf(s.logs), s);
+            case GetStats g -> reply(new Stats(s.approved, s.failed, s.inFlight.size(), Optional.ofNullable(s.lastTransaction),
+                    Map.copyOf(s.totals), s.logs.size()), s);
+            default -> GenServer.super.handleCall(request, from, s);
+        };
+    }
+
+    @Override
+    public CastResult<State> handleCast(Object request, State s) throws Exception {
+        if (request instanceof Log(PaymentTransaction t)) {
+            s.logs.addFirst(t);
+            while (s.logs.size() > s.options.auditLogLimit()) {
+                s.logs.removeLast();
+            }
+            return noreply(s);
+        }
+        return GenServer.super.handleCast(request, s);
+    }
+
+    @Override
+    public CastResult<State> handleInfo(Object message, State s) throws Exception {
+        return switch (message) {
+            case Charged(long payment, PaymentResult result) -> {
+                InFlight f = s.inFlight.remove(payment);
+                if (f == null) {
+                    LOG.warn("payment_late_answer_discarded payment={} result={}", payment, result);
+                    yield noreply(s);
+                }
+                f.timer().cancel();
+                if (result instanceof PaymentResult.Approved(String tx)) {
+                    s.approved++;
+                    s.lastTransaction = tx;
+                    s.totals.merge(f.amount().currency(), f.amount(), Money::plus);
+                } else {
+                    s.failed++;
+                }
+                f.from().reply(result);
+                yield noreply(s);
+            }
+            case ChargeTimedOut(long payment) -> {
+                InFlight f = s.inFlight.remove(payment);
+                if (f != null) {
+                    s.failed++;
+                    f.from().reply(new PaymentResult.Failed(PaymentResult.Reason.TIMEOUT,
+                            "the gateway gave no answer within " + s.options.gatewayTimeout() + " for " + f.amount()));
+                }
+                yield noreply(s);
+            }
+            default -> GenServer.super.handleInfo(message, s);
+        };
+    }
+
+    @Override
+    public void terminate(ExitReason reason, State s) {
+        for (InFlight f : s.inFlight.values()) {
+            f.timer().cancel();
+        }
+    }
+
+    private static PaymentResult charge(PaymentGateway gateway, Money amount) {
+        try {
+            PaymentResult r = gateway.processPayment(amount);
+            if (r == null) {
+                return new PaymentResult.Failed(PaymentResult.Reason.GATEWAY_ERROR, "the gateway returned no result for " + amount);
+            }
+            return r;
+        } catch (Exception e) {
+            return new PaymentResult.Failed(PaymentResult.Reason.GATEWAY_ERROR, "the gateway failed for " + amount + ": " + e);
+        }
+    }
+}

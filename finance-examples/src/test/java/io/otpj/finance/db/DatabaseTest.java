@@ -1,0 +1,220 @@
+package io.otpj.finance.db;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.otpj.finance.domain.Campaign;
+import io.otpj.finance.domain.CampaignStatus;
+import io.otpj.finance.domain.Donation;
+import io.otpj.finance.domain.DonationRecord;
+import io.otpj.finance.domain.DonationRejectedException;
+import io.otpj.finance.domain.DonationStatus;
+import io.otpj.finance.domain.PaymentTransaction;
+import io.otpj.finance.domain.Rejection;
+import io.otpj.finance.money.Money;
+import io.otpj.finance.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatabaseTest {
+
+    @TempDir Path dir;
+    Database db;
+
+    @BeforeEach
+    void open() {
+        db = TestDatabase.open(dir);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void migratesAndRoundTripsCampaigns() {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000_000, "IDR"));
+        assertEquals(Money.zero("IDR"), c.current());
+        assertEquals(CampaignStatus.ACTIVE, c.status());
+        assertEquals(c, db.campaigns().find(c.id()).orElseThrow());
+        assertTrue(db.campaigns().findAll().contains(c));
+        assertTrue(db.campaigns().findByStatus(CampaignStatus.ACTIVE).contains(c));
+        assertEquals(CampaignStatus.PAUSED, db.campaigns().updateStatus(c.id(), CampaignStatus.PAUSED).status());
+        assertThrows(IllegalArgumentException.class, () -> db.campaigns().create(c));
+        assertThrows(IllegalArgumentException.class, () -> db.campaigns().updateStatus("nope", CampaignStatus.ACTIVE));
+        assertTrue(db.campaigns().find("nope").isEmpty());
+    }
+
+    @Test
+    void currenciesWithOtherMinorUnitsRoundTripExactly() {
+        for (Money goal : List.of(Money.of("1000", "JPY"), Money.of("12.345", "KWD"), Money.of("1.2345", "CLF"),
+                Money.of("999999999999999.99", "USD"))) {
+            Campaign c = TestDatabase.campaign(db, goal);
+            assertEquals(goal, db.campaigns().find(c.id()).orElseThrow().goal());
+        }
+        assertThrows(IllegalArgumentException.class, () -> TestDatabase.campaign(db, Money.of("1000000000000000", "USD")));
+    }
+
+    @Test
+    void recordDonationIsAtomicIdempotentAndValidated() {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000_000, "IDR"));
+        Donation d = Donation.of(c.id(), "donor_123", Money.of(50_000, "IDR"));
+        var r = db.campaigns().recordDonation(d);
+        assertFalse(r.duplicate());
+        assertEquals(Money.of(50_000, "IDR"), r.campaign().current());
+        assertEquals(1, r.campaign().donationCount());
+
+        var again = db.campaigns().recordDonation(d);
+        assertTrue(again.duplicate());
+        assertEquals(r.campaign(), again.campaign());
+
+        Donation sameIdOtherAmount = new Donation(d.id(), c.id(), "donor_123", Money.of(1, "IDR"), d.createdAt());
+        assertReject(Rejection.Reason.DUPLICATE_ID, () -> db.campaigns().recordDonation(sameIdOtherAmount));
+        assertReject(Rejection.Reason.NON_POSITIVE_AMOUNT,
+                () -> db.campaigns().recordDonation(Donation.of(c.id(), "x", Money.of(-5, "IDR"))));
+        assertReject(Rejection.Reason.CURRENCY_MISMATCH,
+                () -> db.campaigns().recordDonation(Donation.of(c.id(), "x", Money.of(5, "USD"))));
+        assertReject(Rejection.Reason.UNKNOWN_CAMPAIGN,
+                () -> db.campaigns().recordDonation(Donation.of("no-such", "x", Money.of(5, "IDR"))));
+        db.campaigns().updateStatus(c.id(), CampaignStatus.COMPLETED);
+        assertReject(Rejection.Reason.CAMPAIGN_NOT_ACTIVE,
+                () -> db.campaigns().recordDonation(Donation.of(c.id(), "x", Money.of(5, "IDR"))));
+
+        // Nothing the rejections touched changed.
+        var totals = db.donations().processedTotals(c.id());
+        assertEquals(1, totals.count());
+        assertEquals(Money.of(50_000, "IDR"), totals.sum());
+        assertEquals(Map.of(DonationStatus.PROCESSED, 1L), db.donations().countByStatus(c.id()));
+    }
+
+    @Test
+    void pendingDonationsAreSettledOnceInBatches() {
+        Campaign c = TestDatabase.campaign(db, Money.of(100, "USD"));
+        List<Donation> ds = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            Donation d = Donation.of(c.id(), "donor" + i, Money.of(i, "USD"));
+            ds.add(d);
+            assertTrue(db.donations().insertPending(d).created());
+        }
+        assertFalse(db.donations().insertPending(ds.getFirst()).created());
+        assertEquals(ds, db.donations().findPending(c.id()));
+        assertReject(Rejection.Reason.UNKNOWN_CAMPAIGN,
+                () -> db.donations().insertPending(Donation.of("no-such", "x", Money.of(5, "USD"))));
+
+        var first = db.campaigns().processPending(c.id(), ds.subList(0, 3).stream().map(Donation::id).toList());
+        assertEquals(Money.of(6, "USD"), first.campaign().current());
+        assertEquals(3, first.settled().size());
+        assertTrue(first.settled().stream().allMatch(r -> r.status() == DonationStatus.PROCESSED));
+
+        db.campaigns().updateStatus(c.id(), CampaignStatus.CANCELLED);
+        var second = db.campaigns().processPending(c.id(), List.of(ds.get(2).id(), ds.get(3).id(), "missing-id"));
+        assertEquals(Money.of(6, "USD"), second.campaign().current(), "settled again: not counted twice");
+        assertEquals(List.of("missing-id"), second.missing());
+        DonationRecord failed = second.settled().get(1);
+        assertEquals(DonationStatus.FAILED, failed.status());
+        assertTrue(failed.failureReason().orElseThrow().contains("CANCELLED"), failed.toString());
+
+        assertEquals(List.of(ds.get(4)), db.donations().findPending(c.id()));
+        assertEquals(new DonationRepository.Totals(3, Money.of(6, "USD")), db.donations().processedTotals(c.id()));
+        // Running totals and donation sums agree across all campaigns (a shared PostgreSQL has others).
+        Money runningTotals = Money.zero("USD");
+        for (Campaign other : db.campaigns().findAll()) {
+            if (other.currency().getCurrencyCode().equals("USD")) {
+                runningTotals = runningTotals.plus(other.current());
+            }
+        }
+        assertEquals(runningTotals, db.donations().processedSumByCurrency().get(Money.currency("USD")));
+    }
+
+    @Test
+    void transactionsAreStoredOnce() {
+        String ref = TestDatabase.uniqueId("don");
+        var t1 = PaymentTransaction.approved(TestDatabase.uniqueId("don"), Money.of("10.50", "USD"), "gw-1");
+        var t2 = PaymentTransaction.declined(ref, Money.of("3", "EUR"));
+        long before = db.transactions().count();
+        assertEquals(2, db.transactions().insertAll(List.of(t1, t2)));
+        assertEquals(0, db.transactions().insertAll(List.of(t1, t2)));
+        assertEquals(before + 2, db.transactions().count());
+        assertEquals(t1, db.transactions().find(t1.id()).orElseThrow());
+        assertEquals(List.of(t2), db.transactions().findByReference(ref));
+    }
+
+    @Test
+    void milestonesAreMarkedOnce() {
+        Campaign c = TestDatabase.campaign(db, Money.of(100, "USD"));
+        assertTrue(db.milestones().markReached(c.id(), 25, Money.of(30, "USD")));
+        assertFalse(db.milestones().markReached(c.id(), 25, Money.of(40, "USD")));
+        assertTrue(db.milestones().markReached(c.id(), 50, Money.of(50, "USD")));
+        assertEquals(List.of(25, 50), List.copyOf(db.milestones().reached(c.id())));
+        assertThrows(IllegalArgumentException.class, () -> db.milestones().markReached(c.id(), 30, Money.of(30, "USD")));
+        assertThrows(IllegalArgumentException.class, () -> db.milestones().markReached("nope", 25, Money.of(30, "USD")));
+    }
+
+    @Test
+    void committedDataSurvivesReopening() {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "EUR"));
+        db.campaigns().recordDonation(Donation.of(c.id(), "d", Money.of("12.34", "EUR")));
+        db.close();
+        db = TestDatabase.open(dir);
+        assertEquals(Money.of("12.34", "EUR"), db.campaigns().find(c.id()).orElseThrow().current());
+    }
+
+    @Test
+    void laneWorkRunsInOrderAndSurvivesAnInterruptedCaller() throws Exception {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Object lane = Database.campaignLane(c.id());
+        // A caller that is interrupted while its write waits behind a blocked one.
+        CompletableFuture<Void> blocker = CompletableFuture.runAsync(() -> db.transaction(lane, "block", conn -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        }));
+        assertTrue(started.await(30, TimeUnit.SECONDS));
+        Donation d = Donation.of(c.id(), "d", Money.of(7, "USD"));
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                db.campaigns().recordDonation(d);
+            } catch (DatabaseException expected) {
+                // interrupted while waiting
+            }
+        });
+        // The write is queued in the lane before the caller is interrupted.
+        while (caller.getState() != Thread.State.WAITING && caller.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+        caller.interrupt();
+        caller.join(Duration.ofSeconds(30));
+        assertFalse(caller.isAlive());
+        release.countDown();
+        blocker.get(30, TimeUnit.SECONDS);
+        // The abandoned write still ran, before this read in the same lane.
+        assertEquals(Money.of(7, "USD"), db.campaigns().find(c.id()).orElseThrow().current());
+    }
+
+    @Test
+    void rejectsUnsupportedUrls() {
+        assertThrows(IllegalArgumentException.class, () -> Database.open("jdbc:mysql://x/y"));
+        assertThrows(IllegalArgumentException.class, () -> Database.Options.of("jdbc:h2:mem:x").withPoolSize(0));
+        assertFalse(Database.Options.of("jdbc:h2:mem:x").withCredentials("u", "secret").toString().contains("secret"));
+    }
+
+    private static void assertReject(Rejection.Reason reason, Runnable r) {
+        DonationRejectedException e = assertThrows(DonationRejectedException.class, r::run);
+        assertEquals(reason, e.reason(), e.getMessage());
+    }
+}

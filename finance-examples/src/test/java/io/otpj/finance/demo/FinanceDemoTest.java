@@ -1,0 +1,43 @@
+package io.otpj.finance.demo;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FinanceDemoTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void aShortRunWithCrashesReconciles() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        String url = io.otpj.finance.testing.TestDatabase.postgresUrl();
+        int code = FinanceDemo.run(new DemoOptions(4, 8, Duration.ofSeconds(2), 10, url, dir, 7), out);
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.contains("OK: "), text);
+        assertTrue(text.contains("Reconciliation of run-"), text);
+    }
+
+    @Test
+    void parsesOptionsAndRejectsBadOnes() {
+        DemoOptions o = DemoOptions.parse(new String[] {"--campaigns", "3", "--donors", "5", "--duration", "7",
+                "--crash-rate", "0.5", "--seed", "99", "--data-dir", "x"});
+        assertEquals(new DemoOptions(3, 5, Duration.ofSeconds(7), 0.5, null, Path.of("x"), 99), o);
+        assertNull(DemoOptions.parse(new String[] {"--help"}));
+        assertEquals(12, DemoOptions.parse(new String[0]).campaigns());
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--campaigns", "0"}));
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--donors", "many"}));
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--duration"}));
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--crash-rate", "-1"}));
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--db-url", "jdbc:mysql://x"}));
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--frobnicate", "1"}));
+    }
+}
