@@ -11,28 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-is_jdk25() {
-  local home="$1"
-  [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 1
-  local v
-  v=$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-  [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null
-}
-
-if [ -n "${JAVA_HOME:-}" ] && is_jdk25 "$JAVA_HOME"; then
-  :
-else
-  found=""
-  for cand in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/* /opt/java/* /opt/jdk*; do
-    if [ -d "$cand" ] && is_jdk25 "$cand"; then found="$cand"; break; fi
-  done
-  if [ -z "$found" ]; then
-    echo "benchmarks: no JDK 25 found (looked at JAVA_HOME and /usr/lib/jvm). Install one, e.g. 'apt-get install temurin-25-jdk'." >&2
-    exit 1
-  fi
-  export JAVA_HOME="$found"
-fi
-export PATH="$JAVA_HOME/bin:$PATH"
+. .ci/jdk.sh
 echo "benchmarks: using JDK at $JAVA_HOME ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
 
 # Builds the benchmarks and what they depend on (core, the parent POM) from this checkout.

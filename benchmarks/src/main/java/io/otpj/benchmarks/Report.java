@@ -250,7 +250,9 @@ final class Report {
                 .append(String.join(" ", Suite.UNSAFE_ALLOWED)).append("`)\n");
         sb.append("  - the suite's own JVM: `").append(run.suiteJvmFlags()).append("`\n");
         sb.append("  - otpj runs with its defaults: virtual-thread scheduler parallelism = cores, mailbox chunk 32, ")
-                .append("wait policy 256 spins + 8 yields then park. Pekko runs with its default dispatcher ")
+                .append("wait policy: a waiting virtual thread (a process) spins 16 times then parks, a waiting ")
+                .append("platform thread (a plain caller) spins 256 times, yields 8 times, then parks. ")
+                .append("Pekko runs with its default dispatcher ")
                 .append("(fork-join, parallelism-min 8, throughput 5).\n\n");
         sb.append(METHOD).append('\n');
         String analysis = Suite.resource("analysis.md");
@@ -355,10 +357,12 @@ final class Report {
               actor answers (Pekko restarts in place and keeps the mailbox; otpj starts a new process with
               a new pid, re-registers the name and runs `init`).
             - **Wait policy off (sensitivity study, informational rows).** Every otpj wait (a receive on an
-              empty mailbox, a caller waiting for its reply, a starter waiting for `init`) spins 256 times
-              (`Thread.onSpinWait`), yields 8 times, then parks (core's `Backoff`; system properties
-              `otpj.wait.spins`, `otpj.wait.yields`). Some figures are measured again in the same run with both
-              set to 0 (park at once). The targeted rows use the defaults.
+              empty mailbox, a caller waiting for its reply, a starter waiting for `init`) goes through
+              core's `Backoff`: a virtual thread (every process) spins 16 times (`Thread.onSpinWait`) then
+              parks; a platform thread (a plain caller) spins 256 times, yields 8 times, then parks (system
+              properties `otpj.wait.vspins`, `otpj.wait.vyields`, `otpj.wait.spins`, `otpj.wait.yields`).
+              Some figures are measured again in the same run with all four set to 0 (park at once). The
+              targeted rows use the defaults.
             - **With a million idle processes**: the plain-thread call and the one-producer cast measured as
               above while 1M idle GenServers are alive in the same JVM (8 GiB heap), against the same
               figures from a JVM without them.
