@@ -1,6 +1,7 @@
 package io.otpj.supervisor;
 
 import io.otpj.core.Down;
+import io.otpj.core.Exit;
 import io.otpj.core.ExitException;
 import io.otpj.core.ExitReason;
 import io.otpj.core.MonitorRef;
@@ -11,9 +12,11 @@ import io.otpj.core.StartResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,27 +157,52 @@ final class Children {
                 }
             }
         }
+        Set<Pid> stopping = new HashSet<>();
+        for (Stopping c : children) {
+            stopping.add(c.pid());
+        }
+        // Linear in the number of children: the pending set is rescanned only when a deadline
+        // has passed, not after every DOWN; and the EXIT each dying (linked) child sends us is
+        // consumed here (OTP's unlink-flush), so the selective receive never rescans a growing
+        // pile of set-aside EXITs. This runs as the supervisor terminates: nothing needs them.
+        long next = nextDeadline(pending.values().stream().map(Pending::deadline).toList(), Long.MAX_VALUE);
         while (!pending.isEmpty()) {
             long now = System.nanoTime();
-            long next = Long.MAX_VALUE;
-            for (var e : new ArrayList<>(pending.entrySet())) {
-                Pending p = e.getValue();
-                if (p.killed()) {
-                    continue;
+            if (next != Long.MAX_VALUE && next - now <= 0) {
+                List<Long> left = new ArrayList<>();
+                for (var e : pending.entrySet()) {
+                    Pending p = e.getValue();
+                    if (p.killed()) {
+                        continue;
+                    }
+                    if (p.deadline() - now <= 0) {
+                        log.warn("child_shutdown_timeout supervisor={} id={} pid={} shutdown={} action=kill",
+                                Proc.self(), p.child().id(), p.child().pid(), p.child().how());
+                        Proc.exit(p.child().pid(), ExitReason.kill());
+                        e.setValue(new Pending(p.child(), Long.MAX_VALUE, true));
+                    } else {
+                        left.add(p.deadline());
+                    }
                 }
-                if (p.deadline() - now <= 0) {
-                    log.warn("child_shutdown_timeout supervisor={} id={} pid={} shutdown={} action=kill", Proc.self(),
-                            p.child().id(), p.child().pid(), p.child().how());
-                    Proc.exit(p.child().pid(), ExitReason.kill());
-                    e.setValue(new Pending(p.child(), Long.MAX_VALUE, true));
-                } else if (p.deadline() != Long.MAX_VALUE) {
-                    next = Math.min(next, p.deadline());
-                }
+                next = nextDeadline(left, Long.MAX_VALUE);
             }
             Duration wait = next == Long.MAX_VALUE ? Proc.INFINITY : Duration.ofNanos(Math.max(0L, next - now));
-            Proc.receive(m -> m instanceof Down d && pending.containsKey(d.ref()), wait)
-                    .ifPresent(m -> pending.remove(((Down) m).ref()));
+            Object m = Proc.receive(x -> (x instanceof Down d && pending.containsKey(d.ref()))
+                    || (x instanceof Exit ex && stopping.contains(ex.from())), wait).orElse(null);
+            if (m instanceof Down d) {
+                pending.remove(d.ref());
+            }
         }
+    }
+
+    private static long nextDeadline(List<Long> deadlines, long none) {
+        long next = none;
+        for (long d : deadlines) {
+            if (d != Long.MAX_VALUE) {
+                next = Math.min(next, d);
+            }
+        }
+        return next;
     }
 
     private static ExitReason awaitDown(MonitorRef ref, Duration timeout) {

@@ -169,6 +169,11 @@ final class DynamicSupervisorServer implements GenServer<DynamicSupervisor.Optio
         }
         StartResult r = Children.start(spec, s.opts.extraArgs());
         if (r instanceof StartResult.Ok(Pid pid)) {
+            if (s.byPid.containsKey(pid)) {
+                // A start function that hands back a child we already supervise ("ensure
+                // started"): one process is one child, never two records.
+                return new StartResult.Failed(new ExitReason.AlreadyStarted(pid));
+            }
             Child c = new Child(spec, pid);
             s.children.add(c);
             s.byPid.put(pid, c);

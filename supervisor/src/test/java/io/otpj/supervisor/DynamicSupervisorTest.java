@@ -42,6 +42,24 @@ class DynamicSupervisorTest {
     }
 
     @Test
+    void aStartFunctionHandingBackAnExistingChildDoesNotMakeASecondRecord() {
+        Events ev = new Events();
+        Pid sup = DynamicSupervisor.start(LENIENT).pid();
+        Name name = Name.local("ensure-started-" + System.nanoTime());
+        // "Ensure started": a taken name is turned into Ok(holder), as callers often write it.
+        ChildSpec ensure = ChildSpec.worker("c-1", () -> switch (Worker.start(Worker.config("c-1", ev).named(name))) {
+            case StartResult.Failed(ExitReason.AlreadyStarted(Pid holder)) -> new StartResult.Ok(holder);
+            case StartResult r -> r;
+        });
+        Pid first = DynamicSupervisor.startChild(sup, ensure).pid();
+        assertEquals(new StartResult.Failed(new ExitReason.AlreadyStarted(first)), DynamicSupervisor.startChild(sup, ensure));
+        assertEquals(1, DynamicSupervisor.countChildren(sup).specs());
+        DynamicSupervisor.terminateChild(sup, first);
+        assertEquals(List.of(), DynamicSupervisor.whichChildren(sup));
+        DynamicSupervisor.stop(sup);
+    }
+
+    @Test
     void startsEmptyAndStartsChildrenAtRunTime() {
         Events ev = new Events();
         Pid sup = DynamicSupervisor.start(LENIENT).pid();
