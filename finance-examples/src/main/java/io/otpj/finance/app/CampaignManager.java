@@ -31,10 +31,12 @@ import io.otpj.supervisor.SupervisorFlags;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,6 +113,8 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
     /** The manager's state; confined to its process. */
     static final class State {
         final Options options;
+        /** The campaigns this manager knows (loaded at start or created through it): the only keys of {@code views} and {@code reminders}. */
+        final Set<String> known = new HashSet<>();
         final Map<String, Long> views = new HashMap<>();
         final Map<String, TimerRef> reminders = new HashMap<>();
         long remindersSent;
@@ -158,7 +162,11 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
         return unwrap(GenServer.call(manager, new GetStats(Ids.require(campaignId, "campaign id")), Duration.ofSeconds(30)));
     }
 
-    /** Counts a view of the campaign ({@code track_view}); returns at once. */
+    /**
+     * Counts a view of the campaign ({@code track_view}); returns at once. A campaign the manager
+     * does not know (not in the database when it started, nor created or started through it since)
+     * is ignored, so made-up ids cannot grow its memory.
+     */
     public static void trackView(ServerRef manager, String campaignId) {
         GenServer.cast(manager, new TrackView(Ids.require(campaignId, "campaign id")));
     }
@@ -166,7 +174,8 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
     /**
      * Schedules a reminder for the campaign ({@code schedule_reminder}); returns at once. When it
      * comes due, {@link CampaignEvent.Reminder} is published on {@link CampaignEvent#CAMPAIGNS}.
-     * Scheduling again replaces the pending reminder.
+     * Scheduling again replaces the pending reminder. A campaign the manager does not know is
+     * ignored, as in {@link #trackView}.
      */
     public static void scheduleReminder(ServerRef manager, String campaignId) {
         GenServer.cast(manager, new ScheduleReminder(Ids.require(campaignId, "campaign id")));
@@ -202,6 +211,7 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
         if (arg instanceof LoadCampaigns) {
             int started = 0;
             for (Campaign c : s.options.db().campaigns().findAll()) {
+                s.known.add(c.id());
                 if (c.status() == CampaignStatus.ACTIVE || c.status() == CampaignStatus.PAUSED) {
                     if (ensureStarted(s, c.id()) instanceof StartResult.Ok) {
                         started++;
@@ -224,6 +234,7 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
                 } catch (IllegalArgumentException e) {
                     yield reply(new Refused(e.getMessage()), s);
                 }
+                s.known.add(created.id());
                 if (ensureStarted(s, created.id()) instanceof StartResult.Failed(var reason)) {
                     yield reply(new Refused("campaign " + created.id() + " is stored but its servers did not start: " + reason), s);
                 }
@@ -247,10 +258,16 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
     public CastResult<State> handleCast(Object request, State s) throws Exception {
         return switch (request) {
             case TrackView(String id) -> {
-                s.views.merge(id, 1L, Long::sum);
+                // Only known campaigns: a cast of made-up ids must not grow the map without bound.
+                if (known(s, id, "track_view")) {
+                    s.views.merge(id, 1L, Long::sum);
+                }
                 yield noreply(s);
             }
             case ScheduleReminder(String id) -> {
+                if (!known(s, id, "schedule_reminder")) {
+                    yield noreply(s);
+                }
                 TimerRef old = s.reminders.put(id,
                         Proc.sendAfter(Proc.self(), new ReminderDue(id), s.options.settings().reminderDelay()));
                 if (old != null) {
@@ -278,6 +295,14 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
     }
 
     // ------------------------------------------------------------------ internals
+
+    private static boolean known(State s, String id, String request) {
+        if (s.known.contains(id)) {
+            return true;
+        }
+        LOG.debug("campaign_request_ignored request={} campaign={} reason=unknown campaign", request, id);
+        return false;
+    }
 
     private static Object stats(State s, String id) {
         Registry<Object, Object> registry = s.options.registry();
@@ -308,6 +333,8 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
         StartResult r = DynamicSupervisor.startChild(s.options.campaignSupervisor(), campaignSpec(s.options, id));
         if (r instanceof StartResult.Failed f) {
             LOG.error("campaign_start_failed campaign={} reason={}", id, f.reason());
+        } else {
+            s.known.add(id);
         }
         return r;
     }

@@ -173,7 +173,8 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
      *
      * @return the campaign with the donation counted (a retry of a donation already stored
      *     returns the campaign as it is)
-     * @throws DonationRejectedException for bad input; nothing changed
+     * @throws DonationRejectedException for bad input, or for a retry of a donation stored as
+     *     failed ({@code CAMPAIGN_NOT_ACTIVE}: it was never counted); nothing changed
      * @throws io.otpj.core.CallException if the server is not running, does not answer in 5 s, or
      *     crashed; the donation may or may not be stored: send it again with the same id
      */
@@ -192,7 +193,11 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
         };
     }
 
-    /** Sets the campaign's status, asynchronously ({@code update_status}); it is stored before the next request is handled. */
+    /**
+     * Sets the campaign's status, asynchronously ({@code update_status}); it is stored before the
+     * next request is handled. An illegal transition ({@link CampaignStatus#canChangeTo}: a
+     * completed or cancelled campaign stays so) is ignored and logged as a warning.
+     */
     public static void updateStatus(ServerRef server, CampaignStatus status) {
         GenServer.cast(server, new UpdateStatus(Objects.requireNonNull(status, "status must not be null")));
     }
@@ -252,6 +257,13 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
     public CastResult<State> handleCast(Object request, State state) throws Exception {
         return switch (request) {
             case UpdateStatus(CampaignStatus s) -> {
+                CampaignStatus current = state.campaign().status();
+                if (!current.canChangeTo(s)) {
+                    // A cast has no caller to refuse: the illegal change is dropped and logged.
+                    LOG.warn("campaign_status_change_ignored campaign={} from={} to={} reason=illegal transition",
+                            state.campaign().id(), current, s);
+                    yield noreply(state);
+                }
                 Campaign updated = state.db().campaigns().updateStatus(state.campaign().id(), s);
                 publish(state, CampaignEvent.CAMPAIGNS, new CampaignEvent.StatusChanged(updated.id(), s));
                 yield noreply(state.with(updated));
@@ -289,6 +301,11 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
         }
         try {
             CampaignRepository.Recorded r = state.db().campaigns().recordDonation(d);
+            if (r.status() == DonationStatus.FAILED) {
+                // Never counted: acknowledging a resend would tell the donor it was.
+                return reply(new Rejected(new Rejection(Rejection.Reason.CAMPAIGN_NOT_ACTIVE,
+                        "donation " + d.id() + " failed and was not counted")), state.with(r.campaign()));
+            }
             if (!r.duplicate()) {
                 publish(state, CampaignEvent.topic(campaign.id()), new CampaignEvent.DonationReceived(d, r.campaign().current()));
             }

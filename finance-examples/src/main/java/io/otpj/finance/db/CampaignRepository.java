@@ -44,7 +44,7 @@ public final class CampaignRepository {
      *
      * @param campaign the campaign after it, as committed
      * @param status the donation's stored status ({@code PROCESSED} unless it was already
-     *     stored, pending or failed, by an earlier request)
+     *     stored, pending, by an earlier request; a retry of a failed donation is rejected instead)
      * @param duplicate whether the donation was already stored (a retry): nothing changed
      */
     public record Recorded(Campaign campaign, DonationStatus status, boolean duplicate) {}
@@ -142,11 +142,13 @@ public final class CampaignRepository {
      * seed's {@code add_donation}, durable when this returns.
      *
      * <p>Idempotent: a donation whose id is already stored with the same campaign, donor and
-     * amount is a retry; it returns {@code duplicate = true} and changes nothing.
+     * amount is a retry; it returns {@code duplicate = true} and changes nothing. A retry of a
+     * donation stored as {@code FAILED} (its campaign closed before it was counted) is rejected
+     * with {@code CAMPAIGN_NOT_ACTIVE} and the stored failure reason: it was never counted.
      *
      * @throws io.otpj.finance.domain.DonationRejectedException for an unknown or inactive campaign,
-     *     a non-positive amount, a currency other than the campaign's, or an id already used by a
-     *     different donation; nothing is stored
+     *     a non-positive amount, a currency other than the campaign's, an id already used by a
+     *     different donation, or a retry of a failed donation; nothing is stored
      */
     public Recorded recordDonation(Donation donation) {
         Objects.requireNonNull(donation, "donation must not be null");
@@ -159,6 +161,9 @@ public final class CampaignRepository {
                 DonationRecord stored = existing.get();
                 if (!stored.donation().sameAs(donation)) {
                     throw duplicateId(donation, stored);
+                }
+                if (stored.status() == DonationStatus.FAILED) {
+                    throw Rejection.failedEarlier(stored).toException();
                 }
                 return new Recorded(campaign, stored.status(), true);
             }

@@ -2,6 +2,8 @@ package io.otpj.finance.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.otpj.core.Pid;
+import io.otpj.core.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.IOException;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * row locks forever; a socket-based driver closes its socket). On a worker the transaction
  * finishes normally whatever happens to the process that asked for it. Work about one campaign
  * runs in submission order, so a restarted server's reload sees the outcome of its
- * predecessor's last write.
+ * predecessor's last write. Work whose process is already dead when its turn comes is skipped
+ * (nothing written): a killed process's queued writes never land after it died.
  *
  * <p>Thread-safe. {@link #close} waits for work in progress, then closes the pool.
  */
@@ -252,15 +255,28 @@ public final class Database implements AutoCloseable {
     /**
      * Runs {@code work} in one transaction on a database worker, after the work submitted earlier
      * under {@code lane} (null: no order), and waits for it. Commits when {@code work} returns,
-     * rolls back when it throws.
+     * rolls back when it throws. If it is called from an otpj process that is dead when its turn
+     * comes, {@code work} does not run at all and the result is a {@link DatabaseException}: a
+     * killed server's queued write never lands after its successor reloaded. Work already running
+     * when its process dies finishes (commit or rollback), and the lane's order is kept either way.
      *
      * @throws DatabaseException for an {@link SQLException}, a timeout or an interrupted wait
      * @throws RuntimeException whatever unchecked exception {@code work} threw (it was rolled back)
      */
     <T> T transaction(Object lane, String operation, SqlWork<T> work) {
+        // The submitter is captured so that queued work of a process killed meanwhile is skipped:
+        // otherwise it could commit after its restarted successor reloaded, behind its back.
+        Pid submitter = Proc.isProcess() ? Proc.self() : null;
         var future = lanes.submit(lane, () -> {
+            if (submitter != null && !submitter.isAlive()) {
+                throw abandoned(operation, submitter);
+            }
             try (Connection c = pool.getConnection()) {
                 try {
+                    if (submitter != null && !submitter.isAlive()) {
+                        // Died while this worker waited for a connection: nothing was run yet.
+                        throw abandoned(operation, submitter);
+                    }
                     T result = work.run(c);
                     c.commit();
                     return result;
@@ -293,6 +309,17 @@ public final class Database implements AutoCloseable {
                 default -> throw new DatabaseException("database error in " + operation + ": " + cause, cause);
             }
         }
+    }
+
+    /** @return the last work item queued in {@code lane}, or null if it is idle (lets tests see a submission) */
+    java.util.concurrent.CompletableFuture<?> laneTail(Object lane) {
+        return lanes.tail(lane);
+    }
+
+    private static DatabaseException abandoned(String operation, Pid submitter) {
+        LOG.debug("database_work_skipped operation={} submitter={} reason=submitter dead", operation, submitter);
+        return new DatabaseException("skipped " + operation + ": the process " + submitter
+                + " that asked for it died before it ran; nothing was written", null);
     }
 
     /** @return the lane of the work about one campaign */

@@ -9,6 +9,10 @@ import java.util.concurrent.ExecutorService;
 /**
  * Database workers with per-key FIFO order.
  *
+ * <p>The task decides for itself whether to run (the {@link Database} skips the work of a dead
+ * process by throwing before it touches a connection); a task that throws still completes its
+ * place in the lane, so the order of the others is kept.
+ *
  * <p>Work submitted under the same lane key runs one item at a time, in submission order; work
  * under different keys (or none) runs concurrently, bounded by the connection pool. Workers are
  * virtual threads that no otpj process owns, so killing the process that submitted the work
@@ -50,6 +54,11 @@ final class Lanes {
         CompletableFuture<T> result = (CompletableFuture<T>) mine[0];
         result.whenComplete((v, e) -> tails.remove(lane, result));
         return result;
+    }
+
+    /** @return the last work item queued under {@code lane}, or null if the lane is idle (for tests) */
+    CompletableFuture<?> tail(Object lane) {
+        return tails.get(lane);
     }
 
     private static <T> T call(Callable<T> task) {

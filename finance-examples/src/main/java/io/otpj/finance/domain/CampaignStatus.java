@@ -20,4 +20,17 @@ public enum CampaignStatus {
     public boolean isFinal() {
         return this == COMPLETED || this == CANCELLED;
     }
+
+    /**
+     * The legal transitions: {@code ACTIVE <-> PAUSED}, and {@code ACTIVE} or {@code PAUSED} to
+     * {@code COMPLETED} or {@code CANCELLED}. A final status stays final. Setting the current
+     * status again is allowed (it changes nothing).
+     *
+     * @return whether a campaign in this status may be set to {@code next}
+     * @throws NullPointerException if {@code next} is null
+     */
+    public boolean canChangeTo(CampaignStatus next) {
+        java.util.Objects.requireNonNull(next, "next status must not be null");
+        return this == next || !isFinal();
+    }
 }

@@ -33,6 +33,23 @@ public record Rejection(Reason reason, String message) {
         Objects.requireNonNull(message, "message");
     }
 
+    /**
+     * The answer to a resend of a donation stored as {@link DonationStatus#FAILED}: it was
+     * accepted once but never counted (its campaign closed first), so acknowledging the resend
+     * would tell the donor it was.
+     *
+     * @return a {@link Reason#CAMPAIGN_NOT_ACTIVE} rejection naming the donation and the stored reason
+     * @throws IllegalArgumentException if {@code stored} is not failed
+     */
+    public static Rejection failedEarlier(DonationRecord stored) {
+        Objects.requireNonNull(stored, "stored must not be null");
+        if (stored.status() != DonationStatus.FAILED) {
+            throw new IllegalArgumentException("donation " + stored.donation().id() + " is " + stored.status() + ", not FAILED");
+        }
+        return new Rejection(Reason.CAMPAIGN_NOT_ACTIVE, "donation " + stored.donation().id() + " failed and was not counted: "
+                + stored.failureReason().orElse("its campaign stopped taking donations"));
+    }
+
     /** @return this rejection as an exception to throw in the caller */
     public DonationRejectedException toException() {
         return new DonationRejectedException(this);

@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Bad input</h2>
  * A donation for another campaign, with a non-positive amount, in another currency, for a
  * campaign that is not active, or reusing another donation's id throws
- * {@link DonationRejectedException} in the caller; nothing is stored.
+ * {@link DonationRejectedException} in the caller; nothing is stored. Sending again a donation
+ * that is stored as failed (its campaign closed before a batch counted it) is rejected too, with
+ * {@code CAMPAIGN_NOT_ACTIVE} and the stored reason.
  *
  * <p>The processed and failed lists keep the latest {@code historyLimit} entries; the counters
  * and the total count everything since this server started.
@@ -198,7 +200,8 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
 
     /**
      * Adds a donation ({@code add_donation}): stored as pending when this returns, counted in
-     * the campaign by the next batch. Sending the same donation again is harmless.
+     * the campaign by the next batch. Sending the same donation again is harmless; if it has
+     * failed meanwhile (its campaign closed first), the resend is rejected.
      *
      * @throws DonationRejectedException for bad input; nothing stored
      * @throws io.otpj.core.CallException if the processor is not running, does not answer or
@@ -323,10 +326,15 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
         } catch (DonationRejectedException e) {
             return Optional.of(e.rejection());
         }
-        if (stored.record().status() == DonationStatus.PENDING) {
-            s.pending.put(d.id(), stored.record().donation());
-        }
-        return Optional.empty();
+        return switch (stored.record().status()) {
+            case PENDING -> {
+                s.pending.put(d.id(), stored.record().donation());
+                yield Optional.empty();
+            }
+            case PROCESSED -> Optional.empty();
+            // A resend of a donation that failed: it was never counted, so ok would mislead the donor.
+            case FAILED -> Optional.of(Rejection.failedEarlier(stored.record()));
+        };
     }
 
     /**

@@ -9,7 +9,8 @@ import io.otpj.finance.money.Money;
  * <p>{@link PaymentGatewayServer} calls it on a worker process, never on its own, with a
  * deadline; an implementation may block (a remote API), throw (reported as
  * {@link PaymentResult.Reason#GATEWAY_ERROR}) or never return (reported as
- * {@link PaymentResult.Reason#TIMEOUT}). It may be called from several threads at once.
+ * {@link PaymentResult.Reason#TIMEOUT}, outcome unknown; its worker process is then killed,
+ * which interrupts the calling thread). It may be called from several threads at once.
  */
 @FunctionalInterface
 public interface PaymentGateway {

@@ -39,8 +39,12 @@ import org.slf4j.LoggerFactory;
  * payment runs on its own worker process (the seed's "request-reply with timeout" pattern): the
  * server stays responsive, payments proceed concurrently, and a payment that has no answer
  * within {@code gatewayTimeout} (25 s by default, inside the caller's 30 s) is answered
- * {@link PaymentResult.Reason#TIMEOUT}. A late answer is then discarded and logged: it changes
- * nothing here.
+ * {@link PaymentResult.Reason#TIMEOUT} and its worker is killed, so a hanging provider leaks no
+ * process. A timeout does not mean nothing was charged: the outcome is unknown (the provider may
+ * have received the request and may still charge), so the caller must reconcile before retrying.
+ * An approval that still reaches the server after the timeout (sent just before the kill) is
+ * not dropped: it is counted in {@link Stats#approved()} and the totals, and written to the
+ * audit log with the reference {@code late-payment-N}, with a warning in the log.
  *
  * <h2>Bad input</h2>
  * A non-positive amount is answered {@link PaymentResult.Reason#INVALID_AMOUNT} without asking
@@ -95,8 +99,9 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     /**
      * A snapshot of the server.
      *
-     * @param approved payments approved
-     * @param failed payments failed (declined, gateway error, timeout, invalid amount)
+     * @param approved payments approved, including late approvals of payments already answered
+     *     {@code TIMEOUT} (those count in {@code failed} too: what the caller was told)
+     * @param failed payments answered failed (declined, gateway error, timeout, invalid amount)
      * @param inFlight payments waiting for the gateway
      * @param lastTransaction the gateway id of the last approved payment
      * @param totals approved amounts per currency
@@ -121,12 +126,13 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
         }
     }
 
-    private record InFlight(From from, Money amount, TimerRef timer) {}
+    private record InFlight(From from, Money amount, TimerRef timer, Pid worker) {}
     private record Process(Money amount) {}
     private record Log(PaymentTransaction transaction) {}
     private record GetAuditLog() {}
     private record GetStats() {}
-    private record Charged(long payment, PaymentResult result) {}
+    /** A worker's answer; package-private so tests can play a late one. */
+    record Charged(long payment, Money amount, PaymentResult result) {}
     private record ChargeTimedOut(long payment) {}
 
     private PaymentGatewayServer() {}
@@ -151,7 +157,8 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     /**
      * Charges {@code amount} ({@code process_payment}), waiting up to 30 s.
      *
-     * @return approved with the gateway's transaction id, or failed with the reason
+     * @return approved with the gateway's transaction id, or failed with the reason; a
+     *     {@code TIMEOUT} means the outcome is unknown (see {@link PaymentResult.Reason#TIMEOUT})
      * @throws io.otpj.core.CallException if the server is not running or crashed
      */
     public static PaymentResult processPayment(ServerRef gateway, Money amount) {
@@ -192,11 +199,11 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
                 long payment = s.nextPayment++;
                 Pid self = Proc.self();
                 PaymentGateway gateway = s.options.gateway();
-                // Not linked: a worker never takes the server down, and a worker stuck in the
-                // provider is simply abandoned when its deadline passes.
-                Proc.spawn(() -> Proc.send(self, new Charged(payment, charge(gateway, amount))));
+                // Not linked: a worker never takes the server down. A worker stuck in the provider
+                // is killed when its deadline passes, so a hanging provider leaks nothing.
+                Pid worker = Proc.spawn(() -> Proc.send(self, new Charged(payment, amount, charge(gateway, amount))));
                 TimerRef timer = Proc.sendAfter(self, new ChargeTimedOut(payment), s.options.gatewayTimeout());
-                s.inFlight.put(payment, new InFlight(from, amount, timer));
+                s.inFlight.put(payment, new InFlight(from, amount, timer, worker));
                 yield noreply(s);
             }
             case GetAuditLog g -> reply(List.copyOf(s.logs), s);
@@ -209,10 +216,7 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     @Override
     public CastResult<State> handleCast(Object request, State s) throws Exception {
         if (request instanceof Log(PaymentTransaction t)) {
-            s.logs.addFirst(t);
-            while (s.logs.size() > s.options.auditLogLimit()) {
-                s.logs.removeLast();
-            }
+            audit(s, t);
             return noreply(s);
         }
         return GenServer.super.handleCast(request, s);
@@ -221,10 +225,10 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     @Override
     public CastResult<State> handleInfo(Object message, State s) throws Exception {
         return switch (message) {
-            case Charged(long payment, PaymentResult result) -> {
+            case Charged(long payment, Money amount, PaymentResult result) -> {
                 InFlight f = s.inFlight.remove(payment);
                 if (f == null) {
-                    LOG.warn("payment_late_answer_discarded payment={} result={}", payment, result);
+                    lateAnswer(payment, amount, result, s);
                     yield noreply(s);
                 }
                 f.timer().cancel();
@@ -241,9 +245,15 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
             case ChargeTimedOut(long payment) -> {
                 InFlight f = s.inFlight.remove(payment);
                 if (f != null) {
+                    // A worker blocked in the provider would otherwise live on; its answer, if it
+                    // was sent just before the kill, is still handled as a late answer.
+                    Proc.exit(f.worker(), ExitReason.kill());
                     s.failed++;
+                    LOG.warn("payment_timeout payment={} amount={} timeout={} outcome=unknown", payment, f.amount(),
+                            s.options.gatewayTimeout());
                     f.from().reply(new PaymentResult.Failed(PaymentResult.Reason.TIMEOUT,
-                            "the gateway gave no answer within " + s.options.gatewayTimeout() + " for " + f.amount()));
+                            "the gateway gave no answer within " + s.options.gatewayTimeout() + " for " + f.amount()
+                                    + "; outcome unknown: the provider may still charge, reconcile before retrying"));
                 }
                 yield noreply(s);
             }
@@ -255,6 +265,33 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     public void terminate(ExitReason reason, State s) {
         for (InFlight f : s.inFlight.values()) {
             f.timer().cancel();
+            Proc.exit(f.worker(), ExitReason.kill());
+        }
+    }
+
+    /**
+     * An answer after the caller was told {@code TIMEOUT}. An approval means the provider did
+     * charge: it is counted in the stats and written to the audit log (reference
+     * {@code late-payment-N}) so that reconciliation finds it, never silently dropped.
+     */
+    private static void lateAnswer(long payment, Money amount, PaymentResult result, State s) {
+        if (result instanceof PaymentResult.Approved(String tx)) {
+            s.approved++;
+            s.lastTransaction = tx;
+            s.totals.merge(amount.currency(), amount, Money::plus);
+            audit(s, PaymentTransaction.approved("late-payment-" + payment, amount, tx));
+            LOG.warn("payment_late_approval payment={} amount={} gateway_transaction={} detail=caller was told TIMEOUT; reconcile",
+                    payment, amount, tx);
+        } else {
+            LOG.info("payment_late_answer payment={} amount={} result={} detail=caller was told TIMEOUT; nothing charged",
+                    payment, amount, result);
+        }
+    }
+
+    private static void audit(State s, PaymentTransaction t) {
+        s.logs.addFirst(t);
+        while (s.logs.size() > s.options.auditLogLimit()) {
+            s.logs.removeLast();
         }
     }
 

@@ -16,7 +16,10 @@ public sealed interface PaymentResult {
         }
     }
 
-    /** Nothing was charged (as far as the server knows), for {@code reason}, explained by {@code message}. */
+    /**
+     * The payment did not succeed, for {@code reason}, explained by {@code message}. For every
+     * reason but {@link Reason#TIMEOUT} nothing was charged; after a timeout the outcome is unknown.
+     */
     record Failed(Reason reason, String message) implements PaymentResult {
         /** @throws NullPointerException for null parts */
         public Failed {
@@ -33,7 +36,11 @@ public sealed interface PaymentResult {
         DECLINED,
         /** The gateway failed (threw, or answered nonsense). */
         GATEWAY_ERROR,
-        /** The gateway did not answer in time; a late answer is discarded. */
+        /**
+         * The gateway did not answer in time. Outcome unknown: the provider may still charge;
+         * reconcile before retrying. A late approval is recorded in the gateway server's audit
+         * log and stats.
+         */
         TIMEOUT
     }
 

@@ -7,6 +7,7 @@ import io.otpj.core.ExitReason;
 import io.otpj.core.GenServer;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
+import io.otpj.core.Sys;
 import io.otpj.finance.campaign.CampaignServer;
 import io.otpj.finance.campaign.MilestoneAlert;
 import io.otpj.finance.db.Database;
@@ -21,6 +22,7 @@ import io.otpj.finance.zakat.ZakatCalculatorServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -130,6 +132,22 @@ class FinanceApplicationTest {
         assertThrows(IllegalArgumentException.class, () -> CampaignManager.createCampaign(app.manager(),
                 new CampaignManager.NewCampaign(a, "again", Money.of(1, "EUR"))));
         assertThrows(IllegalArgumentException.class, () -> new CampaignManager.NewCampaign("x", "bad goal", Money.of(-1, "EUR")));
+        assertTrue(GenServer.whereis(app.manager()).isPresent());
+    }
+
+    @Test
+    void viewsAndRemindersOfUnknownCampaignsAreIgnored() {
+        String a = create("EUR", 500);
+        CampaignManager.trackView(app.manager(), a);
+        for (int i = 0; i < 100; i++) {
+            CampaignManager.trackView(app.manager(), "made-up-" + i);
+            CampaignManager.scheduleReminder(app.manager(), "made-up-" + i);
+        }
+        // A call after the casts, from the same sender: they have all been handled.
+        assertEquals(1, CampaignManager.getCampaignStats(app.manager(), a).views());
+        CampaignManager.State state = Sys.getState(app.manager());
+        assertEquals(Set.of(a), Set.copyOf(state.views.keySet()));
+        assertTrue(state.reminders.isEmpty(), state.reminders.toString());
         assertTrue(GenServer.whereis(app.manager()).isPresent());
     }
 

@@ -15,6 +15,7 @@ import io.otpj.finance.domain.Campaign;
 import io.otpj.finance.domain.CampaignStatus;
 import io.otpj.finance.domain.Donation;
 import io.otpj.finance.domain.DonationRejectedException;
+import io.otpj.finance.domain.DonationStatus;
 import io.otpj.finance.domain.Rejection;
 import io.otpj.finance.money.Money;
 import io.otpj.finance.testing.TestDatabase;
@@ -209,6 +210,36 @@ class CampaignServerTest {
         assertFalse(pid.isAlive());
         pid = CampaignServer.start(db, campaign.id(), name).pid();
         assertEquals(Money.of(3, "IDR"), CampaignServer.getCampaign(name).current());
+    }
+
+    @Test
+    void aResendOfADonationThatFailedIsRejectedNotAcknowledged() {
+        Donation d = Donation.of(campaign.id(), "late", Money.of(100, "IDR"));
+        db.donations().insertPending(d);
+        CampaignServer.updateStatus(name, CampaignStatus.CANCELLED);
+        var outcome = CampaignServer.processPending(name, List.of(d.id()), java.time.Duration.ofSeconds(30));
+        assertEquals(DonationStatus.FAILED, outcome.settled().getFirst().status());
+
+        assertRejected(Rejection.Reason.CAMPAIGN_NOT_ACTIVE, d);
+        Campaign c = CampaignServer.getCampaign(name);
+        assertEquals(Money.zero("IDR"), c.current());
+        assertEquals(0, c.donationCount());
+        assertTrue(pid.isAlive());
+    }
+
+    @Test
+    void illegalStatusTransitionsAreIgnored() {
+        CampaignServer.updateStatus(name, CampaignStatus.PAUSED);
+        CampaignServer.updateStatus(name, CampaignStatus.ACTIVE);
+        assertEquals(CampaignStatus.ACTIVE, CampaignServer.getCampaign(name).status());
+        CampaignServer.updateStatus(name, CampaignStatus.COMPLETED);
+        // Terminal stays terminal: these casts are ignored (logged), the server keeps running.
+        CampaignServer.updateStatus(name, CampaignStatus.ACTIVE);
+        CampaignServer.updateStatus(name, CampaignStatus.PAUSED);
+        CampaignServer.updateStatus(name, CampaignStatus.CANCELLED);
+        assertEquals(CampaignStatus.COMPLETED, CampaignServer.getCampaign(name).status());
+        assertEquals(CampaignStatus.COMPLETED, db.campaigns().find(campaign.id()).orElseThrow().status());
+        assertTrue(pid.isAlive());
     }
 
     private void assertRejected(Rejection.Reason reason, Donation d) {

@@ -2,6 +2,9 @@ package io.otpj.finance.db;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.otpj.core.ExitReason;
+import io.otpj.core.Pid;
+import io.otpj.core.Proc;
 import io.otpj.finance.domain.Campaign;
 import io.otpj.finance.domain.CampaignStatus;
 import io.otpj.finance.domain.Donation;
@@ -11,6 +14,7 @@ import io.otpj.finance.domain.DonationStatus;
 import io.otpj.finance.domain.PaymentTransaction;
 import io.otpj.finance.domain.Rejection;
 import io.otpj.finance.money.Money;
+import io.otpj.finance.testing.Eventually;
 import io.otpj.finance.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -204,6 +208,44 @@ class DatabaseTest {
         blocker.get(30, TimeUnit.SECONDS);
         // The abandoned write still ran, before this read in the same lane.
         assertEquals(Money.of(7, "USD"), db.campaigns().find(c.id()).orElseThrow().current());
+    }
+
+    @Test
+    void queuedWorkOfAProcessKilledBeforeItsTurnIsSkippedAndTheLaneGoesOn() throws Exception {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Object lane = Database.campaignLane(c.id());
+        CompletableFuture<Void> blocker = CompletableFuture.runAsync(() -> db.transaction(lane, "block", conn -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        }));
+        assertTrue(started.await(30, TimeUnit.SECONDS));
+        // The worker can start before the lane map holds its item (and an earlier, finished item
+        // may still be there): wait for the blocker's own, unfinished item to be the lane's tail.
+        Eventually.await("the blocker queued", Duration.ofSeconds(30), () -> {
+            CompletableFuture<?> tail = db.laneTail(lane);
+            return tail != null && !tail.isDone();
+        });
+        CompletableFuture<?> blockerTail = db.laneTail(lane);
+
+        // A server process whose write waits behind the blocked one, then is killed.
+        Pid server = Proc.spawn(() -> db.campaigns().updateStatus(c.id(), CampaignStatus.CANCELLED));
+        // Waits (by polling, no timing guess) for the server's write to take its place in the lane.
+        Eventually.await("the server's write queued", Duration.ofSeconds(30), () -> db.laneTail(lane) != blockerTail);
+        Proc.exit(server, ExitReason.kill());
+        assertFalse(server.isAlive());
+        release.countDown();
+        blocker.get(30, TimeUnit.SECONDS);
+
+        // The dead process's write never ran; work queued after it runs as usual, in order.
+        assertEquals(CampaignStatus.ACTIVE, db.campaigns().find(c.id()).orElseThrow().status());
+        assertEquals(CampaignStatus.PAUSED, db.campaigns().updateStatus(c.id(), CampaignStatus.PAUSED).status());
     }
 
     @Test

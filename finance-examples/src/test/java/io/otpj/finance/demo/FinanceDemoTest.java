@@ -7,6 +7,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.HashSet;
+import java.util.Set;
+import io.otpj.finance.domain.Ids;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +28,26 @@ class FinanceDemoTest {
         assertEquals(0, code, text);
         assertTrue(text.contains("OK: "), text);
         assertTrue(text.contains("Reconciliation of run-"), text);
+        if (url == null) {
+            try (var db = io.otpj.finance.db.Database.openEmbedded(dir)) {
+                assertEquals(java.util.List.of(), db.campaigns().findByStatus(io.otpj.finance.domain.CampaignStatus.ACTIVE),
+                        "the run left campaigns taking donations");
+            }
+        }
+    }
+
+    @Test
+    void runIdsStartedInTheSameMillisecondDiffer() {
+        LocalDateTime now = LocalDateTime.of(2026, 11, 25, 16, 8, 43, 123_000_000);
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            String id = FinanceDemo.newRunId(now);
+            assertTrue(id.startsWith("run-20261125-160843.123-"), id);
+            // Campaign ids are made from it: it must stay a valid id with a campaign suffix.
+            Ids.require(id + "-c999999", "campaign id");
+            ids.add(id);
+        }
+        assertEquals(20, ids.size(), "run ids collided: " + ids);
     }
 
     @Test

@@ -184,6 +184,21 @@ class DonationProcessorServerTest {
     }
 
     @Test
+    void aResendOfADonationThatFailedIsRejectedNotAcknowledged() {
+        startProcessor(options());
+        Donation d = Donation.of(campaign.id(), "late", Money.of(100, "IDR"));
+        DonationProcessorServer.addDonation(processorName, d);
+        CampaignServer.updateStatus(campaignName, CampaignStatus.CANCELLED);
+        assertEquals(new DonationProcessorServer.BatchReport(0, 1, 0), DonationProcessorServer.processBatch(processorName));
+
+        var e = assertThrows(DonationRejectedException.class, () -> DonationProcessorServer.addDonation(processorName, d));
+        assertEquals(Rejection.Reason.CAMPAIGN_NOT_ACTIVE, e.reason());
+        assertTrue(e.getMessage().contains(d.id()) && e.getMessage().contains("CANCELLED"), e.getMessage());
+        assertEquals(0, DonationProcessorServer.getStatus(processorName).pendingCount());
+        assertEquals(Map.of(DonationStatus.FAILED, 1L), db.donations().countByStatus(campaign.id()));
+    }
+
+    @Test
     void pendingDonationsWaitWhileTheCampaignIsPaused() {
         startProcessor(options());
         DonationProcessorServer.addDonation(processorName, Donation.of(campaign.id(), "d", Money.of(100, "IDR")));
