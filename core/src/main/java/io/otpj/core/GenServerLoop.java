@@ -130,7 +130,7 @@ final class GenServerLoop<A, S> implements Runnable {
                     Reasons.CALLING_SELF, server);
         }
         From f = new From(request, target, self, Thread.currentThread());
-        Pcb.deliverAs(target, f);
+        Pcb.deliverAs(self, target, f);
         return f;
     }
 

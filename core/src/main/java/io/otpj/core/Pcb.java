@@ -565,7 +565,11 @@ final class Pcb {
      * guarded region only appends to a mailbox (no locks, no user code), so the wait is short.
      */
     static void deliverAs(Pcb target, Object message) {
-        Pcb self = current();
+        deliverAs(current(), target, message);
+    }
+
+    /** {@link #deliverAs(Pcb, Object)} for a caller that already knows its own process ({@code self}, or null). */
+    static void deliverAs(Pcb self, Pcb target, Object message) {
         if (self == null) {
             target.deliver(message);
             return;

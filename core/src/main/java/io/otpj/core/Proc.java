@@ -116,6 +116,10 @@ public final class Proc {
 
     /** Like {@link #send} but drops the message silently when a name is not registered. */
     static void sendQuietly(ServerRef dest, Object message) {
+        if (dest instanceof Pid pid) {
+            Pcb.deliverAs(pid.pcb, message);
+            return;
+        }
         Pcb.checkNotUnwinding();
         Pcb p = resolve(dest);
         if (p != null) {
