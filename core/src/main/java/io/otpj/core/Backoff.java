@@ -34,6 +34,18 @@ final class Backoff {
     private Backoff() {}
 
     /**
+     * One step of a wait that must not park because the other side is guaranteed to finish in a
+     * few instructions (a delivery in progress, a signal being applied): spin, then yield.
+     */
+    static void pause(int step) {
+        if (step < SPINS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+    }
+
+    /**
      * Performs waiting step {@code step} (counted from 0 by the caller).
      *
      * @param virtual whether the waiting thread is a virtual thread

@@ -605,11 +605,7 @@ final class Pcb {
     /** Killer side of {@link #deliverAs}: waits for a delivery the victim has begun. */
     private void awaitNoSend() {
         for (int step = 0; (int) SENDING.getVolatile(this) != 0; step++) {
-            if (step < Backoff.SPINS) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
+            Backoff.pause(step);
         }
     }
 
@@ -620,11 +616,7 @@ final class Pcb {
      */
     void awaitSignalsInFlight() {
         for (int step = 0; signalsInFlight != 0; step++) {
-            if (step < Backoff.SPINS) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
+            Backoff.pause(step);
         }
     }
 
