@@ -5,6 +5,7 @@ import io.otpj.core.Proc;
 import io.otpj.core.ProcessInfo;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -34,6 +35,12 @@ final class RegistryState<K, V> {
     final Store<K, V> store;
     final ConcurrentHashMap<Pid, Owner<K, V>> owners = new ConcurrentHashMap<>();
     final ConcurrentHashMap<Object, Object> meta = new ConcurrentHashMap<>();
+    /**
+     * Processes whose entries were removed by another process ({@link #unregisterForeign}) while
+     * the link to the registry was ours: only they can undo it, so the next time one registers,
+     * that link is still counted as ours and is undone with its last entry.
+     */
+    final Set<Pid> strandedLinks = ConcurrentHashMap.newKeySet();
 
     /** The registry process; written once in {@link #activate}, before {@link #alive}. */
     volatile Pid pid;
@@ -113,7 +120,7 @@ final class RegistryState<K, V> {
         // A process already linked to the registry (its parent, typically) must stay linked
         // when it unregisters: we only undo a link we made.
         Pid registry = pid;
-        boolean ownLink = !info.get().links().contains(registry);
+        boolean ownLink = strandedLinks.remove(self) || !info.get().links().contains(registry);
         o = new Owner<>(self, ownLink, this);
         owners.put(self, o);
         if (!Proc.onExit(self, o.hook)) {
@@ -233,7 +240,8 @@ final class RegistryState<K, V> {
     /**
      * Removes the unique {@code key} whoever holds it ({@link Registry#unregisterName} from a
      * process that is not the holder). The holder's exit hook is removed if it has no entries
-     * left; its link to the registry cannot be undone from here and stays.
+     * left; its link to the registry cannot be undone from here: it stays until that process next
+     * registers and then unregisters its last entry (or exits).
      */
     void unregisterForeign(K key) {
         Slot<K, V> s = ((UniqueStore<K, V>) store).get(key);
@@ -258,6 +266,13 @@ final class RegistryState<K, V> {
         if (retire) {
             owners.remove(o.pid, o);
             Proc.removeExitHook(o.pid, o.hook);
+            if (o.ownLink) {
+                Pid holder = o.pid;
+                strandedLinks.add(holder);
+                if (!Proc.onExit(holder, () -> strandedLinks.remove(holder))) {
+                    strandedLinks.remove(holder);
+                }
+            }
         }
     }
 

@@ -55,6 +55,35 @@ class LifecycleTest {
     }
 
     @Test
+    void aLinkLeftByAForeignUnregisterNameIsUndoneWithTheHoldersNextLastEntry() {
+        String name = freshName("life");
+        Registry<String, Integer> reg = Registry.start(RegistryOptions.unique(name));
+        try {
+            java.util.concurrent.CompletableFuture<Pid> holder = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<List<Pid>> linksAfter = new java.util.concurrent.CompletableFuture<>();
+            Pid p = Proc.spawn(() -> {
+                reg.register("k", 1);
+                holder.complete(Proc.self());
+                Proc.receive(m -> m.equals("again"), T).orElseThrow();
+                reg.register("k2", 2);
+                reg.unregister("k2");
+                linksAfter.complete(Proc.info(Proc.self()).orElseThrow().links());
+                Proc.receive(m -> m.equals("bye"), T);
+            });
+            assertEquals(p, holder.join());
+            assertTrue(Proc.info(p).orElseThrow().links().contains(reg.pid()), "registered: linked, as in Elixir");
+            reg.unregisterName("k"); // from this thread, not the holder
+            assertEquals(List.of(), reg.lookup("k"));
+            Proc.send(p, "again");
+            assertFalse(linksAfter.join().contains(reg.pid()),
+                    "the holder's next last entry takes the link the foreign unregister had to leave");
+            Proc.send(p, "bye");
+        } finally {
+            GenServer.stop(reg.pid());
+        }
+    }
+
+    @Test
     void startLinkNeedsAProcess() {
         assertThrows(IllegalStateException.class, () -> Registry.startLink(RegistryOptions.unique(freshName("life"))));
     }
