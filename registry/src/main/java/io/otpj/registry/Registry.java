@@ -236,7 +236,8 @@ public final class Registry<K, V> implements NameRegistry {
     /**
      * {@link NameRegistry}: removes {@code key} if registered. From the holder itself this is
      * {@link #unregister}; from another thread the entry is removed all the same, but the
-     * holder stays linked to the registry (only a process can undo its own link).
+     * holder stays linked to the registry (only a process can undo its own link) until it next
+     * registers and then gives up its last entry, or exits.
      */
     @Override
     @SuppressWarnings("unchecked")
