@@ -106,7 +106,7 @@ public final class Suite {
     record Step(String title, List<String> includes, List<String> flags, String keyPrefix) {}
 
     static final List<Step> STEPS = List.of(
-            new Step("otpj and raw queues", classes(OtpjCast.class, QueueCast.class, OtpjCall.class, OtpjSpawn.class),
+            new Step("otpj and raw queues", classes(OtpjCast.class, QueueCast.class, HandOff.class, OtpjCall.class, OtpjSpawn.class),
                     BASE_FLAGS, ""),
             new Step("Apache Pekko typed", classes(PekkoCast.class, PekkoCall.class, PekkoSpawn.class), BASE_FLAGS, ""),
             new Step("otpj with a million idle GenServers", classes(OtpjIdle.class), BIG_FLAGS, ""),

@@ -22,7 +22,16 @@ package io.otpj.core;
  *       operating system. Bounds: {@code otpj.wait.vspins} and {@code otpj.wait.vyields}
  *       (default 16 and 0). Measured in the benchmarks module (docs/benchmarks.md).</li>
  * </ul>
- * All four are system properties read once at class initialisation.
+ * <p>One exception to "virtual threads park soon": a wait whose other side is a process that is
+ * on a carrier right now ({@link Pcb#onCarrier}) spins on, for at most
+ * {@code otpj.wait.partnerSpinNanos} (default 20 µs). That is a call whose server is running (on
+ * the other carrier, since this one is busy spinning), and a receive right after answering a
+ * caller that took the reply without being woken (it will likely call again at once). Two such
+ * processes then answer each other without a park or a scheduler hand-off, which halves a
+ * process-to-process round trip; a process that is parked, or queued to run after a wake-up,
+ * is never spun for, so a spinner never holds the carrier its partner needs.
+ *
+ * <p>All five are system properties read once at class initialisation.
  */
 final class Backoff {
 
@@ -30,6 +39,7 @@ final class Backoff {
     static final int YIELDS = Integer.getInteger("otpj.wait.yields", 8);
     static final int VSPINS = Integer.getInteger("otpj.wait.vspins", 16);
     static final int VYIELDS = Integer.getInteger("otpj.wait.vyields", 0);
+    static final long PARTNER_SPIN_NANOS = Long.getLong("otpj.wait.partnerSpinNanos", 20_000L);
 
     private Backoff() {}
 
@@ -43,6 +53,21 @@ final class Backoff {
         } else {
             Thread.yield();
         }
+    }
+
+    /**
+     * One step of a wait that could park now but has a partner on a carrier: spins, checking the
+     * clock every 16 steps.
+     *
+     * @param since when the partner spin began ({@link System#nanoTime})
+     * @return {@code true} while the spin may go on, {@code false} once its time is up
+     */
+    static boolean partnerSpin(int step, long since) {
+        if ((step & 15) == 0 && System.nanoTime() - since >= PARTNER_SPIN_NANOS) {
+            return false;
+        }
+        Thread.onSpinWait();
+        return true;
     }
 
     /**

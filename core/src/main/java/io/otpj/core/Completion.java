@@ -90,6 +90,7 @@ abstract class Completion {
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
         boolean registered = false;
         final boolean virtual = waiter.isVirtual();
+        long partnerSince = 0L;
         try {
             for (int step = 0; ; step++) {
                 o = outcome();
@@ -113,11 +114,25 @@ abstract class Completion {
                 if (!Backoff.idle(step, virtual)) {
                     continue;
                 }
+                if (virtual && server != null && server.onCarrier()) {
+                    // See Backoff: the server is running on another carrier (this one is ours),
+                    // so the reply is likely microseconds away; a park would cost two scheduler
+                    // hand-offs. Not for a server queued after a wake-up: it may need our carrier.
+                    if (partnerSince == 0L) {
+                        partnerSince = System.nanoTime();
+                    }
+                    if (Backoff.partnerSpin(step, partnerSince)) {
+                        continue;
+                    }
+                }
                 if (server != null && !registered) {
                     // From here on the server's death completes us even while we are parked.
                     // Re-checked at the top of the loop: see Pcb.die for the other half.
                     registered = server.addWaiter(this);
                     continue;
+                }
+                if (self != null) {
+                    self.parking();
                 }
                 PARKED.setVolatile(this, 1);
                 if (outcome() == PENDING) {
@@ -131,6 +146,9 @@ abstract class Completion {
                     }
                 }
                 PARKED.setOpaque(this, 0);
+                if (self != null) {
+                    self.unparked();
+                }
                 if (Thread.interrupted()) {
                     if (self != null && self.exitReason != null) {
                         close();

@@ -81,12 +81,23 @@ final class Mailbox {
     Object take(Pcb self, long timeoutNanos) {
         Object m = queue.poll();
         if (m != null || timeoutNanos == 0) {
+            self.partner = null;
             return m;
         }
+        try {
+            return await(self, timeoutNanos);
+        } finally {
+            // The partner hint covers only the receive right after the answer that set it.
+            self.partner = null;
+        }
+    }
+
+    private Object await(Pcb self, long timeoutNanos) {
         final boolean timed = timeoutNanos > 0;
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
+        long partnerSince = 0L;
         for (int step = 0; ; step++) {
-            m = queue.poll();
+            Object m = queue.poll();
             if (m != null) {
                 return m;
             }
@@ -99,22 +110,38 @@ final class Mailbox {
             if (!Backoff.idle(step, true)) {
                 continue;
             }
+            Pcb p = self.partner;
+            if (p != null) {
+                // See Backoff: a caller we just answered without waking it is on a carrier and
+                // likely to call again within a microsecond; spin for it while it stays there.
+                if (partnerSince == 0L) {
+                    partnerSince = System.nanoTime();
+                }
+                if (p.onCarrier() && Backoff.partnerSpin(step, partnerSince)) {
+                    continue;
+                }
+                self.partner = null;
+            }
+            self.parking();
             PARKED.setVolatile(this, 1);
             m = queue.poll();
             if (m != null) {
                 PARKED.setOpaque(this, 0);
+                self.unparked();
                 return m;
             }
             if (timed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     PARKED.setOpaque(this, 0);
+                    self.unparked();
                     return null;
                 }
                 LockSupport.parkNanos(this, left);
             } else {
                 LockSupport.park(this);
             }
+            self.unparked();
             PARKED.setOpaque(this, 0);
             if (Thread.interrupted() && self.exitReason != null) {
                 throw ProcessExit.INSTANCE;

@@ -38,11 +38,12 @@ final class Pcb {
     private static final ThreadFactory THREADS = Thread.ofVirtual().name("otpj-", 0).factory();
     static final ScopedValue<Pcb> CURRENT = ScopedValue.newInstance();
 
-    private static final VarHandle EXIT, SENDING;
+    private static final VarHandle EXIT, SENDING, PARKED_NOW;
     static {
         try {
             EXIT = MethodHandles.lookup().findVarHandle(Pcb.class, "exitReason", ExitReason.class);
             SENDING = MethodHandles.lookup().findVarHandle(Pcb.class, "sending", int.class);
+            PARKED_NOW = MethodHandles.lookup().findVarHandle(Pcb.class, "parkedNow", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -109,6 +110,24 @@ final class Pcb {
     /** Owner thread only: messages a selective receive passed over, in arrival order. */
     private ArrayDeque<Object> saved;
 
+    /**
+     * 1 while this process's thread is parked in one of otpj's waits (a receive, a call), from
+     * just before the park until it runs again; so 0 means "on a carrier now". Written by the
+     * owner, read by others with opaque access: it is only a hint for {@link #onCarrier}, which
+     * decides whether spinning for this process can pay. No correctness rests on it; the
+     * wake-up protocols of {@link Mailbox} and {@link Completion} do not read it.
+     */
+    @SuppressWarnings("unused") // accessed through PARKED_NOW
+    private volatile int parkedNow;
+
+    /**
+     * Owner thread only: the caller this process just answered while that caller was still on
+     * a carrier (spinning for the reply), so likely to send again at once. The next receive
+     * spins for it briefly instead of parking (see {@link Mailbox#take}); cleared when that
+     * receive returns.
+     */
+    Pcb partner;
+
     Pcb() {
         this.pid = new Pid(IDS.incrementAndGet(), this);
     }
@@ -123,6 +142,25 @@ final class Pcb {
      * an exit signal sent from a test's main thread: {@code <0.0.0>}, never alive.
      */
     static final Pcb OUTSIDE = new Pcb(0);
+
+    /** Owner thread, just before it parks in a wait. */
+    void parking() {
+        PARKED_NOW.setOpaque(this, 1);
+    }
+
+    /** Owner thread, when it runs again after a park. */
+    void unparked() {
+        PARKED_NOW.setOpaque(this, 0);
+    }
+
+    /**
+     * Whether this process is alive and on a carrier now (running, or spinning in a wait), so
+     * that a message to it, or an answer from it, can come within microseconds. A hint: it may
+     * be stale by the time the caller acts on it.
+     */
+    boolean onCarrier() {
+        return (int) PARKED_NOW.getOpaque(this) == 0 && exitReason == null;
+    }
 
     static Pcb current() {
         return CURRENT.isBound() ? CURRENT.get() : null;
@@ -596,7 +634,14 @@ final class Pcb {
             if (self.unwind) {
                 throw ProcessExit.INSTANCE;
             }
-            return cell.complete(value);
+            boolean done = cell.complete(value);
+            if (done && cell instanceof From f && f.caller != null) {
+                // A caller still on a carrier took (or is about to take) the reply without being
+                // woken: a conversation. One that was parked has just been pushed onto this
+                // carrier's queue, and then this process must park soon to let it run.
+                self.partner = f.caller.onCarrier() ? f.caller : null;
+            }
+            return done;
         } finally {
             SENDING.setRelease(self, 0);
         }
