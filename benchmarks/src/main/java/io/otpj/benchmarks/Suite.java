@@ -97,7 +97,7 @@ public final class Suite {
      * of the one tuning knob that decides most figures here. Informational rows only.
      */
     static final List<String> NO_SPIN = List.of("-Dotpj.wait.spins=0", "-Dotpj.wait.yields=0",
-            "-Dotpj.wait.vspins=0", "-Dotpj.wait.vyields=0");
+            "-Dotpj.wait.vspins=0", "-Dotpj.wait.vyields=0", "-Dotpj.wait.partnerSpinNanos=0");
 
     /**
      * One JMH run: the benchmarks (regular expressions on {@code Class.method}), the forks' JVM

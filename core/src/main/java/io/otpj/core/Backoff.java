@@ -13,25 +13,36 @@ package io.otpj.core;
  *       pays. Bounds: {@code otpj.wait.spins} (default 256) and {@code otpj.wait.yields} (8).</li>
  *   <li><b>Virtual threads</b> (every process) spin only briefly (16 spins, well under a
  *       microsecond, which catches a reply from a server already running on the other core)
- *       and then park. A virtual thread's park
- *       just unmounts it and frees its carrier for the process it is waiting on: an unpark
- *       from a carrier pushes the woken process onto that carrier's own queue, so a
- *       process-to-process call becomes two cheap continuation switches on one carrier. A
- *       spinning virtual thread, by contrast, holds its carrier (and on a small machine the
- *       core) that the other side needs, and its {@code yield} never gives the core to the
- *       operating system. Bounds: {@code otpj.wait.vspins} and {@code otpj.wait.vyields}
- *       (default 16 and 0). Measured in the benchmarks module (docs/benchmarks.md).</li>
+ *       and then park. A virtual thread's park just unmounts it and frees its carrier, and
+ *       an unpark from a carrier pushes the woken process onto that carrier's own queue, so
+ *       the process it waits for may well be queued behind it on the same carrier. A
+ *       spinning virtual thread holds its carrier (and on a small machine the core) that the
+ *       other side may need, and its {@code yield} never gives the core to the operating
+ *       system. Bounds: {@code otpj.wait.vspins} and {@code otpj.wait.vyields} (default 16
+ *       and 0). Measured in the benchmarks module (docs/benchmarks.md).</li>
  * </ul>
- * <p>One exception to "virtual threads park soon": a wait whose other side is a process that is
- * on a carrier right now ({@link Pcb#onCarrier}) spins on, for at most
- * {@code otpj.wait.partnerSpinNanos} (default 20 µs). That is a call whose server is running (on
- * the other carrier, since this one is busy spinning), and a receive right after answering a
- * caller that took the reply without being woken (it will likely call again at once). Two such
- * processes then answer each other without a park or a scheduler hand-off, which halves a
- * process-to-process round trip; a process that is parked, or queued to run after a wake-up,
- * is never spun for, so a spinner never holds the carrier its partner needs.
  *
- * <p>All five are system properties read once at class initialisation.
+ * <p>Two exceptions to "virtual threads park soon", both bounded by
+ * {@code otpj.wait.partnerSpinNanos} (default 20 µs):
+ * <ul>
+ *   <li><b>Partner spin.</b> A wait whose other side is a process on a carrier right now
+ *       ({@link Pcb#onCarrier}) spins on: a call whose server is running (on the other
+ *       carrier, since this one is busy spinning), and a receive right after answering a caller
+ *       that took the reply without being woken (it will likely call again at once). Two such
+ *       processes then answer each other with no park and no scheduler hand-off. A process that
+ *       is parked, or queued to run after a wake-up, is never spun for this way.</li>
+ *   <li><b>Steal spin.</b> A call whose send woke a parked server: the server is now queued,
+ *       most likely on this carrier, and the scheduler is waking an idle carrier, if there is
+ *       one, to take it. Parking at once would make the two processes share this carrier, a
+ *       park and a wake-up on every hop, for good; spinning until the server is running
+ *       elsewhere turns the pair into the partner-spin case above. When no carrier comes (all
+ *       are busy) the spin was waste, so each process backs off: after a failed steal spin its
+ *       next 16 calls go without one, doubling with each failure in a row up to 4096, reset by
+ *       a success ({@link Pcb#mayStealSpin}).</li>
+ * </ul>
+ * Neither is needed for correctness: both end in the same Dekker-protected park as any wait.
+ *
+ * <p>All of these are system properties read once at class initialisation.
  */
 final class Backoff {
 
@@ -63,7 +74,7 @@ final class Backoff {
      * @return {@code true} while the spin may go on, {@code false} once its time is up
      */
     static boolean partnerSpin(int step, long since) {
-        if ((step & 15) == 0 && System.nanoTime() - since >= PARTNER_SPIN_NANOS) {
+        if (PARTNER_SPIN_NANOS <= 0 || (step & 15) == 0 && System.nanoTime() - since >= PARTNER_SPIN_NANOS) {
             return false;
         }
         Thread.onSpinWait();

@@ -91,6 +91,13 @@ abstract class Completion {
         boolean registered = false;
         final boolean virtual = waiter.isVirtual();
         long partnerSince = 0L;
+        boolean serverOnCarrier = false, spunOut = false;
+        long stealSince = 0L;
+        // Only a call spins for its server to be taken by another carrier (not a start: a new
+        // process is queued, and spinning starters would keep it there), and only while such
+        // spins have been paying off for this process.
+        boolean mayStealSpin = virtual && self != null && server != null && this instanceof From
+                && self.mayStealSpin();
         try {
             for (int step = 0; ; step++) {
                 o = outcome();
@@ -114,15 +121,42 @@ abstract class Completion {
                 if (!Backoff.idle(step, virtual)) {
                     continue;
                 }
-                if (virtual && server != null && server.onCarrier()) {
-                    // See Backoff: the server is running on another carrier (this one is ours),
-                    // so the reply is likely microseconds away; a park would cost two scheduler
-                    // hand-offs. Not for a server queued after a wake-up: it may need our carrier.
-                    if (partnerSince == 0L) {
-                        partnerSince = System.nanoTime();
+                if (virtual && server != null && !spunOut) {
+                    // See Backoff: a server running on another carrier (this one is ours) will
+                    // likely answer within microseconds, and a park would cost two scheduler
+                    // hand-offs. Its state is read every 16th step only (its line is written
+                    // by its owner, and each read would pull it across cores).
+                    if (partnerSince == 0L || (step & 15) == 0) {
+                        boolean was = serverOnCarrier;
+                        serverOnCarrier = server.onCarrier();
+                        if (serverOnCarrier && !was && stealSince != 0L) {
+                            // The server we woke was taken by another carrier: keep doing this.
+                            self.stealWorked();
+                            stealSince = 0L;
+                        }
                     }
-                    if (Backoff.partnerSpin(step, partnerSince)) {
-                        continue;
+                    if (serverOnCarrier) {
+                        if (partnerSince == 0L) {
+                            partnerSince = System.nanoTime();
+                        }
+                        if (Backoff.partnerSpin(step, partnerSince)) {
+                            continue;
+                        }
+                        spunOut = true;
+                    } else if (mayStealSpin) {
+                        // The server is parked or queued, most likely on this carrier's queue
+                        // after our send woke it. An idle carrier, if any, is being woken to
+                        // take it: spin briefly for that (then the two of us answer each other
+                        // from two carriers, without parks) rather than park at once (then the
+                        // two share this carrier, a park and a wake-up per hop). See Backoff.
+                        if (stealSince == 0L) {
+                            stealSince = System.nanoTime();
+                        }
+                        if (Backoff.partnerSpin(step, stealSince)) {
+                            continue;
+                        }
+                        mayStealSpin = false;
+                        self.stealFailed();
                     }
                 }
                 if (server != null && !registered) {

@@ -47,7 +47,8 @@ final class GenServerLoop<A, S> implements Runnable {
     private Object lastMessage;
     private boolean suspended;
     private boolean trace;
-    private Instant startedAt;
+    /** When init returned, in nanoseconds since the epoch: a long, not an Instant kept per process. */
+    private long startedAtEpochNanos;
     private long messagesIn, calls, casts, infos;
     /** The wait action of the last callback (a timeout or hibernate), kept across system requests. */
     private Action waitAction = Actions.NONE;
@@ -225,7 +226,8 @@ final class GenServerLoop<A, S> implements Runnable {
             }
             case InitResult.Ok<S> ok -> {
                 state = ok.state();
-                startedAt = Instant.now();
+                Instant now = Instant.now();
+                startedAtEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
                 ack.complete(new StartResult.Ok(self.pid));
                 ack = null;
                 arg = null;
@@ -416,7 +418,7 @@ final class GenServerLoop<A, S> implements Runnable {
                 f.reply(null);
             }
             case Sys.GetStatistics s ->
-                f.reply(new Statistics(startedAt, messagesIn, calls, casts, infos, self.queueLength()));
+                f.reply(new Statistics(Instant.ofEpochSecond(0L, startedAtEpochNanos), messagesIn, calls, casts, infos, self.queueLength()));
             case Sys.Trace t -> {
                 trace = t.on();
                 f.reply(null);

@@ -81,23 +81,15 @@ final class Mailbox {
     Object take(Pcb self, long timeoutNanos) {
         Object m = queue.poll();
         if (m != null || timeoutNanos == 0) {
-            self.partner = null;
             return m;
         }
-        try {
-            return await(self, timeoutNanos);
-        } finally {
-            // The partner hint covers only the receive right after the answer that set it.
-            self.partner = null;
-        }
-    }
-
-    private Object await(Pcb self, long timeoutNanos) {
+        // One method, not a helper for the waiting part: this frame is on the stack of every
+        // idle process, and each frame is heap in its parked continuation.
         final boolean timed = timeoutNanos > 0;
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
         long partnerSince = 0L;
         for (int step = 0; ; step++) {
-            Object m = queue.poll();
+            m = queue.poll();
             if (m != null) {
                 return m;
             }
@@ -117,9 +109,12 @@ final class Mailbox {
                 if (partnerSince == 0L) {
                     partnerSince = System.nanoTime();
                 }
-                if (p.onCarrier() && Backoff.partnerSpin(step, partnerSince)) {
+                // The partner's state is read every 16th step only: its line is written by
+                // its owner (a send, a call) and each read here would pull it across cores.
+                if (((step & 15) != 0 || p.onCarrier()) && Backoff.partnerSpin(step, partnerSince)) {
                     continue;
                 }
+                // Spun out, or the partner parked: the hint is used up.
                 self.partner = null;
             }
             self.parking();

@@ -35,7 +35,13 @@ final class Pcb {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.otpj.core.Process");
     private static final AtomicLong IDS = new AtomicLong();
-    private static final ThreadFactory THREADS = Thread.ofVirtual().name("otpj-", 0).factory();
+    /**
+     * Process threads are unnamed by default: a name is a String per process (about 56 bytes of
+     * a million idle processes' heap, and formatting work on every spawn). With
+     * {@code -Dotpj.threadNames=true} each is named after its pid, for thread dumps.
+     */
+    private static final boolean NAMED = Boolean.getBoolean("otpj.threadNames");
+    private static final ThreadFactory THREADS = Thread.ofVirtual().factory();
     static final ScopedValue<Pcb> CURRENT = ScopedValue.newInstance();
 
     private static final VarHandle EXIT, SENDING, PARKED_NOW;
@@ -121,15 +127,18 @@ final class Pcb {
     private volatile int parkedNow;
 
     /**
-     * Owner thread only: the caller this process just answered while that caller was still on
-     * a carrier (spinning for the reply), so likely to send again at once. The next receive
-     * spins for it briefly instead of parking (see {@link Mailbox#take}); cleared when that
-     * receive returns.
+     * Owner thread only: the caller this process last answered while that caller was still on
+     * a carrier (spinning for the reply), so likely to send again at once. A receive that finds
+     * the mailbox empty spins for it briefly instead of parking (see {@link Mailbox#take}); the
+     * hint is dropped when such a spin ends, so a stale one costs at most one bounded spin.
      */
     Pcb partner;
 
     Pcb() {
         this.pid = new Pid(IDS.incrementAndGet(), this);
+        // Not on a carrier until its thread runs: a starter waiting for init must not spin for
+        // a process that is only queued (plain store: Thread.start publishes it).
+        this.parkedNow = 1;
     }
 
     private Pcb(long id) {
@@ -142,6 +151,38 @@ final class Pcb {
      * an exit signal sent from a test's main thread: {@code <0.0.0>}, never alive.
      */
     static final Pcb OUTSIDE = new Pcb(0);
+
+    /**
+     * Owner thread only: whether this process's calls spin for a woken server to be taken by
+     * another carrier ({@link Completion#await}). 0 or more: yes; negative: a recent spin did
+     * not pay (no carrier came for the server), so the next {@code -stealCredit} calls go
+     * without it. Each failure in a row doubles that pause ({@link #stealBackoff}, 16 up to
+     * 4096 calls) and a success resets it, so on a machine whose carriers are all busy the
+     * spin's waste falls to one spin per 4096 calls, while a pair of processes that answer each
+     * other from two carriers keeps spinning.
+     */
+    private int stealCredit;
+    private short stealBackoff = STEAL_BACKOFF_MIN;
+    private static final short STEAL_BACKOFF_MIN = 16, STEAL_BACKOFF_MAX = 4096;
+
+    /** Owner thread: asked once per call. */
+    boolean mayStealSpin() {
+        if (stealCredit >= 0) {
+            return true;
+        }
+        stealCredit++;
+        return false;
+    }
+
+    void stealWorked() {
+        stealCredit = 0;
+        stealBackoff = STEAL_BACKOFF_MIN;
+    }
+
+    void stealFailed() {
+        stealCredit = -stealBackoff;
+        stealBackoff = (short) Math.min(STEAL_BACKOFF_MAX, stealBackoff * 2);
+    }
 
     /** Owner thread, just before it parks in a wait. */
     void parking() {
@@ -174,13 +215,15 @@ final class Pcb {
 
     /** Starts the process's virtual thread running {@code body}. */
     void start(Runnable body) {
-        Thread t = THREADS.newThread(() -> ScopedValue.where(CURRENT, this).run(() -> run(body)));
+        Runnable r = () -> ScopedValue.where(CURRENT, this).run(() -> run(body));
+        Thread t = NAMED ? Thread.ofVirtual().name(pid.toString()).unstarted(r) : THREADS.newThread(r);
         mailbox.owner = t;
         thread = t;
         t.start();
     }
 
     private void run(Runnable body) {
+        unparked();
         ExitReason reason = null;
         try {
             // Killed between its link and its start (spawnLink): its body must not run at all.
@@ -639,7 +682,12 @@ final class Pcb {
                 // A caller still on a carrier took (or is about to take) the reply without being
                 // woken: a conversation. One that was parked has just been pushed onto this
                 // carrier's queue, and then this process must park soon to let it run.
-                self.partner = f.caller.onCarrier() ? f.caller : null;
+                Pcb partner = f.caller.onCarrier() ? f.caller : null;
+                if (self.partner != partner) {
+                    // Written on change only: in a steady conversation it stays put, and this
+                    // line is read by every process calling us.
+                    self.partner = partner;
+                }
             }
             return done;
         } finally {
