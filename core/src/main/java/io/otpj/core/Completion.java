@@ -90,6 +90,9 @@ abstract class Completion {
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
         boolean registered = false;
         final boolean virtual = waiter.isVirtual();
+        // A process starting another parks for its init at once: the new process was pushed
+        // onto this very carrier's queue, so spinning here could only delay it.
+        final boolean spinFirst = !virtual || this instanceof From;
         long partnerSince = 0L;
         boolean serverOnCarrier = false, spunOut = false;
         long stealSince = 0L;
@@ -118,7 +121,7 @@ abstract class Completion {
                     }
                     continue;
                 }
-                if (!Backoff.idle(step, virtual)) {
+                if (spinFirst && !Backoff.idle(step, virtual)) {
                     continue;
                 }
                 if (virtual && server != null && !spunOut) {

@@ -88,6 +88,10 @@ final class Mailbox {
         final boolean timed = timeoutNanos > 0;
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
         long partnerSince = 0L;
+        // A process that has never received a message (a server just out of init, typically)
+        // parks without the short spin: nothing is likely on its way, and the spin measured as
+        // a quarter of the CPU cost of starting an idle GenServer. The consumer index is ours.
+        final boolean fresh = queue.currentConsumerIndex() == 0;
         for (int step = 0; ; step++) {
             m = queue.poll();
             if (m != null) {
@@ -99,7 +103,7 @@ final class Mailbox {
             if (timed && (step & 63) == 0 && deadline - System.nanoTime() <= 0) {
                 return null;
             }
-            if (!Backoff.idle(step, true)) {
+            if (!fresh && !Backoff.idle(step, true)) {
                 continue;
             }
             Pcb p = self.partner;

@@ -65,6 +65,38 @@ class WaitPolicyTest {
         }
     }
 
+    /** The steal spin's back-off: 16 calls without it after a failure, doubling per failure in a row, reset by a success. */
+    @Test
+    void stealSpinBacksOffExponentiallyAndResetsOnSuccess() {
+        Pcb p = new Pcb();
+        assertTrue(p.mayStealSpin());
+        int[] expected = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 4096};
+        for (int pause : expected) {
+            p.stealFailed();
+            for (int i = 0; i < pause; i++) {
+                assertEquals(false, p.mayStealSpin(), "call " + i + " of a pause of " + pause);
+            }
+            assertTrue(p.mayStealSpin(), "allowed again after " + pause + " calls");
+        }
+        p.stealWorked();
+        p.stealFailed();
+        for (int i = 0; i < 16; i++) {
+            assertEquals(false, p.mayStealSpin());
+        }
+        assertTrue(p.mayStealSpin(), "a success brings the pause back to 16");
+    }
+
+    /** A new process counts as off-carrier until its thread runs; a starter must not spin for a queued one. */
+    @Test
+    void aNewProcessIsNotOnACarrierUntilItRuns() {
+        Pcb p = new Pcb();
+        assertEquals(false, p.onCarrier());
+        p.unparked();
+        assertTrue(p.onCarrier());
+        p.parking();
+        assertEquals(false, p.onCarrier());
+    }
+
     /** A caller spinning for a server that blocks in the JDK (not parked in otpj) still gets its reply. */
     @Test
     void callerGetsTheReplyOfAServerBlockedOutsideOtpj() {
