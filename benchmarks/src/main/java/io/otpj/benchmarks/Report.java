@@ -109,6 +109,12 @@ final class Report {
                 new Figure("Heap for " + count(large) + " idle GenServers", "HeapProbe.otpj[" + large + "].total",
                         "Pekko, " + count(large) + " idle actors", "HeapProbe.pekko[" + large + "].total", Better.LOWER,
                         new Target.AtMost(2 * GIB * large / 1_000_000, large == 1_000_000 ? "2 GiB" : "2 GiB per million")),
+                new Figure("Spawn rate, " + count(large) + " (heap probe), -Djdk.trackAllThreads=false",
+                        "HeapProbe.otpj-untracked[" + large + "].rate", "otpj, JDK defaults",
+                        "HeapProbe.otpj[" + large + "].rate", Better.HIGHER, NONE),
+                new Figure("Heap per idle GenServer, " + count(large) + " alive, -Djdk.trackAllThreads=false",
+                        "HeapProbe.otpj-untracked[" + large + "]", "otpj, JDK defaults", "HeapProbe.otpj[" + large + "]",
+                        Better.LOWER, NONE),
                 new Figure("CPU time to start one idle process and let it settle, " + count(large) + " started",
                         "HeapProbe.otpj[" + large + "].cpu", "Pekko, per actor", "HeapProbe.pekko[" + large + "].cpu",
                         Better.LOWER, NONE),
@@ -117,6 +123,15 @@ final class Report {
                 new Figure("Cast throughput, 1 producer → 1 server, " + idle + " idle alive", "OtpjIdle.oneProducerCast",
                         "otpj, no idle processes", "OtpjCast.oneProducer", Better.HIGHER, NONE)));
         f.addAll(Extra.figures());
+        f.addAll(List.of(
+                new Figure("Cast throughput, 1 producer → 1 server, padded mailboxes", "padded:OtpjCast.oneProducer",
+                        "otpj, default (unpadded) mailboxes", "OtpjCast.oneProducer", Better.HIGHER, NONE),
+                new Figure("Cast throughput, 1 producer → 1 server, padded mailboxes", "padded:OtpjCast.oneProducer",
+                        "Pekko tell, 1 thread → 1 actor", "PekkoCast.oneProducer", Better.HIGHER, NONE),
+                new Figure("Cast throughput, 4 producers → 1 server, padded mailboxes", "padded:OtpjCast.fourProducers",
+                        "otpj, default (unpadded) mailboxes", "OtpjCast.fourProducers", Better.HIGHER, NONE),
+                new Figure("Cast throughput, 64 producer → server pairs, padded mailboxes", "padded:OtpjCast.pairs",
+                        "otpj, default (unpadded) mailboxes", "OtpjCast.pairs", Better.HIGHER, NONE)));
         f.addAll(List.of(
                 new Figure("Cast throughput, 1 producer → 1 server, wait policy off", "nospin:OtpjCast.oneProducer",
                         "otpj, default wait policy", "OtpjCast.oneProducer", Better.HIGHER, NONE),
@@ -256,7 +271,10 @@ final class Report {
                 .append(String.join(" ", Suite.UNSAFE_ALLOWED)).append("`)\n");
         sb.append("  - the suite's own JVM: `").append(run.suiteJvmFlags()).append("`\n");
         sb.append("  - otpj runs with its defaults: virtual-thread scheduler parallelism = cores, mailbox chunk 32, ")
-                .append("wait policy: a waiting virtual thread (a process) spins 16 times then parks, a waiting ")
+                .append("wait policy: a waiting virtual thread (a process) spins 16 times then parks (none in a process's ")
+                .append("first receive or while it waits for the init of a process it started), except that it spins up to ")
+                .append("20 µs for a partner process that is running on another carrier, or, in a call, for a server it ")
+                .append("woke to be taken by another carrier (backing off when none comes); a waiting ")
                 .append("platform thread (a plain caller) spins 256 times, yields 8 times, then parks. ")
                 .append("Pekko runs with its default dispatcher ")
                 .append("(fork-join, parallelism-min 8, throughput 5).\n\n");

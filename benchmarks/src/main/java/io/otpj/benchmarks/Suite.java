@@ -93,6 +93,13 @@ public final class Suite {
     static final List<String> PROBE_FLAGS = List.of("-Xms8g", "-Xmx8g", "-XX:+UseG1GC");
 
     /**
+     * The JDK keeps every virtual thread in a concurrent set for thread dumps unless told not to:
+     * a map node per process and contention on the set at every start and exit. Probed once with
+     * it off, as a tuning option for million-process deployments (informational row).
+     */
+    static final List<String> UNTRACKED = List.of("-Djdk.trackAllThreads=false");
+
+    /**
      * otpj's wait policy turned off (park at once, no spinning or yielding): a sensitivity study
      * of the one tuning knob that decides most figures here. Informational rows only.
      */
@@ -113,6 +120,8 @@ public final class Suite {
             new Step("otpj registry and supervisor, Pekko supervision",
                     classes(OtpjRegistry.class, OtpjSupervisor.class, PekkoSupervision.class),
                     concat(BASE_FLAGS, List.of("-Dorg.slf4j.simpleLogger.log.io.otpj.supervisor.Supervisor=error")), ""),
+            new Step("otpj with padded mailboxes (-Dotpj.mailbox.padded=true)", classes(OtpjCast.class),
+                    concat(BASE_FLAGS, List.of("-Dotpj.mailbox.padded=true")), "padded:"),
             new Step("otpj with its wait policy off (sensitivity study)",
                     List.of(method(OtpjCast.class, "oneProducer"), method(OtpjCall.class, "plainThread"),
                             method(OtpjCall.class, "processToProcess"), method(OtpjCall.class, "concurrentCallers"),
@@ -271,6 +280,7 @@ public final class Suite {
             probe("otpj", mode.probeLarge);
             probe("pekko", mode.probeSmall);
             probe("pekko", mode.probeLarge);
+            probe("otpj", mode.probeLarge, "otpj-untracked", UNTRACKED);
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
             RunData data = new RunData(mode, profGc, startedAt, loadAtStart, loadAverage(), seconds, jvmDescription(),
                     suiteJvmFlags(), results);
@@ -343,20 +353,26 @@ public final class Suite {
         }
 
         private void probe(String kind, int n) throws IOException, InterruptedException {
-            String key = "HeapProbe." + kind + "[" + n + "]";
+            probe(kind, n, kind, List.of());
+        }
+
+        /** A heap probe of {@code kind}, stored as {@code HeapProbe.keyKind[n]}, with {@code extra} JVM flags. */
+        private void probe(String kind, int n, String keyKind, List<String> extra) throws IOException, InterruptedException {
+            String key = "HeapProbe." + keyKind + "[" + n + "]";
             if (results.containsKey(key)) {
                 return;
             }
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(PROBE_FLAGS);
+            cmd.addAll(extra);
             if (kind.equals("pekko")) {
                 cmd.addAll(UNSAFE_ALLOWED);
             }
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HeapProbe.class.getName(), kind,
                     Integer.toString(n)));
             System.out.println("== heap probe: " + kind + ", " + n + " idle (JVM flags: "
-                    + String.join(" ", PROBE_FLAGS) + (kind.equals("pekko") ? " " + String.join(" ", UNSAFE_ALLOWED) : "") + ")");
+                    + String.join(" ", concat(PROBE_FLAGS, extra)) + (kind.equals("pekko") ? " " + String.join(" ", UNSAFE_ALLOWED) : "") + ")");
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String line = null;
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
