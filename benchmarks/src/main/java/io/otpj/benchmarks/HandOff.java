@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *       after 50 µs of nothing, i.e. between batches). No wake-up is ever paid inside a batch:
  *       what is left is two cache-line transfers between cores, the floor of any thread-to-thread
  *       round trip on this machine.</li>
+ *   <li>{@code spinningVirtualThreads}: the same with two virtual threads, each holding a
+ *       carrier while it spins: the best a thread-per-process design can do.</li>
  *   <li>{@code parkingVirtualThreads}: two virtual threads that park as soon as their cell is
  *       empty, so every hop is a park, an unpark and a trip through the JDK's virtual-thread
  *       scheduler: the cost a thread-per-process design pays when it never spins.</li>
