@@ -223,6 +223,20 @@ class GenServerProperties {
         }
     }
 
+    /**
+     * Starts a linked {@link Flaky} under {@code name}, again until one is up: a client's Kill
+     * can find a new server by its name (registered before init) and kill it before its start
+     * returns, and then the start fails with {@code killed}, as OTP's would. The failed one's
+     * EXIT reaches the caller too, from a pid it never kept, and is ignored.
+     */
+    static Pid startFlaky(Name name) {
+        for (;;) {
+            if (GenServer.startLink(new Flaky(), null, name) instanceof StartResult.Ok(Pid pid)) {
+                return pid;
+            }
+        }
+    }
+
     @Provide
     Arbitrary<List<List<Chaos>>> chaosClients() {
         Arbitrary<Chaos> op = Arbitraries.frequencyOf(
@@ -248,12 +262,12 @@ class GenServerProperties {
         Pid keeper = Proc.spawn(() -> {
             Proc.trapExit(true);
             int starts = 0;
-            Pid server = GenServer.startLink(new Flaky(), null, name).pid();
+            Pid server = startFlaky(name);
             firstStart.countDown();
             for (;;) {
                 Object m = Proc.receive();
                 if (m instanceof Exit e && e.from() == server) {
-                    server = GenServer.startLink(new Flaky(), null, name).pid();
+                    server = startFlaky(name);
                     starts++;
                 } else if ("stop".equals(m)) {
                     Proc.unlink(server);

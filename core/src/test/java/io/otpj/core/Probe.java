@@ -70,10 +70,30 @@ final class Probe {
             }
             throw new AssertionError(c);
         } catch (TimeoutException e) {
-            throw new AssertionError("nothing happened within " + WAIT, e);
+            throw new AssertionError("nothing happened within " + WAIT + dumpThreads(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Writes a dump of every thread, virtual ones included, for a test that timed out.
+     *
+     * @return where it went, to append to the failure's message
+     */
+    static String dumpThreads() {
+        try {
+            java.nio.file.Path file = java.nio.file.Path.of("target", "thread-dump-" + System.nanoTime() + ".txt")
+                    .toAbsolutePath();
+            // jcmd, not HotSpotDiagnosticMXBean: the test module does not read jdk.management.
+            String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            Process p = new ProcessBuilder(jcmd, Long.toString(ProcessHandle.current().pid()), "Thread.dump_to_file",
+                    file.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor(30, TimeUnit.SECONDS);
+            return " (thread dump: " + file + ")";
+        } catch (Exception e) {
+            return " (no thread dump: " + e + ")";
         }
     }
 
