@@ -22,25 +22,26 @@ package io.otpj.core;
  *       and 0). Measured in the benchmarks module (docs/benchmarks.md).</li>
  * </ul>
  *
- * <p>Two exceptions to "virtual threads park soon", both bounded by
- * {@code otpj.wait.partnerSpinNanos} (default 20 µs):
+ * <p>Two exceptions to "virtual threads park soon", for waits with a partner process, together
+ * bounded by {@code otpj.wait.partnerSpinNanos} (default 20 µs) per wait:
  * <ul>
  *   <li><b>Partner spin.</b> A wait whose other side is a process on a carrier right now
  *       ({@link Pcb#onCarrier}) spins on: a call whose server is running (on the other
  *       carrier, since this one is busy spinning), and a receive right after answering a caller
  *       that took the reply without being woken (it will likely call again at once). Two such
- *       processes then answer each other with no park and no scheduler hand-off. A process that
- *       is parked, or queued to run after a wake-up, is never spun for this way.</li>
+ *       processes then answer each other with no park and no scheduler hand-off.</li>
  *   <li><b>Steal spin.</b> A call whose send woke a parked server: the server is now queued,
  *       most likely on this carrier, and the scheduler is waking an idle carrier, if there is
  *       one, to take it. Parking at once would make the two processes share this carrier, a
- *       park and a wake-up on every hop, for good; spinning until the server is running
- *       elsewhere turns the pair into the partner-spin case above. When no carrier comes (all
- *       are busy) the spin was waste, so each process backs off: after a failed steal spin its
- *       next 16 calls go without one, doubling with each failure in a row up to 4096, reset by
- *       a success ({@link Pcb#mayStealSpin}).</li>
+ *       park and a wake-up on every hop, for good; spinning until the server runs elsewhere
+ *       turns the pair into the partner-spin case above.</li>
  * </ul>
- * Neither is needed for correctness: both end in the same Dekker-protected park as any wait.
+ * A spin that runs out of time was waste (no carrier came, or the partner was slow, or blocked
+ * inside the JDK where it still looks "on a carrier"), so each process backs off: its next 16
+ * such waits go without spinning, doubling with each failure in a row up to 4096, reset by a
+ * spin that paid ({@link Pcb#maySpin}). Neither spin is needed for correctness: both end in the
+ * same Dekker-protected park as any wait, and every spin step still checks for the message or
+ * reply, the deaths and the deadline.
  *
  * <p>All of these are system properties read once at class initialisation.
  */

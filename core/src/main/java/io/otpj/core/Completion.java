@@ -90,21 +90,24 @@ abstract class Completion {
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
         boolean registered = false;
         final boolean virtual = waiter.isVirtual();
-        // A process starting another parks for its init at once: the new process was pushed
-        // onto this very carrier's queue, so spinning here could only delay it.
+        // A process starting another parks for its init at once (no short spin, no partner
+        // spin): the new process was pushed onto this very carrier's queue, and spinning here
+        // could only delay it.
         final boolean spinFirst = !virtual || this instanceof From;
-        long partnerSince = 0L;
-        boolean serverOnCarrier = false, spunOut = false;
-        long stealSince = 0L;
-        // Only a call spins for its server to be taken by another carrier (not a start: a new
-        // process is queued, and spinning starters would keep it there), and only while such
-        // spins have been paying off for this process.
-        boolean mayStealSpin = virtual && self != null && server != null && this instanceof From
-                && self.mayStealSpin();
+        // The partner spins of a call (see Backoff), at most PARTNER_SPIN_NANOS in all per wait:
+        // a steal spin while the server is not on a carrier (only a process: it keeps the
+        // back-off credit), a partner spin while it is. Skipped while the caller's recent spins
+        // did not pay (Pcb.maySpin).
+        boolean spin = virtual && server != null && this instanceof From && (self == null || self.maySpin());
+        long spinSince = 0L;
+        boolean serverOnCarrier = false;
         try {
             for (int step = 0; ; step++) {
                 o = outcome();
                 if (o != PENDING) {
+                    if (spin && spinSince != 0L && self != null) {
+                        self.spinWorked();
+                    }
                     return o;
                 }
                 // Every 16th step only while spinning: the server's control block shares lines
@@ -127,48 +130,39 @@ abstract class Completion {
                 if (spinFirst && !Backoff.idle(step, virtual)) {
                     continue;
                 }
-                if (virtual && server != null && !spunOut) {
-                    // See Backoff: a server running on another carrier (this one is ours) will
-                    // likely answer within microseconds, and a park would cost two scheduler
-                    // hand-offs. Its state is read every 16th step only (its line is written
-                    // by its owner, and each read would pull it across cores).
-                    if (partnerSince == 0L || (step & 15) == 0) {
-                        boolean was = serverOnCarrier;
+                if (spin) {
+                    // The server's state is read on the first step and then every 16th only
+                    // (its line is written by its owner; each read would pull it across cores).
+                    if (spinSince == 0L || (step & 15) == 0) {
                         serverOnCarrier = server.onCarrier();
-                        if (serverOnCarrier && !was && stealSince != 0L) {
-                            // The server we woke was taken by another carrier: keep doing this.
-                            self.stealWorked();
-                            stealSince = 0L;
-                        }
                     }
-                    if (serverOnCarrier) {
-                        if (partnerSince == 0L) {
-                            partnerSince = System.nanoTime();
+                    // On a carrier: running on another one (ours is busy spinning), so the reply
+                    // is likely microseconds away, and a park would cost two scheduler
+                    // hand-offs. Not on one: parked or queued, most likely on this carrier's
+                    // queue after our send woke it, while an idle carrier, if any, is being woken
+                    // to take it; spinning for that lets the two of us answer each other from
+                    // two carriers instead of sharing this one with a park per hop.
+                    if (serverOnCarrier || self != null) {
+                        if (spinSince == 0L) {
+                            spinSince = System.nanoTime();
                         }
-                        if (Backoff.partnerSpin(step, partnerSince)) {
+                        if (Backoff.partnerSpin(step, spinSince)) {
                             continue;
                         }
-                        spunOut = true;
-                    } else if (mayStealSpin) {
-                        // The server is parked or queued, most likely on this carrier's queue
-                        // after our send woke it. An idle carrier, if any, is being woken to
-                        // take it: spin briefly for that (then the two of us answer each other
-                        // from two carriers, without parks) rather than park at once (then the
-                        // two share this carrier, a park and a wake-up per hop). See Backoff.
-                        if (stealSince == 0L) {
-                            stealSince = System.nanoTime();
+                        if (self != null) {
+                            self.spinFailed();
                         }
-                        if (Backoff.partnerSpin(step, stealSince)) {
-                            continue;
-                        }
-                        mayStealSpin = false;
-                        self.stealFailed();
                     }
+                    spin = false;
                 }
                 if (server != null && !registered) {
                     // From here on the server's death completes us even while we are parked.
                     // Re-checked at the top of the loop: see Pcb.die for the other half.
                     registered = server.addWaiter(this);
+                    if (!registered) {
+                        // Its death is already settled.
+                        complete(new Failed(server.exitReason));
+                    }
                     continue;
                 }
                 if (self != null) {

@@ -111,6 +111,9 @@ final class Mailbox {
         for (int step = 0; ; step++) {
             m = queue.poll();
             if (m != null) {
+                if (partnerSince != 0L && self.partner != null) {
+                    self.spinWorked();
+                }
                 return m;
             }
             if (self.exitReason != null) {
@@ -125,14 +128,24 @@ final class Mailbox {
             Pcb p = self.partner;
             if (p != null) {
                 // See Backoff: a caller we just answered without waking it is on a carrier and
-                // likely to call again within a microsecond; spin for it while it stays there.
+                // likely to call again within a microsecond; spin for it while it stays there,
+                // unless such spins have not been paying (Pcb.maySpin).
                 if (partnerSince == 0L) {
+                    if (!self.maySpin()) {
+                        self.partner = null;
+                        continue;
+                    }
                     partnerSince = System.nanoTime();
                 }
                 // The partner's state is read every 16th step only: its line is written by
                 // its owner (a send, a call) and each read here would pull it across cores.
-                if (((step & 15) != 0 || p.onCarrier()) && Backoff.partnerSpin(step, partnerSince)) {
+                boolean partnerOn = (step & 15) != 0 || p.onCarrier();
+                if (partnerOn && Backoff.partnerSpin(step, partnerSince)) {
                     continue;
+                }
+                if (partnerOn) {
+                    // Out of time with the partner still on a carrier: it was not coming back.
+                    self.spinFailed();
                 }
                 // Spun out, or the partner parked: the hint is used up.
                 self.partner = null;

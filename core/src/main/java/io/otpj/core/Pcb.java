@@ -118,10 +118,14 @@ final class Pcb {
 
     /**
      * 1 while this process's thread is parked in one of otpj's waits (a receive, a call), from
-     * just before the park until it runs again; so 0 means "on a carrier now". Written by the
-     * owner, read by others with opaque access: it is only a hint for {@link #onCarrier}, which
-     * decides whether spinning for this process can pay. No correctness rests on it; the
-     * wake-up protocols of {@link Mailbox} and {@link Completion} do not read it.
+     * just before the park until it runs again, and from its creation until its thread first
+     * runs. 0 means "not parked in an otpj wait": usually on a carrier, but a process blocked
+     * inside the JDK (sleep, I/O, a lock) or unmounted by {@code Thread.yield} reads 0 too, and
+     * a caller then spins for it in vain until the spin's time bound and back-off stop it.
+     * Written by the owner (and the constructor), read by others with opaque access: it is only
+     * a hint for {@link #onCarrier}, which decides whether spinning for this process can pay. No
+     * correctness rests on it; the wake-up protocols of {@link Mailbox} and {@link Completion}
+     * do not read it.
      */
     @SuppressWarnings("unused") // accessed through PARKED_NOW
     private volatile int parkedNow;
@@ -136,9 +140,9 @@ final class Pcb {
 
     Pcb() {
         this.pid = new Pid(IDS.incrementAndGet(), this);
-        // Not on a carrier until its thread runs: a starter waiting for init must not spin for
-        // a process that is only queued (plain store: Thread.start publishes it).
-        this.parkedNow = 1;
+        // Not on a carrier until its thread runs: nobody should spin for a process that is only
+        // queued. A plain store: a hint, published with the rest of the object.
+        PARKED_NOW.set(this, 1);
     }
 
     private Pcb(long id) {
@@ -153,35 +157,38 @@ final class Pcb {
     static final Pcb OUTSIDE = new Pcb(0);
 
     /**
-     * Owner thread only: whether this process's calls spin for a woken server to be taken by
-     * another carrier ({@link Completion#await}). 0 or more: yes; negative: a recent spin did
-     * not pay (no carrier came for the server), so the next {@code -stealCredit} calls go
-     * without it. Each failure in a row doubles that pause ({@link #stealBackoff}, 16 up to
-     * 4096 calls) and a success resets it, so on a machine whose carriers are all busy the
-     * spin's waste falls to one spin per 4096 calls, while a pair of processes that answer each
-     * other from two carriers keeps spinning.
+     * Owner thread only: whether this process may spin in its next wait for a partner (see
+     * {@link Backoff}): a call spinning for its server, a receive spinning for the caller just
+     * answered. 0 or more: yes; negative: a recent spin did not pay (no carrier came for the
+     * server, no answer or message came in time), so the next {@code -spinCredit} such waits go
+     * without one. Each failure in a row doubles that pause ({@link #spinBackoff}, 16 up to 4096
+     * waits) and a success resets it: on a machine whose carriers are all busy, or with partners
+     * that are slow or blocked in the JDK, the waste falls to one bounded spin per 4096 waits,
+     * while two processes that answer each other from two carriers keep spinning.
      */
-    private int stealCredit;
-    private short stealBackoff = STEAL_BACKOFF_MIN;
-    private static final short STEAL_BACKOFF_MIN = 16, STEAL_BACKOFF_MAX = 4096;
+    private int spinCredit;
+    private short spinBackoff = SPIN_BACKOFF_MIN;
+    private static final short SPIN_BACKOFF_MIN = 16, SPIN_BACKOFF_MAX = 4096;
 
-    /** Owner thread: asked once per call. */
-    boolean mayStealSpin() {
-        if (stealCredit >= 0) {
+    /** Owner thread: asked once per wait that could spin for a partner. */
+    boolean maySpin() {
+        if (spinCredit >= 0) {
             return true;
         }
-        stealCredit++;
+        spinCredit++;
         return false;
     }
 
-    void stealWorked() {
-        stealCredit = 0;
-        stealBackoff = STEAL_BACKOFF_MIN;
+    /** Owner thread: a partner spin ended with what it waited for. */
+    void spinWorked() {
+        spinCredit = 0;
+        spinBackoff = SPIN_BACKOFF_MIN;
     }
 
-    void stealFailed() {
-        stealCredit = -stealBackoff;
-        stealBackoff = (short) Math.min(STEAL_BACKOFF_MAX, stealBackoff * 2);
+    /** Owner thread: a partner spin ran out of time. */
+    void spinFailed() {
+        spinCredit = -spinBackoff;
+        spinBackoff = (short) Math.min(SPIN_BACKOFF_MAX, spinBackoff * 2);
     }
 
     /** Owner thread, just before it parks in a wait. */
@@ -254,6 +261,9 @@ final class Pcb {
             } finally {
                 Thread.interrupted();
                 saved = null;
+                // A dead process reachable through its pid must not keep its last caller's
+                // control block (and that one's partner, and so on) alive.
+                partner = null;
                 mailbox.drain(Pcb::dropAfterDeath);
                 thread = null;
                 mailbox.owner = null;

@@ -59,31 +59,65 @@ class WaitPolicyTest {
         }
     }
 
+    /** Waits, up to {@link Probe#WAIT}, until {@code p} is parked in an otpj wait. */
+    private static void awaitParked(Pcb p) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (p.onCarrier()) {
+            assertTrue(System.nanoTime() - deadline < 0, "process never parked: its spin is not bounded");
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * A server that answered a caller still on a carrier spins for it in its next receive; if
+     * that caller stays on its carrier without calling again, the server must still park.
+     */
+    @Test
+    void aServerParksAfterSpinningForAPartnerThatNeverCallsAgain() {
+        for (int t = 0; t < 20; t++) {
+            Pid echo = GenServer.start(new Echo(), null).pid();
+            CountDownLatch answered = new CountDownLatch(1), release = new CountDownLatch(1);
+            Proc.spawn(() -> {
+                GenServer.call(echo, "once");
+                answered.countDown();
+                // Stays on a carrier (yield, not park: a one-carrier pool must still run the
+                // server) and never calls again until released.
+                while (release.getCount() > 0) {
+                    Thread.yield();
+                }
+            });
+            await(answered);
+            awaitParked(echo.pcb);
+            release.countDown();
+            GenServer.stop(echo);
+        }
+    }
+
     private static void spin(int n) {
         for (int k = 0; k < n; k++) {
             Thread.onSpinWait();
         }
     }
 
-    /** The steal spin's back-off: 16 calls without it after a failure, doubling per failure in a row, reset by a success. */
+    /** The spin back-off: 16 waits without it after a failure, doubling per failure in a row, reset by a success. */
     @Test
-    void stealSpinBacksOffExponentiallyAndResetsOnSuccess() {
+    void partnerSpinsBackOffExponentiallyAndResetOnSuccess() {
         Pcb p = new Pcb();
-        assertTrue(p.mayStealSpin());
+        assertTrue(p.maySpin());
         int[] expected = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 4096};
         for (int pause : expected) {
-            p.stealFailed();
+            p.spinFailed();
             for (int i = 0; i < pause; i++) {
-                assertEquals(false, p.mayStealSpin(), "call " + i + " of a pause of " + pause);
+                assertEquals(false, p.maySpin(), "call " + i + " of a pause of " + pause);
             }
-            assertTrue(p.mayStealSpin(), "allowed again after " + pause + " calls");
+            assertTrue(p.maySpin(), "allowed again after " + pause + " calls");
         }
-        p.stealWorked();
-        p.stealFailed();
+        p.spinWorked();
+        p.spinFailed();
         for (int i = 0; i < 16; i++) {
-            assertEquals(false, p.mayStealSpin());
+            assertEquals(false, p.maySpin());
         }
-        assertTrue(p.mayStealSpin(), "a success brings the pause back to 16");
+        assertTrue(p.maySpin(), "a success brings the pause back to 16");
     }
 
     /** A new process counts as off-carrier until its thread runs; a starter must not spin for a queued one. */
@@ -104,10 +138,16 @@ class WaitPolicyTest {
             CountDownLatch entered = new CountDownLatch(1), gate = new CountDownLatch(1);
             Pid server = GenServer.start(new Blocking(), new CountDownLatch[] {entered, gate}).pid();
             CompletableFuture<Object> reply = new CompletableFuture<>();
-            Proc.spawn(() -> reply.complete(GenServer.call(server, "req-" + 1)));
+            Pid caller = Proc.spawn(() -> reply.complete(GenServer.call(server, "req-" + 1)));
             await(entered);
-            // Released at varying points: during the caller's partner spin, or after it parked.
-            spin(ThreadLocalRandom.current().nextInt(4_000));
+            if (t % 2 == 0) {
+                // The server reads "on a carrier" all along (it is blocked in the JDK, not in
+                // otpj), yet the caller's spin must end in a park: its spin is bounded.
+                awaitParked(caller.pcb);
+            } else {
+                // Released at varying points: during the caller's spin, or after it parked.
+                spin(ThreadLocalRandom.current().nextInt(4_000));
+            }
             gate.countDown();
             assertEquals("req-1", Probe.get(reply));
             GenServer.stop(server);
