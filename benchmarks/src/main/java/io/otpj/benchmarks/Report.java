@@ -344,6 +344,11 @@ final class Report {
               core is kept busy). The same with `MpscUnboundedAtomicUnpaddedArrayQueue`, chunk 32: the queue
               otpj's mailbox is built on, to separate the cost of the queue layout from otpj's own. The JDK
               `LinkedBlockingQueue` with `put` / `take` (locks, condition wake-ups).
+            - **Raw round trips (the limits of a call).** `HandOff`: a caller thread sends a request to an echo
+              thread through a one-slot cell and waits for the answer in another, 1,000 times per invocation,
+              measured like the process-to-process call. Two platform threads that spin for each other (the
+              floor of any thread-to-thread round trip on the machine), two virtual threads that spin, and two
+              virtual threads that park on every hop (the cost of a thread-per-process design that never spins).
             - **Call round trips** are average times. Plain thread: `GenServer.call` from the JMH thread to an
               echo server, against `AskPattern.ask(...).toCompletableFuture().join()` to an echo actor (5 s
               timeout on both). Process to process: a calling GenServer makes 1,000 sequential calls to the
@@ -360,7 +365,8 @@ final class Report {
               asynchronously and in parallel). The heap probes also time their one-go start of 1M (otpj: 16
               starters).
             - **Heap per idle process** is not a JMH figure: `HeapProbe` runs once per fresh JVM (G1, 8 GiB
-              heap). It warms up (starts and stops 20,000), allocates the pid array, runs `System.gc()` twice
+              heap). It warms up (three rounds of starting and stopping 100,000, so the start path is compiled and
+              the idle stacks are compiled frames, as in a long-running JVM), allocates the pid array, runs `System.gc()` twice
               and reads the used heap from `MemoryMXBean`; starts N idle servers (whose state is one shared
               object, so only the runtime's own cost is counted); waits until the JVM goes quiet (under a
               tenth of a core over 250 ms: the new processes have settled into their wait), noting the
@@ -386,10 +392,15 @@ final class Report {
             - **Wait policy off (sensitivity study, informational rows).** Every otpj wait (a receive on an
               empty mailbox, a caller waiting for its reply, a starter waiting for `init`) goes through
               core's `Backoff`: a virtual thread (every process) spins 16 times (`Thread.onSpinWait`) then
-              parks; a platform thread (a plain caller) spins 256 times, yields 8 times, then parks (system
-              properties `otpj.wait.vspins`, `otpj.wait.vyields`, `otpj.wait.spins`, `otpj.wait.yields`).
-              Some figures are measured again in the same run with all four set to 0 (park at once). The
-              targeted rows use the defaults.
+              parks, and spins up to 20 µs for a partner process running on another carrier (a call's server,
+              a receive's caller just answered) or, in a call, for a server it woke to be taken by another
+              carrier, backing off when such spins do not pay; a platform thread (a plain caller) spins 256
+              times, yields 8 times, then parks. Some figures are measured again in the same run with every
+              spin off (`otpj.wait.vspins`, `vyields`, `spins`, `yields` and `partnerSpinNanos` set to 0: park
+              at once). The targeted rows use the defaults.
+            - **Options (informational rows).** The cast figures again with `-Dotpj.mailbox.padded=true`
+              (JCTools' padded queue for every mailbox), and the million-process heap probe again with the
+              JDK's `-Djdk.trackAllThreads=false`.
             - **With a million idle processes**: the plain-thread call and the one-producer cast measured as
               above while 1M idle GenServers are alive in the same JVM (8 GiB heap), against the same
               figures from a JVM without them.
