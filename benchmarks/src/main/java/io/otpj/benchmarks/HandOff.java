@@ -88,16 +88,19 @@ public class HandOff {
     /** A caller thread and an echo thread, of one kind, with one spin budget. */
     abstract static class Pair {
         final Cell batches = new Cell(), requests = new Cell(), replies = new Cell();
+        private final Thread.Builder builder;
+        private final long spinNanos;
         Thread caller, echo;
 
-        abstract Thread.Builder builder();
-
-        abstract long spinNanos();
+        Pair(Thread.Builder builder, long spinNanos) {
+            this.builder = builder;
+            this.spinNanos = spinNanos;
+        }
 
         @Setup(Level.Trial)
         public void setUp() {
-            echo = builder().name("handoff-echo").start(this::echo);
-            caller = builder().name("handoff-caller").start(this::caller);
+            echo = builder.name("handoff-echo").start(this::echo);
+            caller = builder.name("handoff-caller").start(this::caller);
         }
 
         @TearDown(Level.Trial)
@@ -108,7 +111,7 @@ public class HandOff {
 
         private void echo() {
             for (;;) {
-                Object m = requests.take(spinNanos());
+                Object m = requests.take(spinNanos);
                 if (m == STOP) {
                     return;
                 }
@@ -125,7 +128,7 @@ public class HandOff {
                 }
                 for (int i = 0; i < CALLS; i++) {
                     requests.put(PING);
-                    replies.take(spinNanos());
+                    replies.take(spinNanos);
                 }
                 ((CountDownLatch) b).countDown();
             }
@@ -141,42 +144,24 @@ public class HandOff {
     /** Two platform threads spinning for each other. */
     @State(Scope.Benchmark)
     public static class Spinning extends Pair {
-        @Override
-        Thread.Builder builder() {
-            return Thread.ofPlatform().daemon();
-        }
-
-        @Override
-        long spinNanos() {
-            return 50_000L;
+        public Spinning() {
+            super(Thread.ofPlatform().daemon(), 50_000L);
         }
     }
 
     /** Two virtual threads parking at once. */
     @State(Scope.Benchmark)
     public static class Parking extends Pair {
-        @Override
-        Thread.Builder builder() {
-            return Thread.ofVirtual();
-        }
-
-        @Override
-        long spinNanos() {
-            return 0L;
+        public Parking() {
+            super(Thread.ofVirtual(), 0L);
         }
     }
 
     /** Two virtual threads spinning for each other. */
     @State(Scope.Benchmark)
     public static class SpinningVirtual extends Pair {
-        @Override
-        Thread.Builder builder() {
-            return Thread.ofVirtual();
-        }
-
-        @Override
-        long spinNanos() {
-            return 50_000L;
+        public SpinningVirtual() {
+            super(Thread.ofVirtual(), 50_000L);
         }
     }
 
