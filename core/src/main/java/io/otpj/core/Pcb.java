@@ -101,6 +101,12 @@ final class Pcb {
     volatile boolean settled;
 
     /**
+     * The thread carrying out this process's death, from the exit CAS until {@link #settled}:
+     * an exit hook running on it must not wait for the settling it is part of.
+     */
+    private volatile Thread dying;
+
+    /**
      * 1 while this process's own thread is between its unwind check and the end of a delivery
      * ({@link #deliverAs}). Written only by the owner thread; read by a killer.
      */
@@ -148,6 +154,7 @@ final class Pcb {
     private Pcb(long id) {
         this.pid = new Pid(id, this);
         this.exitReason = Reasons.NORMAL;
+        this.settled = true;
     }
 
     /**
@@ -339,6 +346,7 @@ final class Pcb {
         if (!EXIT.compareAndSet(this, (ExitReason) null, reason)) {
             return false;
         }
+        dying = Thread.currentThread();
         // Ended by another thread (or before its thread started): from now on its own code must
         // not reach anyone, even while the rest of the death is being processed, so nothing it
         // sends can arrive after its DOWN.
@@ -380,6 +388,7 @@ final class Pcb {
         // lock and refuses once settled is set, so a waiter is either in the list taken here or
         // sees settled itself.
         settled = true;
+        dying = null;
         ArrayList<Completion> ws;
         synchronized (this) {
             ws = waiters;
@@ -593,6 +602,17 @@ final class Pcb {
             }
         }
         return out;
+    }
+
+    /**
+     * Waits until this dead process's death is settled (name released, exit hooks run), so that
+     * whoever learns of the death now learns of it no earlier than its monitors do. Returns at
+     * once on the thread carrying out the death (an exit hook asking about its own process).
+     */
+    void awaitSettled() {
+        for (int step = 0; !settled && dying != Thread.currentThread(); step++) {
+            Backoff.pause(step);
+        }
     }
 
     /** @return false if this process is dead (the monitor was not added) */

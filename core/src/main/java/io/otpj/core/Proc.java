@@ -221,7 +221,8 @@ public final class Proc {
 
     /**
      * Monitors {@code pid}: when it exits, the calling process receives exactly one
-     * {@link Down}. If it is already dead, {@code Down(ref, pid, noproc)} is sent at once.
+     * {@link Down}. If it is already dead, {@code Down(ref, pid, noproc)} is sent at once, or, if it is still
+     * running its exit hooks (a registry removing its keys), as soon as they have run.
      */
     public static MonitorRef monitor(Pid pid) {
         Objects.requireNonNull(pid, "pid");
@@ -232,6 +233,9 @@ public final class Proc {
             throw ProcessExit.INSTANCE;
         }
         if (!pid.pcb.addMonitor(ref)) {
+            // Dead, but perhaps still running its exit hooks (a registry removing its keys):
+            // this DOWN must not overtake them, as the monitors fired by the death do not.
+            pid.pcb.awaitSettled();
             ref.fire(Reasons.NOPROC);
         } else if (!self.isAlive()) {
             // We died after addWatching: our death may have missed this ref; undo it ourselves.

@@ -556,4 +556,50 @@ class ReviewRegressionTest {
         }
         assertEquals(0, stale, "stops (of " + trials + ") that returned while the name was still registered");
     }
+
+    // ---------------------------------------------------------------- monitor of a dying process
+
+    /**
+     * A monitor set on a process that is dead but still running its exit hooks (a registry
+     * removing its keys) must not deliver its DOWN before those hooks have run: a DOWN means
+     * the death is settled, as it does for the monitors the death itself fires. Found by the
+     * registry's LeakTest, which saw entries of a process whose DOWN it had already received.
+     */
+    @Test
+    void aMonitorSetDuringTheExitHooksFiresAfterThem() throws Exception {
+        CountDownLatch inHook = new CountDownLatch(1), releaseHook = new CountDownLatch(1);
+        AtomicBoolean hookDone = new AtomicBoolean();
+        Pid victim = idle();
+        assertTrue(Proc.onExit(victim, () -> {
+            inHook.countDown();
+            awaitInHook(releaseHook);
+            hookDone.set(true);
+        }));
+        Thread killer = Thread.ofPlatform().start(() -> Proc.exit(victim, ExitReason.kill()));
+        await(inHook);
+        assertFalse(victim.isAlive());
+        CompletableFuture<Boolean> hookDoneAtDown = new CompletableFuture<>();
+        Proc.spawn(() -> {
+            Proc.monitor(victim);
+            Proc.receive(Down.class, WAIT).orElseThrow();
+            hookDoneAtDown.complete(hookDone.get());
+        });
+        // While the hook runs, the DOWN must not come (a wrong DOWN comes at once).
+        try {
+            hookDoneAtDown.get(200, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException expected) {
+            // right: the monitor waits for the death to settle
+        }
+        releaseHook.countDown();
+        assertTrue(get(hookDoneAtDown), "DOWN arrived before the dying process's exit hooks had run");
+        killer.join();
+    }
+
+    private static void awaitInHook(CountDownLatch latch) {
+        try {
+            Probe.awaitQuietly(latch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
