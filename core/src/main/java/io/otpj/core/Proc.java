@@ -190,7 +190,9 @@ public final class Proc {
             throw ProcessExit.INSTANCE;
         }
         if (!other.addLink(self)) {
-            // Other is dead and its death did not see us: noproc, unless its signal already came.
+            // Other is dead and its death did not see us: noproc, unless its signal already came,
+            // and, like its own signals, only once its exit hooks have run.
+            other.awaitSettled();
             if (self.removeLinkIfPresent(other)) {
                 self.exitSignal(other, Reasons.NOPROC, true);
             }
