@@ -46,10 +46,3 @@ public sealed interface Action {
     /** @return continue with {@code arg} */
     static Action continueWith(Object arg) { return new Continue(arg); }
 }
-
-final class Actions {
-    static final Action NONE = new Action.None();
-    static final Action HIBERNATE = new Action.Hibernate();
-
-    private Actions() {}
-}

@@ -6,19 +6,35 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A one-shot cell that one thread waits on and any thread completes: the reply slot of a call,
- * the acknowledgement of a start. The first completion wins (a CAS from {@link #PENDING});
- * later ones are dropped, which is what makes a late reply harmless.
+ * the acknowledgement of a start. One state word decides, as in {@code FutureTask}:
+ * <pre>
+ *   PENDING -> value | NULL | Failed   completed (CAS by the completer: a reply, or the
+ *                                      server's death through {@link #processDied})
+ *   PENDING -> CLOSED                  the waiter gave up (timeout, interrupt, its own death)
+ * </pre>
+ * The first transition wins; later completions are dropped, which is what makes a late reply
+ * harmless and a reply impossible to mistake for the answer to another call.
  *
- * <p>Wake-up protocol, the same Dekker pair as {@link Mailbox}: the completer CASes
- * {@code outcome} and then loads {@code waiterParked} (volatile); the waiter stores
- * {@code waiterParked = 1} (volatile) and then loads {@code outcome} before parking. One of the
- * two sees the other's write, so the waiter is never left parked on a completed cell.
+ * <p>Wake-up protocol: the completer CASes {@code outcome} and then loads {@code waiterParked}
+ * (volatile); the waiter stores {@code waiterParked = 1} (volatile) and then loads
+ * {@code outcome} before parking. All four accesses are volatile, hence sequentially consistent:
+ * one of the two loads sees the other side's write, so the waiter is never left parked on a
+ * completed cell.
+ *
+ * <p>While it waits for a server, the cell is a {@link DeathWatch} on it: the server's death
+ * completes it with {@link Failed} even while the waiter is parked.
+ *
+ * <p>Interrupts are never swallowed. A plain thread interrupted while it waits closes the cell and
+ * gets {@link InterruptedException}, with the interrupt status cleared, as {@code
+ * java.util.concurrent} does; if the outcome won the race, the outcome is returned and the
+ * interrupt status is set again. A process's wait is not interruptible (a kill ends it instead);
+ * an interrupt aimed at a live process is kept and set again when the wait returns.
  *
  * <p>Memory consistency: everything the completing thread did before completing happens-before
  * the waiter's return from {@link #await} (the CAS is a volatile write, the waiter's read of
  * {@code outcome} a volatile read of that value).
  */
-abstract class Completion {
+abstract class Completion extends DeathWatch {
 
     /** No outcome yet. */
     static final Object PENDING = new Object() {
@@ -27,6 +43,10 @@ abstract class Completion {
     /** Stands for a {@code null} reply, which is legal. */
     static final Object NULL = new Object() {
         @Override public String toString() { return "null"; }
+    };
+    /** The outcome of a cell its waiter gave up on. */
+    static final Object CLOSED = new Object() {
+        @Override public String toString() { return "closed"; }
     };
 
     /** A failed outcome: the server exited (or was absent) with {@code reason}. */
@@ -44,11 +64,13 @@ abstract class Completion {
     }
 
     final Thread waiter;
-    @SuppressWarnings("unused") private volatile Object outcome = PENDING;
+    @SuppressWarnings("unused") private volatile Object outcome;
     @SuppressWarnings("unused") private volatile int waiterParked;
 
     Completion(Thread waiter) {
         this.waiter = waiter;
+        // Plain: the cell reaches its completer through a message, which orders this store.
+        OUTCOME.set(this, PENDING);
     }
 
     /** @return the outcome, or {@link #PENDING} */
@@ -71,11 +93,17 @@ abstract class Completion {
         return true;
     }
 
+    @Override
+    final void processDied(Pcb process, ExitReason reason) {
+        complete(new Failed(reason));
+    }
+
     /**
      * Waits for the outcome. Waiter thread only.
      *
      * @param server if non-null, a process whose death completes the cell with {@link Failed}
-     * @param self the waiting process, or null for a plain thread; its death throws {@link ProcessExit}
+     * @param self the waiting process, or null for a thread that is not one; its death throws
+     *     {@link ProcessExit}
      * @param timeoutNanos negative for no limit
      * @return the outcome, or {@link #PENDING} if the timeout passed (the cell is then closed:
      *     a later completion is dropped)
@@ -88,31 +116,25 @@ abstract class Completion {
         }
         final boolean timed = timeoutNanos >= 0;
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
+        final Waiter w = self != null ? self : Waiter.forPlainThread();
+        final boolean call = this instanceof From;
+        // A start's acknowledgement is waited for without the short spin: the new process was
+        // pushed onto this very carrier's queue, and spinning could only delay it. A call spins
+        // for its server (on a carrier, or woken by this call's send and about to be taken).
+        final boolean quick = call || !w.isVirtual();
+        final Pcb partner = call ? server : null;
         boolean registered = false;
-        final boolean virtual = waiter.isVirtual();
-        // A process starting another parks for its init at once (no short spin, no partner
-        // spin): the new process was pushed onto this very carrier's queue, and spinning here
-        // could only delay it.
-        final boolean spinFirst = !virtual || this instanceof From;
-        // The partner spins of a call (see Backoff), at most PARTNER_SPIN_NANOS in all per wait:
-        // a steal spin while the server is not on a carrier (only a process: it keeps the
-        // back-off credit), a partner spin while it is. Skipped while the caller's recent spins
-        // did not pay (Pcb.maySpin).
-        boolean spin = virtual && server != null && this instanceof From && (self == null || self.maySpin());
-        long spinSince = 0L;
-        boolean serverOnCarrier = false;
+        boolean interrupted = false;
+        w.begin();
         try {
             for (int step = 0; ; step++) {
                 o = outcome();
                 if (o != PENDING) {
-                    if (spin && spinSince != 0L && self != null) {
-                        self.spinWorked();
-                    }
+                    w.satisfied();
                     return o;
                 }
-                // Every 16th step only while spinning: the server's control block shares lines
-                // with fields its own thread writes, and each read would pull them across cores.
-                // A death while we are registered completes us anyway (see below).
+                // Every 16th step only while spinning: the server's settled flag sits on a line
+                // others read; once registered its death completes us anyway (see Pcb.tail).
                 if (server != null && (registered || (step & 15) == 0) && server.settled) {
                     complete(new Failed(server.exitReason));
                     continue;
@@ -127,41 +149,14 @@ abstract class Completion {
                     }
                     continue;
                 }
-                if (spinFirst && !Backoff.idle(step, virtual)) {
+                if (w.spin(step, quick, partner, true)) {
                     continue;
-                }
-                if (spin) {
-                    // The server's state is read on the first step and then every 16th only
-                    // (its line is written by its owner; each read would pull it across cores).
-                    if (spinSince == 0L || (step & 15) == 0) {
-                        serverOnCarrier = server.onCarrier();
-                    }
-                    // On a carrier: running on another one (ours is busy spinning), so the reply
-                    // is likely microseconds away, and a park would cost two scheduler
-                    // hand-offs. Not on one: parked or queued, most likely on this carrier's
-                    // queue after our send woke it, while an idle carrier, if any, is being woken
-                    // to take it; spinning for that lets the two of us answer each other from
-                    // two carriers instead of sharing this one with a park per hop.
-                    if (serverOnCarrier || self != null) {
-                        if (spinSince == 0L) {
-                            spinSince = System.nanoTime();
-                        }
-                        if (Backoff.partnerSpin(step, spinSince)) {
-                            continue;
-                        }
-                        if (self != null) {
-                            self.spinFailed();
-                        }
-                    }
-                    spin = false;
                 }
                 if (server != null && !registered) {
                     // From here on the server's death completes us even while we are parked.
-                    // Re-checked at the top of the loop: see Pcb.die for the other half.
-                    registered = server.addWaiter(this);
+                    registered = server.addWatch(this);
                     if (!registered) {
-                        // Its death is already settled.
-                        complete(new Failed(server.exitReason));
+                        complete(new Failed(server.exitReason)); // its death is already settled
                     }
                     continue;
                 }
@@ -184,14 +179,16 @@ abstract class Completion {
                     self.unparked();
                 }
                 if (Thread.interrupted()) {
-                    if (self != null && self.exitReason != null) {
-                        close();
-                        throw ProcessExit.INSTANCE;
-                    }
-                    if (self == null) {
-                        if (close()) {
-                            throw new InterruptedException();
+                    if (self != null) {
+                        if (self.exitReason != null) {
+                            close();
+                            throw ProcessExit.INSTANCE;
                         }
+                        interrupted = true; // not ours to consume: set again when we return
+                    } else if (close()) {
+                        throw new InterruptedException();
+                    } else {
+                        interrupted = true; // the outcome won the race: return it, interrupt kept
                     }
                 }
                 if (timed && deadline - System.nanoTime() <= 0 && close()) {
@@ -200,7 +197,10 @@ abstract class Completion {
             }
         } finally {
             if (registered) {
-                server.removeWaiter(this);
+                server.removeWatch(this);
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -209,9 +209,4 @@ abstract class Completion {
     private boolean close() {
         return OUTCOME.compareAndSet(this, PENDING, CLOSED);
     }
-
-    /** The outcome of a cell its waiter gave up on. */
-    static final Object CLOSED = new Object() {
-        @Override public String toString() { return "closed"; }
-    };
 }

@@ -9,9 +9,10 @@ package io.otpj.core;
  *
  * <p>Guarantees: the first reply wins; later replies, and replies after the caller timed out or
  * gave up, are dropped silently. A reply can only ever reach the call it belongs to. If the
- * server dies before replying, the caller fails at once with {@link ServerExitedException}.
- * Thread-safe. Memory consistency: actions before {@code reply} happen-before the caller's
- * return from {@code call}.
+ * server dies before replying, the caller fails at once with {@link ServerExitedException}. A
+ * process whose exit has been decided (killed while it still runs) cannot reply: its reply is
+ * refused and it unwinds. Thread-safe. Memory consistency: actions before {@code reply}
+ * happen-before the caller's return from {@code call}.
  */
 public final class From extends Completion {
 
@@ -33,8 +34,7 @@ public final class From extends Completion {
      *     already been answered, timed out or been abandoned
      */
     public boolean reply(Object value) {
-        // A killed process still running its own code must not answer anyone.
-        return Pcb.completeAs(this, value);
+        return Pcb.complete(this, value);
     }
 
     /** @return the calling process, or null when the caller is a plain thread */

@@ -183,12 +183,12 @@ public interface GenServer<A, S> {
      *     on failure the process is dead and its name free when this returns
      */
     static <A, S> StartResult start(GenServer<A, S> server, A arg) {
-        return GenServerLoop.start(server, arg, null, false);
+        return GenServerClient.start(server, arg, null, false);
     }
 
     /** Like {@link #start(GenServer, Object)}, registering the server under {@code name} first. */
     static <A, S> StartResult start(GenServer<A, S> server, A arg, Name name) {
-        return GenServerLoop.start(server, arg, Objects.requireNonNull(name, "name"), false);
+        return GenServerClient.start(server, arg, Objects.requireNonNull(name, "name"), false);
     }
 
     /**
@@ -199,19 +199,19 @@ public interface GenServer<A, S> {
      * @throws IllegalStateException if the caller is not a process
      */
     static <A, S> StartResult startLink(GenServer<A, S> server, A arg) {
-        return GenServerLoop.start(server, arg, null, true);
+        return GenServerClient.start(server, arg, null, true);
     }
 
     /** Like {@link #startLink(GenServer, Object)}, registering the server under {@code name} first. */
     static <A, S> StartResult startLink(GenServer<A, S> server, A arg, Name name) {
-        return GenServerLoop.start(server, arg, Objects.requireNonNull(name, "name"), true);
+        return GenServerClient.start(server, arg, Objects.requireNonNull(name, "name"), true);
     }
 
     // ------------------------------------------------------------------ client API: messages
 
     /** Calls {@code server} with the {@linkplain #DEFAULT_CALL_TIMEOUT default timeout} of 5 s. */
     static <R> R call(ServerRef server, Object request) {
-        return GenServerLoop.call(server, request, DEFAULT_CALL_TIMEOUT);
+        return GenServerClient.call(server, request, DEFAULT_CALL_TIMEOUT);
     }
 
     /**
@@ -228,7 +228,7 @@ public interface GenServer<A, S> {
      * @throws IllegalArgumentException {@code timeout} is negative
      */
     static <R> R call(ServerRef server, Object request, Duration timeout) {
-        return GenServerLoop.call(server, request, timeout);
+        return GenServerClient.call(server, request, timeout);
     }
 
     /**
@@ -251,7 +251,7 @@ public interface GenServer<A, S> {
      * @throws NoProcException no live process under {@code server}
      */
     static <R> RequestId<R> sendRequest(ServerRef server, Object request) {
-        return GenServerLoop.sendRequest(server, request);
+        return GenServerClient.sendRequest(server, request);
     }
 
     /** Stops {@code server} with {@code normal}, waiting forever; see {@link #stop(ServerRef, ExitReason, Duration)}. */
@@ -276,7 +276,7 @@ public interface GenServer<A, S> {
      *     or it died of something else first)
      */
     static void stop(ServerRef server, ExitReason reason, Duration timeout) {
-        GenServerLoop.stop(server, reason, timeout);
+        GenServerClient.stop(server, reason, timeout);
     }
 
     /** @return the live process {@code name} denotes, if any */

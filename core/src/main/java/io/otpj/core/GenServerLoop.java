@@ -1,18 +1,17 @@
 package io.otpj.core;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The process body of a GenServer: the receive loop that calls the callbacks, and the client
- * side of start, call and stop.
+ * The process body of a GenServer: the receive loop that calls the callbacks. Its client side
+ * (start, call, stop) is {@link GenServerClient}.
  *
  * <p>Everything that is not static runs on the server's own process, so the fields need no
  * synchronisation; other threads see the state only through system requests answered by this
- * loop.
+ * loop. What it keeps while idle is its state and its statistics: the last message is held only
+ * while it is being handled, and the start's argument and acknowledgement only until init returned.
  */
 final class GenServerLoop<A, S> implements Runnable {
 
@@ -44,6 +43,7 @@ final class GenServerLoop<A, S> implements Runnable {
     private Ack ack;
 
     private S state;
+    /** The message being handled, for a crash report; null between messages. */
     private Object lastMessage;
     private boolean suspended;
     private boolean trace;
@@ -53,7 +53,7 @@ final class GenServerLoop<A, S> implements Runnable {
     /** The wait action of the last callback (a timeout or hibernate), kept across system requests. */
     private Action waitAction = Actions.NONE;
 
-    private GenServerLoop(Pcb self, GenServer<A, S> impl, A arg, Name name, Pcb parent, Ack ack) {
+    GenServerLoop(Pcb self, GenServer<A, S> impl, A arg, Name name, Pcb parent, Ack ack) {
         this.self = self;
         this.impl = impl;
         this.arg = arg;
@@ -62,149 +62,32 @@ final class GenServerLoop<A, S> implements Runnable {
         this.ack = ack;
     }
 
-    // ------------------------------------------------------------------ client side
-
-    static <A, S> StartResult start(GenServer<A, S> impl, A arg, Name name, boolean link) {
-        Objects.requireNonNull(impl, "server must not be null");
-        Pcb caller = Pcb.current();
-        if (caller != null && caller.unwind) {
-            throw ProcessExit.INSTANCE;
-        }
-        if (link && caller == null) {
-            throw new IllegalStateException("startLink needs a calling process to link to; use start from a plain thread");
-        }
-        Pcb p = new Pcb();
-        p.behaviour = impl;
-        Ack ack = new Ack(Thread.currentThread());
-        if (link) {
-            p.addLink(caller);
-            if (!caller.addLink(p)) {
-                throw ProcessExit.INSTANCE;
-            }
-        }
-        p.start(new GenServerLoop<>(p, impl, arg, name, link ? caller : null, ack));
-        Object o;
-        try {
-            // Passing p: if the new process dies without acknowledging (killed during init), its
-            // death completes the ack, so the starter never waits for a dead process.
-            o = ack.await(p, caller, -1L);
-        } catch (InterruptedException e) {
-            p.die(Reasons.KILLED);
-            Thread.currentThread().interrupt();
-            return new StartResult.Failed(ExitReason.of("interrupted"));
-        }
-        if (o instanceof StartResult r) {
-            return r;
-        }
-        StartResult intended = ack.intended;
-        if (intended != null) {
-            return intended;
-        }
-        return new StartResult.Failed(((Completion.Failed) o).reason());
-    }
-
-    static <R> R call(ServerRef server, Object request, Duration timeout) {
-        Objects.requireNonNull(request, "request must not be null");
-        long nanos = Proc.toNanos(timeout, "timeout");
-        From f = send(server, request);
-        return outcome(f, server, nanos);
-    }
-
-    static <R> RequestId<R> sendRequest(ServerRef server, Object request) {
-        Objects.requireNonNull(request, "request must not be null");
-        return new RequestId<>(send(server, request), server);
-    }
-
-    private static From send(ServerRef server, Object request) {
-        Objects.requireNonNull(server, "server must not be null");
-        Pcb target = Proc.resolve(server);
-        if (target == null || !target.isAlive()) {
-            throw new NoProcException("no process: " + server + " is not alive or not registered (call " + request + ")",
-                    Reasons.NOPROC, server);
-        }
-        Pcb self = Pcb.current();
-        if (self != null && self.unwind) {
-            throw ProcessExit.INSTANCE;
-        }
-        if (target == self) {
-            throw new CallingSelfException("process " + self.pid + " called itself with " + request,
-                    Reasons.CALLING_SELF, server);
-        }
-        From f = new From(request, target, self, Thread.currentThread());
-        Pcb.deliverAs(self, target, f);
-        return f;
-    }
-
-    @SuppressWarnings("unchecked")
-    static <R> R outcome(From f, ServerRef server, long nanos) {
-        Object o;
-        try {
-            o = f.await(f.server, f.caller, nanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CallInterruptedException("interrupted while calling " + server + " with " + f.request,
-                    ExitReason.of("interrupted"), server);
-        }
-        if (o == Completion.PENDING) {
-            throw new CallTimeoutException("no reply from " + server + " within " + Duration.ofNanos(nanos)
-                    + " to " + f.request, Reasons.TIMEOUT, server);
-        }
-        if (o == Completion.CLOSED) {
-            // A request its waiter already gave up on (a RequestId awaited or polled again).
-            throw new CallTimeoutException("request to " + server + " with " + f.request
-                    + " was abandoned earlier (timed out or interrupted)", Reasons.TIMEOUT, server);
-        }
-        if (o == Completion.NULL) {
-            return null;
-        }
-        if (o instanceof Completion.Failed(ExitReason r)) {
-            throw new ServerExitedException(server + " exited with " + r + " before replying to " + f.request, r,
-                    server);
-        }
-        if (o instanceof Sys.Raised(RuntimeException e)) {
-            throw e;
-        }
-        return (R) o;
-    }
-
-    static void stop(ServerRef server, ExitReason reason, Duration timeout) {
-        Objects.requireNonNull(reason, "reason must not be null");
-        long nanos = Proc.toNanos(timeout, "timeout");
-        From f = send(server, new Sys.Stop(reason));
-        Object o;
-        try {
-            // The loop never replies to a stop: the server's death completes the request.
-            o = f.await(f.server, f.caller, nanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CallInterruptedException("interrupted while stopping " + server, ExitReason.of("interrupted"),
-                    server);
-        }
-        if (o == Completion.PENDING) {
-            throw new CallTimeoutException(server + " did not stop within " + Duration.ofNanos(nanos), Reasons.TIMEOUT,
-                    server);
-        }
-        ExitReason expected = reason instanceof ExitReason.Kill ? Reasons.KILLED : reason;
-        if (o instanceof Completion.Failed(ExitReason r) && !r.equals(expected)) {
-            throw new ServerExitedException(server + " exited with " + r + " instead of " + reason, r, server);
-        }
-    }
-
     // ------------------------------------------------------------------ server side
 
     @Override
     public void run() {
         if (name != null) {
-            Pid holder;
+            Pid holder = null;
+            RuntimeException failed = null;
+            // The registration is an effect of the new process: it lands before its DOWN or not at all.
+            self.enter();
             try {
                 holder = register(name);
             } catch (RuntimeException e) {
-                failStart(new StartResult.Failed(new ExitReason.Crash(e)), new ExitReason.Crash(e));
+                failed = e;
+            } finally {
+                self.leave();
+            }
+            if (failed != null) {
+                failStart(new StartResult.Failed(new ExitReason.Crash(failed)), new ExitReason.Crash(failed));
                 return;
             }
             if (holder != null) {
                 failStart(new StartResult.Failed(new ExitReason.AlreadyStarted(holder)), Reasons.NORMAL);
                 return;
+            }
+            if (!self.isAlive()) {
+                throw ProcessExit.INSTANCE; // killed while it registered: init must not run
             }
         }
         InitResult<S> r;
@@ -228,7 +111,9 @@ final class GenServerLoop<A, S> implements Runnable {
                 state = ok.state();
                 Instant now = Instant.now();
                 startedAtEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-                ack.complete(new StartResult.Ok(self.pid));
+                // Through the gate, as a reply: a server killed during init acknowledges nothing
+                // (its starter learns of the death instead).
+                Pcb.completeAs(self, ack, new StartResult.Ok(self.pid));
                 ack = null;
                 arg = null;
                 loop(ok.action());
@@ -260,17 +145,21 @@ final class GenServerLoop<A, S> implements Runnable {
 
     /**
      * Ends a start that did not succeed: unlink from the starter (a failed init must not kill
-     * it), die (the name is released), and only then acknowledge, so the starter sees a dead
-     * process with its name free.
+     * it), then die. The starter is woken by the death (its ack watches this process) once the
+     * name is released, and reads {@link Ack#intended}, written before the exit is decided.
      */
     private void failStart(StartResult result, ExitReason exitWith) {
         ack.intended = result;
         if (parent != null) {
-            parent.removeLink(self);
-            self.removeLink(parent);
+            self.enter();
+            try {
+                parent.removeLink(self);
+                self.removeLink(parent);
+            } finally {
+                self.leave();
+            }
         }
         self.die(exitWith);
-        ack.complete(result);
     }
 
     private void loop(Action action) {
@@ -301,6 +190,7 @@ final class GenServerLoop<A, S> implements Runnable {
             if (trace) {
                 LOG.info("sys_trace pid={} event=handled message={} state={}", self.pid, m, state);
             }
+            lastMessage = null;
         }
     }
 
@@ -311,19 +201,10 @@ final class GenServerLoop<A, S> implements Runnable {
     }
 
     private Action handle(Object m) {
+        // One type test per message; the system-request test only for calls.
         switch (m) {
-            case From f when f.request instanceof Sys.Request r -> {
-                return system(f, r);
-            }
             case From f -> {
-                calls++;
-                CallResult<S> r;
-                try {
-                    r = impl.handleCall(f.request, f, state);
-                } catch (Throwable t) {
-                    throw crashed(t);
-                }
-                return afterCall(r, f);
+                return f.request instanceof Sys.Request r ? system(f, r) : call(f);
             }
             case Cast c -> {
                 casts++;
@@ -352,6 +233,17 @@ final class GenServerLoop<A, S> implements Runnable {
         }
     }
 
+    private Action call(From f) {
+        calls++;
+        CallResult<S> r;
+        try {
+            r = impl.handleCall(f.request, f, state);
+        } catch (Throwable t) {
+            throw crashed(t);
+        }
+        return afterCall(r, f);
+    }
+
     private Action handleContinue(Object arg) {
         CastResult<S> r;
         try {
@@ -367,14 +259,14 @@ final class GenServerLoop<A, S> implements Runnable {
             case null -> throw exit(new ExitReason.BadReturnValue("handleCall", null));
             case CallResult.Reply<S> reply -> {
                 state = reply.state();
-                f.reply(reply.reply());
+                Pcb.completeAs(self, f, reply.reply());
                 return reply.action();
             }
             case CallResult.StopReply<S> stop -> {
                 state = stop.state();
                 // As gen_server: terminate first, then the reply, then the exit.
                 ExitReason reason = terminate(stop.reason());
-                f.reply(stop.reply());
+                Pcb.completeAs(self, f, stop.reply());
                 throw new ExitException(reason);
             }
             case CastResult<S> cr -> {

@@ -3,185 +3,225 @@ package io.otpj.core;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.QueueProgressIndicators;
 import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
 
 /**
- * A process's mailbox: a JCTools multi-producer single-consumer queue plus a wake-up protocol.
+ * A process's mailbox: a JCTools multi-producer single-consumer queue plus a wake-up protocol,
+ * and the fields every sender to the process reads. The last link but one of the layout chain
+ * ({@link Waiter} → {@link PcbOwnerFields} → {@link PcbRelations} → {@code Mailbox} → {@link Pcb}),
+ * so these fields sit at least a cache line away from those the owner writes while it runs.
  *
- * <p>IMPLEMENTATION NOTES. {@link #put} may be called by any thread; {@link #poll},
- * {@link #take} and {@link #size} by the SINGLE owner thread only (size by anyone, as an
- * estimate). The queue is {@code org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue}:
- * the {@code atomic} variants use field updaters, not {@code sun.misc.Unsafe}, so JDK 25 prints no
- * warning, and the unpadded layout keeps a million idle mailboxes small (measured in the
- * benchmarks module against the padded and Unsafe variants).
+ * <table>
+ *   <caption>Fields</caption>
+ *   <tr><th>field</th><th>writer</th><th>readers</th><th>access</th><th>why</th></tr>
+ *   <tr><td>{@code queue}</td><td>constructor; owner (null, at its end)</td><td>senders,
+ *       owner</td><td>plain (published with the pid, see {@link Pcb#Pcb()})</td><td>the
+ *       messages; dropped at death so a held pid keeps no mailbox</td></tr>
+ *   <tr><td>{@code exitReason}</td><td>the decider of the exit (one CAS)</td><td>anyone</td>
+ *       <td>volatile</td><td>null while alive; a send reads it before delivering</td></tr>
+ *   <tr><td>{@code parked}</td><td>owner (1 before a park), a sender that wakes it (CAS 1 to 0)
+ *       </td><td>senders</td><td>volatile</td><td>the wake-up flag</td></tr>
+ * </table>
  *
- * <p>The padded variant, {@code MpscUnboundedAtomicArrayQueue}, is chosen JVM-wide with
- * {@code -Dotpj.mailbox.padded=true}. It keeps the producers' index and the consumer's index on
- * separate cache lines, so a mailbox under a steady stream of messages does not bounce one line
- * between the senders' cores and the receiver's at every message: measured here, one producer
- * casting to one server went from 13-18 M/s to 53-73 M/s. It costs about 515 bytes more per
- * process (1.36 KB to 1.87 KB per idle GenServer) and, through that, about a third of the spawn
- * rate of a million processes: worth it where a few hot servers take most of the traffic, not
- * where millions of processes sit idle.
+ * <p>IMPLEMENTATION NOTES. {@link #put} may be called by any thread; {@link #take} and
+ * {@link #poll} by the SINGLE owner thread only ({@link #size} by anyone, as an estimate). The
+ * queue is {@code org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue}: the
+ * {@code atomic} variants use field updaters, not {@code sun.misc.Unsafe}, so JDK 25 prints no
+ * warning, and the unpadded layout keeps a million idle mailboxes small. The padded variant,
+ * {@code MpscUnboundedAtomicArrayQueue}, is chosen JVM-wide with {@code -Dotpj.mailbox.padded=true}:
+ * it keeps the producers' and the consumer's indexes on separate cache lines, which one producer
+ * casting to one server feels (see docs/benchmarks.md for the figures), at about 515 bytes more
+ * per process.
  *
- * <p>The lost-wake-up argument. The consumer parks only after publishing {@code parked = 1}
- * with a volatile store and then polling once more; a producer unparks only after its offer and
- * then a volatile load of {@code parked}. The offer's linearisation point is the CAS on the
- * queue's producer index (a full fence), and {@code poll()} is JCTools' strict poll: it returns
- * null only when the consumer index equals the producer index it loads with volatile semantics
- * (if the index was claimed but the element not yet stored it spins for it). So the two sides
- * form a Dekker pair over volatile accesses, which are sequentially consistent:
+ * <h2>The lost-wake-up argument</h2>
+ * It assumes only what any correct MPSC queue gives: {@code offer} makes its element visible to a
+ * {@code poll} that sees the offer's stores, with at least release ordering, and {@code poll}
+ * returns null only when it sees no element that was offered before it. It does not assume that
+ * {@code offer} ends with a full fence (JCTools' does not when it links a new chunk: its CAS then
+ * only moves the producer index to an odd "resizing" value, which its {@code poll} reads as
+ * empty, and the stores that publish the element follow with release semantics only).
  * <pre>
- *   producer:  CAS producerIndex ; load parked        (then unpark if 1)
- *   consumer:  store parked = 1  ; load producerIndex (then park if queue empty)
+ *   producer (put):   offer(m)       ; fullFence ; load parked   (unpark if 1)
+ *   consumer (take):  store parked=1 ; fullFence ; poll()        (park if empty)
  * </pre>
- * Either the consumer's last poll sees the message, or the producer sees {@code parked == 1}
- * and unparks. {@code LockSupport.unpark} before {@code park} leaves a permit, so an unpark
- * that races ahead of the park is not lost either. Messages are never lost: the queue is
- * unbounded and only the owner removes them.
+ * Each side stores, fences, then loads: the store-buffering outcome, in which both loads miss the
+ * other side's store, is exactly what two full fences forbid (the fences are totally ordered; the
+ * load after the later fence sees the store before the earlier one). So either the consumer's
+ * last poll sees the message, or the producer sees {@code parked == 1} and unparks it. The CAS of
+ * {@code parked} from 1 to 0 keeps concurrent producers from issuing redundant unparks, and
+ * {@code LockSupport.unpark} before {@code park} leaves a permit, so an unpark that races ahead
+ * of the park is not lost either. A spurious return from {@code park} only sends the consumer
+ * round its loop again. Messages are never lost while the process lives: the queue is unbounded
+ * and only the owner removes them.
+ *
+ * <p>Memory consistency: actions of a thread before {@code put(m)} happen-before the owner's
+ * return of {@code m} from {@link #take} (the queue's release store and acquire load of the
+ * element).
+ *
+ * <h2>After death</h2>
+ * At its end the owner clears {@link PcbRelations#thread} and then drains the queue under the
+ * block's lock, failing the calls it finds, and drops the queue. A sender that offered into the
+ * queue just before (it read it while the process was alive) sees the exit after its offer; if the
+ * owner has already gone ({@code thread == null}), it drains the queue itself under the same lock,
+ * so no message stays reachable from a dead pid. The lock makes each late drainer the single
+ * consumer of the moment, and the owner's last poll happens-before its volatile clear of
+ * {@code thread}.
  */
-final class Mailbox {
+abstract class Mailbox extends PcbRelations {
 
-    private static final int CHUNK = Integer.getInteger("otpj.mailbox.chunk", 32);
-    private static final VarHandle PARKED;
+    static final int CHUNK = Integer.getInteger("otpj.mailbox.chunk", 32);
+    private static final boolean PADDED = Boolean.getBoolean("otpj.mailbox.padded");
+    static final VarHandle PARKED, EXIT;
     static {
         try {
-            PARKED = MethodHandles.lookup().findVarHandle(Mailbox.class, "parked", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PARKED = l.findVarHandle(Mailbox.class, "parked", int.class);
+            EXIT = l.findVarHandle(Mailbox.class, "exitReason", ExitReason.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private static final boolean PADDED = Boolean.getBoolean("otpj.mailbox.padded");
-
-    /** One of the two JCTools classes for the whole JVM, so every call site stays monomorphic. */
-    private final MessagePassingQueue<Object> queue = PADDED
-            ? new MpscUnboundedAtomicArrayQueue<>(CHUNK)
-            : new MpscUnboundedAtomicUnpaddedArrayQueue<>(CHUNK);
-    /** 1 while the owner is parked (or about to park) waiting for a message. */
+    MessagePassingQueue<Object> queue;
+    volatile ExitReason exitReason;
     @SuppressWarnings("unused") // accessed through PARKED
     private volatile int parked;
-    /** The owner thread; written before the thread starts, so Thread.start orders it. */
-    Thread owner;
 
-    /** Appends {@code message}; wakes the owner if it is parked. Any thread. */
-    void put(Object message) {
-        queue.offer(message);
-        // Volatile load after the offer's CAS: see the class comment. The CAS to 0 keeps
-        // concurrent producers from issuing redundant unparks.
+    /** One of the two JCTools classes for the whole JVM, so every call site stays monomorphic. */
+    static MessagePassingQueue<Object> newQueue() {
+        return PADDED ? new MpscUnboundedAtomicArrayQueue<>(CHUNK) : new MpscUnboundedAtomicUnpaddedArrayQueue<>(CHUNK);
+    }
+
+    /** Sends {@code message} to this process unless it is dead. Any thread. */
+    final void deliver(Object message) {
+        MessagePassingQueue<Object> q = queue;
+        if (q == null || exitReason != null) {
+            return;
+        }
+        q.offer(message);
+        // StoreLoad between the offer and the read of parked: see the class comment.
+        VarHandle.fullFence();
         if ((int) PARKED.getVolatile(this) == 1 && PARKED.compareAndSet(this, 1, 0)) {
-            LockSupport.unpark(owner);
+            LockSupport.unpark(thread);
+        }
+        if (exitReason != null && thread == null) {
+            // Died while we offered, and its owner has already drained and gone: see "After death".
+            drainAfterDeath(q);
         }
     }
 
     /** @return the next message or null if the queue is empty. Owner thread only. */
-    Object poll() {
+    final Object poll() {
         return queue.poll();
     }
 
     /** @return an estimate of the number of queued messages. Any thread. */
-    int size() {
-        return queue.size();
+    final int size() {
+        MessagePassingQueue<Object> q = queue;
+        return q == null ? 0 : q.size();
     }
 
     /**
      * Waits for the next message. Owner thread only.
      *
-     * @param self the owning process: if it dies while we wait, {@link ProcessExit} is thrown
      * @param timeoutNanos negative for no limit, 0 for a non-blocking poll
+     * @param fresh whether nothing can be on its way yet (no short spin)
      * @return the message, or null when the timeout passed with none
+     * @throws ProcessExit if the process dies while it waits
      */
-    Object take(Pcb self, long timeoutNanos) {
-        Object m = queue.poll();
+    final Object take(long timeoutNanos, boolean fresh) {
+        MessagePassingQueue<Object> q = queue;
+        Object m = q.poll();
         if (m != null || timeoutNanos == 0) {
             return m;
         }
-        // One method, not a helper for the waiting part: this frame is on the stack of every
-        // idle process, and each frame is heap in its parked continuation.
+        // One method, not a helper for the waiting part: this frame is on the stack of every idle
+        // process, and each frame is heap in its parked continuation.
         final boolean timed = timeoutNanos > 0;
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
-        long partnerSince = 0L;
-        // A process that has never received a message (a server just out of init, typically)
-        // parks without the short spin: nothing is likely on its way, and the spin measured as
-        // a quarter of the CPU cost of starting an idle GenServer. The consumer index is ours.
-        final boolean fresh = ((QueueProgressIndicators) queue).currentConsumerIndex() == 0;
-        for (int step = 0; ; step++) {
-            m = queue.poll();
-            if (m != null) {
-                if (partnerSince != 0L && self.partner != null) {
-                    self.spinWorked();
+        boolean interrupted = false;
+        begin();
+        try {
+            for (int step = 0; ; step++) {
+                m = q.poll();
+                if (m != null) {
+                    satisfied();
+                    return m;
                 }
-                return m;
-            }
-            if (self.exitReason != null) {
-                throw ProcessExit.INSTANCE;
-            }
-            if (timed && (step & 63) == 0 && deadline - System.nanoTime() <= 0) {
-                return null;
-            }
-            if (!fresh && !Backoff.idle(step, true)) {
-                continue;
-            }
-            Pcb p = self.partner;
-            if (p != null) {
-                // See Backoff: a caller we just answered without waking it is on a carrier and
-                // likely to call again within a microsecond; spin for it while it stays there,
-                // unless such spins have not been paying (Pcb.maySpin).
-                if (partnerSince == 0L) {
-                    if (!self.maySpin()) {
-                        self.partner = null;
-                        continue;
-                    }
-                    partnerSince = System.nanoTime();
+                if (exitReason != null) {
+                    throw ProcessExit.INSTANCE;
                 }
-                // The partner's state is read every 16th step only: its line is written by
-                // its owner (a send, a call) and each read here would pull it across cores.
-                boolean partnerOn = (step & 15) != 0 || p.onCarrier();
-                if (partnerOn && Backoff.partnerSpin(step, partnerSince)) {
-                    continue;
-                }
-                if (partnerOn) {
-                    // Out of time with the partner still on a carrier: it was not coming back.
-                    self.spinFailed();
-                }
-                // Spun out, or the partner parked: the hint is used up.
-                self.partner = null;
-            }
-            self.parking();
-            PARKED.setVolatile(this, 1);
-            m = queue.poll();
-            if (m != null) {
-                PARKED.setOpaque(this, 0);
-                self.unparked();
-                return m;
-            }
-            if (timed) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    PARKED.setOpaque(this, 0);
-                    self.unparked();
+                if (timed && (step & 63) == 0 && deadline - System.nanoTime() <= 0) {
                     return null;
                 }
-                LockSupport.parkNanos(this, left);
-            } else {
-                LockSupport.park(this);
+                // The partner hint: a caller this process just answered without waking it is on a
+                // carrier and likely to call again within a microsecond.
+                Pcb p = partner;
+                if (spin(step, !fresh, p, false)) {
+                    continue;
+                }
+                if (p != null) {
+                    partner = null; // used up: a stale hint costs at most one bounded spin
+                }
+                parking();
+                PARKED.setVolatile(this, 1);
+                VarHandle.fullFence();
+                m = q.poll();
+                if (m != null) {
+                    PARKED.setOpaque(this, 0);
+                    unparked();
+                    return m;
+                }
+                if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        PARKED.setOpaque(this, 0);
+                        unparked();
+                        return null;
+                    }
+                    LockSupport.parkNanos(this, left);
+                } else {
+                    LockSupport.park(this);
+                }
+                unparked();
+                PARKED.setOpaque(this, 0);
+                if (Thread.interrupted()) {
+                    if (exitReason != null) {
+                        throw ProcessExit.INSTANCE;
+                    }
+                    // Not ours: an interrupt aimed at a live process is kept for its code.
+                    interrupted = true;
+                }
             }
-            self.unparked();
-            PARKED.setOpaque(this, 0);
-            if (Thread.interrupted() && self.exitReason != null) {
-                throw ProcessExit.INSTANCE;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
 
-    /** Drops every queued message, returning them one by one to {@code sink}. Owner thread only. */
-    void drain(java.util.function.Consumer<Object> sink) {
-        Object m;
-        while ((m = queue.poll()) != null) {
-            sink.accept(m);
+    /**
+     * The owner's last act on its mailbox: drops the queue and hands every queued message to
+     * {@code sink}. Owner thread only, after it cleared {@link PcbRelations#thread}.
+     */
+    final void close(Consumer<Object> sink) {
+        MessagePassingQueue<Object> q = queue;
+        queue = null;
+        // StoreLoad between the owner's clear of thread (just before) and the drain's loads.
+        VarHandle.fullFence();
+        if (q != null) {
+            synchronized (this) {
+                q.drain(sink::accept);
+            }
+        }
+    }
+
+    private void drainAfterDeath(MessagePassingQueue<Object> q) {
+        synchronized (this) {
+            q.drain(Pcb::dropAfterDeath);
         }
     }
 }

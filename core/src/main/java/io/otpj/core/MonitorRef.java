@@ -9,9 +9,11 @@ import java.lang.invoke.VarHandle;
  *
  * <p>Each monitor is a one-shot state machine: ACTIVE, then either FIRED (its DOWN was sent) or
  * CANCELLED. The transition is a CAS, so a target's death and a demonitor racing each other
- * agree on one outcome: at most one DOWN, and none after a demonitor that won.
+ * agree on one outcome: at most one DOWN, and none after a demonitor that won. A monitor set on
+ * a process whose exit was already decided fires {@code noproc}, as on a process already gone.
+ * Thread-safe; holding a ref keeps only the two pids' identities.
  */
-public final class MonitorRef {
+public final class MonitorRef extends DeathWatch {
 
     private static final int ACTIVE = 0, FIRED = 1, CANCELLED = 2;
     private static final VarHandle STATE;
@@ -25,7 +27,10 @@ public final class MonitorRef {
 
     final Pcb watcher;
     final Pcb target;
+    @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
+    /** Written under the target's lock when the monitor was set on a process already dying. */
+    private boolean late;
     /** Written and read only by the watcher's own thread: DOWN for this ref must be dropped. */
     boolean flushed;
 
@@ -39,7 +44,17 @@ public final class MonitorRef {
         return target.pid;
     }
 
-    /** Called once by the dying target: sends DOWN unless the monitor was cancelled. */
+    @Override
+    void late() {
+        late = true;
+    }
+
+    @Override
+    void processDied(Pcb process, ExitReason reason) {
+        fire(late ? Reasons.NOPROC : reason);
+    }
+
+    /** Sends DOWN unless the monitor was cancelled or has fired. */
     void fire(ExitReason reason) {
         if (STATE.compareAndSet(this, ACTIVE, FIRED)) {
             watcher.removeWatching(this);

@@ -22,7 +22,7 @@ final class Names {
         synchronized (p) {
             // Holding p's lock orders us against p.die, which takes it to read localName: either
             // we see p dead here, or die sees the name we set and releases it.
-            if (!p.isAlive()) {
+            if (p.decidedReason != null) {
                 throw new IllegalArgumentException("cannot register " + name + ": process " + p.pid + " is not alive");
             }
             if (p.localName != null) {

@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,212 +17,129 @@ import org.slf4j.LoggerFactory;
 /**
  * Process control block: everything the runtime keeps for one process.
  *
- * <p>Threading. {@link #exitReason} and {@link #trapExit} are volatile and read by anyone. The
- * link, monitor, hook and name fields are guarded by {@code this}; they are created lazily, so an
- * idle process that never links costs no collections. {@link #saved} (the selective-receive
- * queue) belongs to the owner thread alone.
+ * <p>Layout. The fields are split by who writes them, one class per part, chained so the JVM lays
+ * them out in this order (superclass fields first): {@link Waiter} and {@link PcbOwnerFields}
+ * (written by the process's own thread as it runs), {@link PcbRelations} (guarded by this
+ * block's lock, or written once; at least 64 bytes), {@link Mailbox} (read by every sender).
+ * Each part's comment opens with a table of its fields: writer, readers, access mode and why.
+ * This class adds only the pid.
  *
- * <p>Death. {@link #die} is the only way a process exits. Its first step, a CAS of
- * {@code exitReason} from null, decides the one winner among racing exits (a crash, a kill, a
- * linked process's signal). From that instant the process is dead to everyone: sends are
- * dropped, new links and monitors see it dead. The winner then, in this order: releases the
- * name and runs exit hooks (so a supervisor told of the death can register the name again),
- * fails the callers waiting on it, fires the monitors, cancels the monitors it held on others,
- * interrupts the process's thread if it is not the caller's own (marking it {@link #unwind}), and
- * finally signals the links.
+ * <h2>The effect gate</h2>
+ * Every outgoing effect of a process (a send, a reply, an exit signal, a link or unlink, a
+ * monitor, a spawn or start, a registration, an exit hook, a timer) runs between {@link #enter}
+ * and {@link #leave} on the process's own thread. The gate is one word with three bits, written
+ * by two parties:
+ * <pre>
+ *   0              -> IN              owner enters an effect                       (CAS)
+ *   IN             -> 0               owner leaves it                              (CAS)
+ *   0              -> DECIDED         exit decided while the owner is outside:
+ *                                     the decider runs the rest of the death now   (getAndBitwiseOr)
+ *   IN             -> IN|DECIDED      exit decided while the owner is inside:
+ *                                     the owner runs the rest when it leaves       (getAndBitwiseOr)
+ *   IN|DECIDED     -> (unchanged)     owner leaves: its CAS fails, it runs the rest
+ * </pre>
+ * ({@code REMOTE} rides along with {@code DECIDED} when the decider was another thread.) Because
+ * both parties change the one word atomically, exactly one of them runs the death's
+ * {@linkplain #tail tail} (release the name, run exit hooks, fail the callers, fire the monitors,
+ * signal the links), and it runs only after any effect in progress has completed. So an effect
+ * either lands before the process's DOWN and exit signals, or it is refused (the owner unwinds
+ * with {@link ProcessExit}); and the decider never waits for the owner. A process's effects nest
+ * (an exit hook run inside an effect may send): {@code gateDepth} counts the nesting and only the
+ * outermost level touches the word.
+ *
+ * <h2>Death</h2>
+ * {@link #die} and the exit signals {@linkplain #decide decide} an exit: a CAS of
+ * {@link #decidedReason} from null picks the one winner among racing exits, the gate closes, and
+ * then {@link #exitReason} is published. From then on the process is dead to everyone: sends to
+ * it are dropped, {@link #isAlive} is false, new links and monitors get {@code noproc}, and
+ * whoever sees it dead also finds its gate closed, so nothing it does afterwards reaches anyone.
+ * A decider on another thread then wakes the process's thread (an interrupt, so blocking JDK
+ * calls end at once). The tail then runs, in this order: the name is released and the exit hooks
+ * run (so whoever learns of the death can register the name again); the death is
+ * {@linkplain #settled settled}; the watchers are told in the order they came (callers fail,
+ * monitors get their DOWN, timers addressed to the process are cancelled); the links are
+ * signalled; the monitors this process held on others are cancelled. A killed process whose
+ * thread has not ended after a grace period is reported as a zombie ({@link Zombies}).
  */
-final class Pcb {
+final class Pcb extends Mailbox {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.otpj.core.Process");
     private static final AtomicLong IDS = new AtomicLong();
     /**
-     * Process threads are unnamed by default: a name is a String per process (about 56 bytes of
-     * a million idle processes' heap, and formatting work on every spawn). With
-     * {@code -Dotpj.threadNames=true} each is named after its pid, for thread dumps.
+     * Process threads are unnamed by default: a name is a String per process and formatting work
+     * on every spawn. With {@code -Dotpj.threadNames=true} each is named after its pid, for thread
+     * dumps.
      */
     private static final boolean NAMED = Boolean.getBoolean("otpj.threadNames");
     private static final ThreadFactory THREADS = Thread.ofVirtual().factory();
     static final ScopedValue<Pcb> CURRENT = ScopedValue.newInstance();
-
-    private static final VarHandle EXIT, SENDING, PARKED_NOW;
+    private static final VarHandle THREAD, DECIDED_REASON;
     static {
         try {
-            EXIT = MethodHandles.lookup().findVarHandle(Pcb.class, "exitReason", ExitReason.class);
-            SENDING = MethodHandles.lookup().findVarHandle(Pcb.class, "sending", int.class);
-            PARKED_NOW = MethodHandles.lookup().findVarHandle(Pcb.class, "parkedNow", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            THREAD = l.findVarHandle(PcbRelations.class, "thread", Thread.class);
+            DECIDED_REASON = l.findVarHandle(PcbRelations.class, "decidedReason", ExitReason.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    /** Results of {@link #decide}. */
+    private static final int LOST = 0, TAIL_NOW = 1, TAIL_LATER = 2;
+    /**
+     * How long a decider waits for a tail it left to the owner (see {@link #awaitTail}): an effect
+     * takes well under a microsecond, but its thread may lose its core to the operating system in
+     * the middle of one, for a time slice or several.
+     */
+    private static final long TAIL_WAIT_NANOS = 1_000_000_000L;
+    /** Results of {@link #linkFrom}. */
+    static final int LINKED = 0, LINKED_LATE = 1, SETTLED = 2;
+    /** {@link PcbOwnerFields#flags}: the process has taken a message from its mailbox. */
+    private static final int RECEIVED = 1;
+
     final Pid pid;
-    final Mailbox mailbox = new Mailbox();
-    /** Null while alive; set once, by the CAS in {@link #die}. */
-    volatile ExitReason exitReason;
-    volatile boolean trapExit;
-    /**
-     * The process's thread: written before it starts, cleared when it has finished (so a pid held
-     * after death does not keep the thread's stack, and the GenServer state on it, reachable).
-     * Volatile because a killer on another thread reads it to interrupt.
-     */
-    volatile Thread thread;
-    /** What the process runs, for introspection (a GenServer loop, or a plain body). */
-    Object behaviour;
-
-    // Guarded by this.
-    private HashSet<Pcb> links;
-    private ArrayList<MonitorRef> monitors;
-    /**
-     * The monitors this process holds on others. Cancelled when it dies, so a watcher that dies
-     * without demonitoring leaves nothing behind in a target that lives on.
-     */
-    private HashSet<MonitorRef> watching;
-    private ArrayList<Runnable> exitHooks;
-    Object localName;
-
-    /**
-     * Callers parked waiting for this process (a reply, a start, a stop). Guarded by this;
-     * created on the first parked waiter and dropped when the last one leaves.
-     */
-    private ArrayList<Completion> waiters;
-
-    /**
-     * Set, after the exit CAS, when another thread ended this process: its own thread, still
-     * running user code, must unwind at its next send or receive. A process that ends on its own
-     * thread never sets it, so exit hooks running there may still send.
-     */
-    volatile boolean unwind;
-
-    /**
-     * Set once the death is settled: exit CAS done, name released, exit hooks run. Waiters on
-     * this process (callers, starters, stoppers) are released only from here on, so a
-     * {@code start} or {@code stop} that returns after the death sees the name free.
-     */
-    volatile boolean settled;
-
-    /**
-     * The thread carrying out this process's death, from the exit CAS until {@link #settled}:
-     * an exit hook running on it must not wait for the settling it is part of.
-     */
-    private volatile Thread dying;
-
-    /**
-     * 1 while this process's own thread is between its unwind check and the end of a delivery
-     * ({@link #deliverAs}). Written only by the owner thread; read by a killer.
-     */
-    @SuppressWarnings("unused") // accessed through SENDING
-    private volatile int sending;
-
-    /**
-     * Exit signals along links being delivered to this process right now: counted under this
-     * process's lock together with the link's removal, so {@code unlink} can wait them out.
-     */
-    volatile int signalsInFlight;
-
-    /** Owner thread only: messages a selective receive passed over, in arrival order. */
-    private ArrayDeque<Object> saved;
-
-    /**
-     * 1 while this process's thread is parked in one of otpj's waits (a receive, a call), from
-     * just before the park until it runs again, and from its creation until its thread first
-     * runs. 0 means "not parked in an otpj wait": usually on a carrier, but a process blocked
-     * inside the JDK (sleep, I/O, a lock) or unmounted by {@code Thread.yield} reads 0 too, and
-     * a caller then spins for it in vain until the spin's time bound and back-off stop it.
-     * Written by the owner (and the constructor), read by others with opaque access: it is only
-     * a hint for {@link #onCarrier}, which decides whether spinning for this process can pay. No
-     * correctness rests on it; the wake-up protocols of {@link Mailbox} and {@link Completion}
-     * do not read it.
-     */
-    @SuppressWarnings("unused") // accessed through PARKED_NOW
-    private volatile int parkedNow;
-
-    /**
-     * Owner thread only: the caller this process last answered while that caller was still on
-     * a carrier (spinning for the reply), so likely to send again at once. A receive that finds
-     * the mailbox empty spins for it briefly instead of parking (see {@link Mailbox#take}); the
-     * hint is dropped when such a spin ends, so a stale one costs at most one bounded spin.
-     */
-    Pcb partner;
 
     Pcb() {
+        // The queue before the pid: a Pcb reached through the pid's final field sees it, however
+        // the pid was published (the final-field guarantee covers writes made before the pid's
+        // constructor ended).
+        queue = newQueue();
         this.pid = new Pid(IDS.incrementAndGet(), this);
-        // Not on a carrier until its thread runs: nobody should spin for a process that is only
-        // queued. A plain store: a hint, published with the rest of the object.
-        PARKED_NOW.set(this, 1);
     }
 
+    /** The stand-in for threads that are not processes: {@code <0.0.0>}, never alive. */
     private Pcb(long id) {
         this.pid = new Pid(id, this);
-        this.exitReason = Reasons.NORMAL;
-        this.settled = true;
+        DECIDED_REASON.set(this, Reasons.NORMAL);
+        EXIT.set(this, Reasons.NORMAL);
+        GATE.set(this, DECIDED);
+        settled = true;
     }
 
     /**
      * Stands for "a thread that is not a process" where a pid is required, such as the sender of
-     * an exit signal sent from a test's main thread: {@code <0.0.0>}, never alive.
+     * an exit signal sent from a test's main thread: {@code <0.0.0>}, never alive. Also the
+     * fallback of the {@link #CURRENT} lookup.
      */
     static final Pcb OUTSIDE = new Pcb(0);
 
-    /**
-     * Owner thread only: whether this process may spin in its next wait for a partner (see
-     * {@link Backoff}): a call spinning for its server, a receive spinning for the caller just
-     * answered. 0 or more: yes; negative: a recent spin did not pay (no carrier came for the
-     * server, no answer or message came in time), so the next {@code -spinCredit} such waits go
-     * without one. Each failure in a row doubles that pause ({@link #spinBackoff}, 16 up to 4096
-     * waits) and a success resets it: on a machine whose carriers are all busy, or with partners
-     * that are slow or blocked in the JDK, the waste falls to one bounded spin per 4096 waits,
-     * while two processes that answer each other from two carriers keep spinning.
-     */
-    private int spinCredit;
-    private short spinBackoff = SPIN_BACKOFF_MIN;
-    private static final short SPIN_BACKOFF_MIN = 16, SPIN_BACKOFF_MAX = 4096;
-
-    /** Owner thread: asked once per wait that could spin for a partner. */
-    boolean maySpin() {
-        if (spinCredit >= 0) {
-            return true;
-        }
-        spinCredit++;
-        return false;
-    }
-
-    /** Owner thread: a partner spin ended with what it waited for. */
-    void spinWorked() {
-        spinCredit = 0;
-        spinBackoff = SPIN_BACKOFF_MIN;
-    }
-
-    /** Owner thread: a partner spin ran out of time. */
-    void spinFailed() {
-        spinCredit = -spinBackoff;
-        spinBackoff = (short) Math.min(SPIN_BACKOFF_MAX, spinBackoff * 2);
-    }
-
-    /** Owner thread, just before it parks in a wait. */
-    void parking() {
-        PARKED_NOW.setOpaque(this, 1);
-    }
-
-    /** Owner thread, when it runs again after a park. */
-    void unparked() {
-        PARKED_NOW.setOpaque(this, 0);
-    }
-
-    /**
-     * Whether this process is alive and on a carrier now (running, or spinning in a wait), so
-     * that a message to it, or an answer from it, can come within microseconds. A hint: it may
-     * be stale by the time the caller acts on it.
-     */
-    boolean onCarrier() {
-        return (int) PARKED_NOW.getOpaque(this) == 0 && exitReason == null;
-    }
-
+    /** @return the calling process, or null for a thread that is not one (one scoped-value lookup) */
     static Pcb current() {
-        return CURRENT.isBound() ? CURRENT.get() : null;
+        Pcb p = CURRENT.orElse(OUTSIDE);
+        return p == OUTSIDE ? null : p;
     }
 
     boolean isAlive() {
         return exitReason == null;
+    }
+
+    /**
+     * Whether this process is alive and on a carrier now (running, or spinning in a wait), so
+     * that an answer from it can come within microseconds. A hint: it may be stale by the time the
+     * caller acts on it; no correctness rests on it.
+     */
+    boolean onCarrier() {
+        return runningHint() && exitReason == null;
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -231,8 +148,9 @@ final class Pcb {
     void start(Runnable body) {
         Runnable r = () -> ScopedValue.where(CURRENT, this).run(() -> run(body));
         Thread t = NAMED ? Thread.ofVirtual().name(pid.toString()).unstarted(r) : THREADS.newThread(r);
-        mailbox.owner = t;
-        thread = t;
+        // A plain store: Thread.start orders it for the new thread, and the pid that lets others
+        // read it is published after this returns.
+        THREAD.set(this, t);
         t.start();
     }
 
@@ -266,49 +184,302 @@ final class Pcb {
                     die(reason);
                 }
             } finally {
-                Thread.interrupted();
-                saved = null;
-                // A dead process reachable through its pid must not keep its last caller's
-                // control block (and that one's partner, and so on) alive.
-                partner = null;
-                mailbox.drain(Pcb::dropAfterDeath);
-                thread = null;
-                mailbox.owner = null;
+                end();
             }
         }
     }
 
+    /** The owner's last steps: nothing of the process stays reachable from its pid. */
+    private void end() {
+        Thread.interrupted();
+        saved = null;
+        // A dead process reachable through its pid must not keep its last caller's control block
+        // (and that one's partner, and so on) alive.
+        partner = null;
+        // Volatile: a sender that offered after our last poll sees it and drains (Mailbox).
+        thread = null;
+        close(Pcb::dropAfterDeath);
+        Zombies.ended(this);
+    }
+
     /** A message found in a dead process's mailbox: a call in it must not wait for its timeout. */
-    private static void dropAfterDeath(Object m) {
+    static void dropAfterDeath(Object m) {
         if (m instanceof From f) {
             f.complete(new Completion.Failed(f.server.exitReason));
         }
     }
 
-    /** @return whether {@code other} was linked (and is not any more). */
-    synchronized boolean removeLinkIfPresent(Pcb other) {
-        return links != null && links.remove(other);
+    // ------------------------------------------------------------------ the effect gate
+
+    /**
+     * Owner: begins an effect of this process.
+     *
+     * @throws ProcessExit if its exit has been decided: the effect must not happen
+     */
+    void enter() {
+        if (gateDepth == 0 && !GATE.compareAndSet(this, 0, IN)) {
+            throw ProcessExit.INSTANCE;
+        }
+        gateDepth++;
     }
 
     /**
-     * Ends this process with {@code reason} unless it is already dead. Safe from any thread.
+     * Owner: ends an effect begun with {@link #enter}. If the exit was decided meanwhile, runs the
+     * rest of the death: the effect has landed, so it precedes the DOWN. A death this process
+     * caused itself (an exit signal to itself, a link to a dead process) unwinds it at once; one
+     * decided from outside unwinds it at its next otpj operation, as if the kill had come just
+     * after the effect, and its interrupt status is set for the blocking calls its code makes
+     * before that.
      *
-     * @return whether this call was the one that ended it
+     * @throws ProcessExit if the exit was decided on this thread while the effect ran
+     */
+    void leave() {
+        if (--gateDepth != 0 || GATE.compareAndSet(this, IN, 0)) {
+            return;
+        }
+        // IN|DECIDED: the decider left the tail to us.
+        int g = (int) GATE.getVolatile(this);
+        Signals work = new Signals();
+        tail(decidedReason, work);
+        work.drain();
+        // Dekker with awaitTail: store tailDone, then load tailWaiter (both volatile).
+        tailDone = true;
+        LockSupport.unpark(tailWaiter);
+        if ((g & REMOTE) == 0) {
+            throw ProcessExit.INSTANCE;
+        }
+        Thread.currentThread().interrupt();
+    }
+
+    /** Delivers {@code message} to {@code target} on behalf of the calling thread. */
+    static void send(Pcb target, Object message) {
+        sendAs(current(), target, message);
+    }
+
+    /** {@link #send} for a caller that knows its own process ({@code self}, or null for a plain thread). */
+    static void sendAs(Pcb self, Pcb target, Object message) {
+        if (self == null) {
+            target.deliver(message);
+            return;
+        }
+        self.enter();
+        try {
+            target.deliver(message);
+        } finally {
+            self.leave();
+        }
+    }
+
+    /** Completes {@code cell} on behalf of the calling thread: a killed process answers nobody. */
+    static boolean complete(Completion cell, Object value) {
+        return completeAs(current(), cell, value);
+    }
+
+    /** {@link #complete} for a caller that knows its own process ({@code self}, or null). */
+    static boolean completeAs(Pcb self, Completion cell, Object value) {
+        if (self == null) {
+            return cell.complete(value);
+        }
+        self.enter();
+        try {
+            boolean done = cell.complete(value);
+            if (done && cell instanceof From f && f.caller != null) {
+                // A caller still on a carrier took (or is about to take) the reply without being
+                // woken: a conversation. One that was parked has just been pushed onto this
+                // carrier's queue, and then this process must park soon to let it run.
+                Pcb partner = f.caller.onCarrier() ? f.caller : null;
+                if (self.partner != partner) {
+                    self.partner = partner;
+                }
+            }
+            return done;
+        } finally {
+            self.leave();
+        }
+    }
+
+    // ------------------------------------------------------------------ death
+
+    /**
+     * Ends this process with {@code reason} unless its exit is already decided. Safe from any
+     * thread. {@code kill} given here is an ordinary reason (a process ending itself with
+     * {@code kill}); only an exit signal turns {@code kill} into {@code killed}.
+     *
+     * @return whether this call decided the exit
      */
     boolean die(ExitReason reason) {
-        Signals work = new Signals();
-        if (!dieOne(reason, work)) {
-            return false;
+        return end(reason) != LOST;
+    }
+
+    /** {@link #die} that tells whether the owner runs the tail: then the caller may {@link #awaitTail}. */
+    private int end(ExitReason reason) {
+        int r = decide(reason);
+        if (r == TAIL_NOW) {
+            Signals work = new Signals();
+            tail(reason, work);
+            work.drain();
         }
-        work.drain();
-        return true;
+        return r;
+    }
+
+    /**
+     * A decider that left the tail to the owner (it was inside an effect) waits for it, parked,
+     * for at most {@link #TAIL_WAIT_NANOS}, so that in practice a kill returns with the death, its
+     * DOWNs and its exit signals complete, as when the decider runs the tail itself. Only a caller
+     * outside any effect of its own may wait (two processes killing each other from inside their
+     * effects would otherwise wait for each other); signals along links never wait. Past the bound
+     * (an effect stuck in user code, such as a registry's) it returns anyway, and the owner
+     * completes the death when its effect ends. An interrupt does not cut the wait short; it is
+     * kept for the caller.
+     */
+    void awaitTail() {
+        Thread me = Thread.currentThread();
+        if (me == thread || tailDone) {
+            return;
+        }
+        Pcb self = current();
+        // Dekker with leave: store tailWaiter, then load tailDone (both volatile).
+        tailWaiter = me;
+        long deadline = System.nanoTime() + TAIL_WAIT_NANOS;
+        boolean interrupted = false;
+        while (!tailDone && (self == null || self.exitReason == null)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            LockSupport.parkNanos(this, left);
+            if (Thread.interrupted()) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            me.interrupt();
+        }
+    }
+
+    /**
+     * Decides the exit. Three steps, each visible before the next: a CAS of
+     * {@link #decidedReason} picks the one winner among racing exits; the gate's bits close the
+     * gate (from here on no effect of the process can begin); {@link #exitReason} is published,
+     * so whoever sees the process dead also finds its gate closed. Then a thread ended from
+     * outside is woken: interrupted, so blocking JDK calls end, or, when it is inside an effect
+     * and will run the tail itself, only unparked (an otpj wait inside the effect then sees the
+     * death), so that no interrupt can reach the exit hooks it is about to run. Runs no user code
+     * and takes no lock, so it may be called under one.
+     *
+     * @return {@link #LOST} if already decided; {@link #TAIL_NOW} if the caller must run the
+     *     tail; {@link #TAIL_LATER} if the owner will, when it leaves its effect
+     */
+    private int decide(ExitReason reason) {
+        if (!DECIDED_REASON.compareAndSet(this, (ExitReason) null, reason)) {
+            return LOST;
+        }
+        Thread t = thread;
+        boolean remote = t != Thread.currentThread();
+        int prev = (int) GATE.getAndBitwiseOr(this, remote ? DECIDED | REMOTE : DECIDED);
+        EXIT.setVolatile(this, reason);
+        boolean inside = (prev & IN) != 0;
+        if (remote && t != null) {
+            if (inside) {
+                LockSupport.unpark(t);
+            } else {
+                t.interrupt();
+            }
+        }
+        return inside ? TAIL_LATER : TAIL_NOW;
+    }
+
+    /**
+     * The rest of a decided death. Runs once, on the decider's thread or, when the owner was
+     * inside an effect, on the owner's as it leaves it.
+     */
+    private void tail(ExitReason reason, Signals work) {
+        // The owner may run the tail before the decider has published the reason: publish it here too.
+        EXIT.compareAndSet(this, (ExitReason) null, reason);
+        boolean own = Thread.currentThread() == thread;
+        if (own) {
+            // The decider's interrupt (if any) is for the process's code, which is over.
+            Thread.interrupted();
+            // Effects of exit hooks run here are part of the death: they land before the DOWN.
+            gateDepth++;
+        }
+        try {
+            Object name;
+            List<Runnable> hooks;
+            HashSet<Pcb> ls;
+            HashSet<MonitorRef> held;
+            synchronized (this) {
+                name = localName;
+                localName = null;
+                hooks = exitHooks;
+                exitHooks = null;
+                ls = links;
+                links = null;
+                held = watching;
+                watching = null;
+            }
+            if (name != null) {
+                Names.release(name, this);
+            }
+            if (hooks != null) {
+                for (Runnable h : hooks) {
+                    try {
+                        h.run();
+                    } catch (Throwable t) {
+                        LOG.error("exit_hook_failed pid={} hook={}", pid, h, t);
+                    }
+                }
+            }
+            DeathWatch w;
+            synchronized (this) {
+                // From here on addWatch refuses: a watcher arriving now sees the death settled and
+                // handles it itself.
+                settled = true;
+                w = watchHead;
+                watchHead = null;
+            }
+            // The list is newest first: tell the watchers in the order they came (a watcher's
+            // monitors fire in the order it set them).
+            while (w != null && w.next != null) {
+                w = w.next;
+            }
+            while (w != null) {
+                DeathWatch prev = w.prev;
+                w.prev = w.next = null;
+                try {
+                    w.processDied(this, reason);
+                } catch (Throwable t) {
+                    LOG.error("death_watch_failed pid={} watch={}", pid, w, t);
+                }
+                w = prev;
+            }
+            if (ls != null) {
+                for (Pcb l : ls) {
+                    work.add(l, this, reason);
+                }
+            }
+            if (held != null) {
+                for (MonitorRef m : held) {
+                    if (m.cancel()) {
+                        m.target.removeWatch(m);
+                    }
+                }
+            }
+            if (((int) GATE.getVolatile(this) & REMOTE) != 0) {
+                Zombies.watch(this, name);
+            }
+        } finally {
+            if (own) {
+                gateDepth--;
+            }
+        }
     }
 
     /**
      * Exit signals still to deliver. A dying process queues one per link here instead of
      * signalling recursively, so a long chain of links cannot overflow the stack.
      */
-    private static final class Signals {
+    static final class Signals {
         private ArrayDeque<Object[]> queue;
 
         void add(Pcb to, Pcb from, ExitReason reason) {
@@ -324,146 +495,80 @@ final class Pcb {
             }
             Object[] w;
             while ((w = queue.pollFirst()) != null) {
-                Pcb to = (Pcb) w[0];
-                Pcb from = (Pcb) w[1];
-                // The link is taken down here, not when the signal was queued: an unlink that
-                // won the race means no signal, exactly as if the unlink came first.
-                if (to.claimLinkSignal(from)) {
-                    try {
-                        to.exitSignal(from, (ExitReason) w[2], true, this);
-                    } finally {
-                        to.linkSignalDone();
-                    }
-                }
+                ((Pcb) w[0]).linkSignal((Pcb) w[1], (ExitReason) w[2], this);
             }
         }
-    }
-
-    private boolean dieOne(ExitReason reason, Signals work) {
-        if (reason instanceof ExitReason.Kill) {
-            reason = Reasons.KILLED;
-        }
-        if (!EXIT.compareAndSet(this, (ExitReason) null, reason)) {
-            return false;
-        }
-        dying = Thread.currentThread();
-        // Ended by another thread (or before its thread started): from now on its own code must
-        // not reach anyone, even while the rest of the death is being processed, so nothing it
-        // sends can arrive after its DOWN.
-        Thread runner = thread;
-        if (runner != Thread.currentThread()) {
-            unwind = true;
-            awaitNoSend();
-        }
-        Object name;
-        List<Runnable> hooks;
-        Set<Pcb> ls;
-        List<MonitorRef> ms;
-        Set<MonitorRef> own;
-        synchronized (this) {
-            name = localName;
-            localName = null;
-            hooks = exitHooks;
-            exitHooks = null;
-            ls = links;
-            links = null;
-            ms = monitors;
-            monitors = null;
-            own = watching;
-            watching = null;
-        }
-        if (name != null) {
-            Names.release(name, this);
-        }
-        if (hooks != null) {
-            for (Runnable h : hooks) {
-                try {
-                    h.run();
-                } catch (Throwable t) {
-                    LOG.error("exit_hook_failed pid={} hook={}", pid, h, t);
-                }
-            }
-        }
-        // Completion.await re-reads settled after registering; registration happens under our
-        // lock and refuses once settled is set, so a waiter is either in the list taken here or
-        // sees settled itself.
-        settled = true;
-        dying = null;
-        ArrayList<Completion> ws;
-        synchronized (this) {
-            ws = waiters;
-            waiters = null;
-        }
-        if (ws != null) {
-            for (Completion c : ws) {
-                c.complete(new Completion.Failed(reason));
-            }
-        }
-        if (ls != null) {
-            for (Pcb l : ls) {
-                work.add(l, this, reason);
-            }
-        }
-        if (ms != null) {
-            for (MonitorRef m : ms) {
-                m.fire(reason);
-            }
-        }
-        if (own != null) {
-            for (MonitorRef m : own) {
-                if (m.cancel()) {
-                    m.target.removeMonitor(m);
-                }
-            }
-        }
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            t.interrupt();
-        }
-        return true;
     }
 
     /**
-     * Delivers an exit signal from {@code from} with {@code reason}, by the rules of OTP: a kill
-     * (not from a link) cannot be trapped; a trapping process gets an {@link Exit} message;
-     * otherwise {@code normal} is ignored (unless a process signals itself) and any other reason
-     * ends the process.
+     * Delivers an exit signal that did not come along a link ({@code Proc.exit(pid, reason)}), by
+     * the rules of OTP: {@code kill} cannot be trapped and ends the process with {@code killed};
+     * a trapping process gets an {@link Exit} message; otherwise {@code normal} is ignored (unless
+     * a process signals itself) and any other reason ends the process.
+     *
+     * @return whether the signal ended the process while it was inside an effect, so that its own
+     *     thread completes the death (the caller may then {@link #awaitTail}, outside its own effects)
      */
-    void exitSignal(Pcb from, ExitReason reason, boolean viaLink) {
-        Signals work = new Signals();
-        exitSignal(from, reason, viaLink, work);
-        work.drain();
-    }
-
-    private void exitSignal(Pcb from, ExitReason reason, boolean viaLink, Signals work) {
-        if (!isAlive()) {
-            return;
+    boolean exitSignal(Pcb from, ExitReason reason) {
+        if (decidedReason != null) {
+            return false;
         }
-        if (!viaLink && reason instanceof ExitReason.Kill) {
-            dieOne(Reasons.KILLED, work);
+        ExitReason decided;
+        if (reason instanceof ExitReason.Kill) {
+            decided = Reasons.KILLED;
         } else if (trapExit) {
             deliver(new Exit(from.pid, reason));
-        } else if (reason instanceof ExitReason.Normal) {
-            if (from == this && !viaLink) {
-                dieOne(reason, work);
-            }
+            return false;
+        } else if (reason instanceof ExitReason.Normal && from != this) {
+            return false;
         } else {
-            dieOne(reason, work);
+            decided = reason;
+        }
+        return end(decided) == TAIL_LATER;
+    }
+
+    /**
+     * An exit signal from the linked process {@code from}. The link is taken down and the signal
+     * applied under this process's lock, so an {@code unlink} by this process (which takes the
+     * same lock) either comes first, and there is no signal, or finds the signal applied: the
+     * process dead, or the {@link Exit} message queued. Whatever was linked is signalled exactly
+     * once.
+     */
+    void linkSignal(Pcb from, ExitReason reason, Signals work) {
+        int r;
+        synchronized (this) {
+            if (links == null || !links.remove(from) || decidedReason != null) {
+                return;
+            }
+            if (trapExit) {
+                deliver(new Exit(from.pid, reason));
+                return;
+            }
+            if (reason instanceof ExitReason.Normal) {
+                return;
+            }
+            r = decide(reason);
+        }
+        if (r == TAIL_NOW) {
+            tail(reason, work);
         }
     }
 
     // ------------------------------------------------------------------ messages
 
-    /** Sends {@code message} to this process; dropped if it is dead. Any thread. */
-    void deliver(Object message) {
-        if (exitReason == null) {
-            mailbox.put(message);
-        }
-    }
-
     /** A DOWN for a monitor the owner flushed is never seen. */
     private static boolean isFlushed(Object m) {
         return m instanceof Down d && d.ref().flushed;
+    }
+
+    /** Owner thread: the mailbox's next message, {@link Mailbox#take} with this process's state. */
+    private Object take(long timeoutNanos) {
+        int f = flags;
+        Object m = take(timeoutNanos, (f & RECEIVED) == 0);
+        if (m != null && (f & RECEIVED) == 0) {
+            flags = f | RECEIVED;
+        }
+        return m;
     }
 
     /**
@@ -488,7 +593,7 @@ final class Pcb {
         }
         final long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
         for (;;) {
-            Object m = mailbox.take(this, timeoutNanos);
+            Object m = take(timeoutNanos);
             if (m == null || !isFlushed(m)) {
                 return m;
             }
@@ -520,7 +625,7 @@ final class Pcb {
         }
         final long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0L;
         for (;;) {
-            Object m = mailbox.take(this, timeoutNanos);
+            Object m = take(timeoutNanos);
             if (m == null) {
                 return null;
             }
@@ -530,19 +635,13 @@ final class Pcb {
                     hit = match.test(m);
                 } catch (RuntimeException | Error e) {
                     // A throwing predicate must not lose the message: keep it, in order.
-                    if (saved == null) {
-                        saved = new ArrayDeque<>();
-                    }
-                    saved.addLast(m);
+                    keep(m);
                     throw e;
                 }
                 if (hit) {
                     return m;
                 }
-                if (saved == null) {
-                    saved = new ArrayDeque<>();
-                }
-                saved.addLast(m);
+                keep(m);
             }
             if (timeoutNanos > 0) {
                 // Past the deadline the wait becomes a poll (0): messages already queued are
@@ -550,6 +649,13 @@ final class Pcb {
                 timeoutNanos = Math.max(0L, deadline - System.nanoTime());
             }
         }
+    }
+
+    private void keep(Object m) {
+        if (saved == null) {
+            saved = new ArrayDeque<>();
+        }
+        saved.addLast(m);
     }
 
     /** Removes queued DOWN messages for {@code ref}. Owner thread only. */
@@ -564,7 +670,7 @@ final class Pcb {
     /** @return queued messages, including those a selective receive set aside (estimate) */
     int queueLength() {
         ArrayDeque<Object> s = saved;
-        return mailbox.size() + (s == null ? 0 : s.size());
+        return size() + (s == null ? 0 : s.size());
     }
 
     /** Releases what an idle process can release: the selective-receive buffer. Owner thread. */
@@ -574,24 +680,41 @@ final class Pcb {
         }
     }
 
-    // ------------------------------------------------------------------ links, monitors, hooks
+    // ------------------------------------------------------------------ relations
 
-    /** @return false if this process is dead (the link was not added) */
-    synchronized boolean addLink(Pcb other) {
-        if (exitReason != null) {
-            return false;
+    /** Owner, inside its gate: links to {@code other} on this side. */
+    synchronized void addOwnLink(Pcb other) {
+        if (links == null) {
+            links = new HashSet<>(4);
+        }
+        links.add(other);
+    }
+
+    /**
+     * Links {@code other} to this process, on this side.
+     *
+     * @return {@link #LINKED}; {@link #LINKED_LATE} if this process's exit is decided (then
+     *     {@code other} gets {@code noproc} once the death is settled); {@link #SETTLED} if the
+     *     death is settled (then the caller delivers {@code noproc} itself)
+     */
+    synchronized int linkFrom(Pcb other) {
+        if (settled) {
+            return SETTLED;
+        }
+        if (decidedReason != null) {
+            linkWatch(new LateLink(other));
+            return LINKED_LATE;
         }
         if (links == null) {
             links = new HashSet<>(4);
         }
         links.add(other);
-        return true;
+        return LINKED;
     }
 
-    synchronized void removeLink(Pcb other) {
-        if (links != null) {
-            links.remove(other);
-        }
+    /** @return whether {@code other} was linked (and is not any more) */
+    synchronized boolean removeLink(Pcb other) {
+        return links != null && links.remove(other);
     }
 
     synchronized List<Pid> linkedPids() {
@@ -605,44 +728,66 @@ final class Pcb {
     }
 
     /**
-     * Waits until this dead process's death is settled (name released, exit hooks run), so that
-     * whoever learns of the death now learns of it no earlier than its monitors do. Returns at
-     * once on the thread carrying out the death (an exit hook asking about its own process).
+     * Adds {@code w} to the watchers of this process's death.
+     *
+     * @return false if the death is already settled (the watcher was not added and must act on
+     *     the death itself)
      */
-    void awaitSettled() {
-        for (int step = 0; !settled && dying != Thread.currentThread(); step++) {
-            Backoff.pause(step);
-        }
-    }
-
-    /** @return false if this process is dead (the monitor was not added) */
-    synchronized boolean addMonitor(MonitorRef ref) {
-        if (exitReason != null) {
+    synchronized boolean addWatch(DeathWatch w) {
+        if (settled) {
             return false;
         }
-        if (monitors == null) {
-            monitors = new ArrayList<>(2);
+        linkWatch(w);
+        if (decidedReason != null) {
+            w.late();
         }
-        monitors.add(ref);
         return true;
     }
 
-    synchronized void removeMonitor(MonitorRef ref) {
-        if (monitors != null) {
-            monitors.remove(ref);
+    private void linkWatch(DeathWatch w) {
+        DeathWatch h = watchHead;
+        w.next = h;
+        if (h != null) {
+            h.prev = w;
         }
+        watchHead = w;
     }
 
-    /** @return false if this process is dead (it holds no new monitors) */
-    synchronized boolean addWatching(MonitorRef ref) {
-        if (exitReason != null) {
-            return false;
+    /** Removes {@code w} if it is still waiting for this process's death. O(1). */
+    synchronized void removeWatch(DeathWatch w) {
+        if (settled) {
+            return; // the tail has taken the list; it no longer changes
         }
+        DeathWatch p = w.prev, n = w.next;
+        if (p != null) {
+            p.next = n;
+        } else if (watchHead == w) {
+            watchHead = n;
+        } else {
+            return; // not in the list
+        }
+        if (n != null) {
+            n.prev = p;
+        }
+        w.prev = w.next = null;
+    }
+
+    synchronized int monitorCount() {
+        int n = 0;
+        for (DeathWatch w = watchHead; w != null; w = w.next) {
+            if (w instanceof MonitorRef) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Owner, inside its gate: records a monitor it holds on another process. */
+    synchronized void addWatching(MonitorRef ref) {
         if (watching == null) {
             watching = new HashSet<>(4);
         }
         watching.add(ref);
-        return true;
     }
 
     synchronized void removeWatching(MonitorRef ref) {
@@ -651,118 +796,9 @@ final class Pcb {
         }
     }
 
-    /**
-     * Unwinds the calling thread if it is a process that another thread has ended: a killed
-     * process's next send, spawn or start must not reach anyone.
-     */
-    static void checkNotUnwinding() {
-        Pcb self = current();
-        if (self != null && self.unwind) {
-            throw ProcessExit.INSTANCE;
-        }
-    }
-
-    /**
-     * Delivers {@code message} to {@code target} on behalf of the calling thread. If the caller
-     * is a process that another thread has ended, nothing is delivered and it unwinds.
-     *
-     * <p>Why the flag: a check of {@code unwind} followed by a delivery is not atomic with a kill,
-     * so a killed sender's message could land after its DOWN. The owner stores
-     * {@code sending = 1} (volatile) and then loads {@code unwind}; the killer stores
-     * {@code unwind = true} (volatile, in dieOne) and then loads {@code sending}, waiting while it
-     * is 1 before it fires monitors or links. Sequentially consistent volatile accesses make this
-     * a Dekker pair: either the sender sees {@code unwind} and delivers nothing, or the killer
-     * sees the send in progress and lets it finish first, so the message precedes the DOWN. The
-     * guarded region only appends to a mailbox (no locks, no user code), so the wait is short.
-     */
-    static void deliverAs(Pcb target, Object message) {
-        deliverAs(current(), target, message);
-    }
-
-    /** {@link #deliverAs(Pcb, Object)} for a caller that already knows its own process ({@code self}, or null). */
-    static void deliverAs(Pcb self, Pcb target, Object message) {
-        if (self == null) {
-            target.deliver(message);
-            return;
-        }
-        SENDING.setVolatile(self, 1);
-        try {
-            if (self.unwind) {
-                throw ProcessExit.INSTANCE;
-            }
-            target.deliver(message);
-        } finally {
-            SENDING.setRelease(self, 0);
-        }
-    }
-
-    /** Like {@link #deliverAs} for completing a reply cell: a killed server answers nobody. */
-    static boolean completeAs(Completion cell, Object value) {
-        Pcb self = current();
-        if (self == null) {
-            return cell.complete(value);
-        }
-        SENDING.setVolatile(self, 1);
-        try {
-            if (self.unwind) {
-                throw ProcessExit.INSTANCE;
-            }
-            boolean done = cell.complete(value);
-            if (done && cell instanceof From f && f.caller != null) {
-                // A caller still on a carrier took (or is about to take) the reply without being
-                // woken: a conversation. One that was parked has just been pushed onto this
-                // carrier's queue, and then this process must park soon to let it run.
-                Pcb partner = f.caller.onCarrier() ? f.caller : null;
-                if (self.partner != partner) {
-                    // Written on change only: in a steady conversation it stays put, and this
-                    // line is read by every process calling us.
-                    self.partner = partner;
-                }
-            }
-            return done;
-        } finally {
-            SENDING.setRelease(self, 0);
-        }
-    }
-
-    /** Killer side of {@link #deliverAs}: waits for a delivery the victim has begun. */
-    private void awaitNoSend() {
-        for (int step = 0; (int) SENDING.getVolatile(this) != 0; step++) {
-            Backoff.pause(step);
-        }
-    }
-
-    /**
-     * Waits until no exit signal along a link is being delivered to this process: after
-     * {@code unlink} has removed a link, a signal that had already claimed it (in
-     * {@link Signals#drain}) has then finished, so the caller can tell whether it survived.
-     */
-    void awaitSignalsInFlight() {
-        for (int step = 0; signalsInFlight != 0; step++) {
-            Backoff.pause(step);
-        }
-    }
-
-    /** @return whether {@code other} was linked: the link is gone and a signal is now in flight */
-    synchronized boolean claimLinkSignal(Pcb other) {
-        if (links != null && links.remove(other)) {
-            signalsInFlight++;
-            return true;
-        }
-        return false;
-    }
-
-    synchronized void linkSignalDone() {
-        signalsInFlight--;
-    }
-
-    synchronized int monitorCount() {
-        return monitors == null ? 0 : monitors.size();
-    }
-
-    /** @return false if this process is dead (the hook was not added) */
+    /** @return false if this process is dead (the hook was not added and will not run) */
     synchronized boolean addExitHook(Runnable hook) {
-        if (exitReason != null) {
+        if (decidedReason != null) {
             return false;
         }
         if (exitHooks == null) {
@@ -778,31 +814,19 @@ final class Pcb {
         }
     }
 
-    /** @return false if the death is already settled (the caller must look at it itself) */
-    synchronized boolean addWaiter(Completion c) {
-        if (settled) {
-            return false;
-        }
-        if (waiters == null) {
-            waiters = new ArrayList<>(2);
-        }
-        waiters.add(c);
-        return true;
-    }
+    /** A link asked for while this process was dying: {@code noproc} once its death is settled. */
+    private static final class LateLink extends DeathWatch {
+        private final Pcb linker;
 
-    /** Drops the list when it empties, so an idle server holds nothing for past callers. */
-    synchronized void removeWaiter(Completion c) {
-        ArrayList<Completion> ws = waiters;
-        if (ws != null) {
-            for (int i = ws.size() - 1; i >= 0; i--) {
-                if (ws.get(i) == c) {
-                    ws.remove(i);
-                    break;
-                }
-            }
-            if (ws.isEmpty()) {
-                waiters = null;
-            }
+        LateLink(Pcb linker) {
+            this.linker = linker;
+        }
+
+        @Override
+        void processDied(Pcb process, ExitReason reason) {
+            Signals work = new Signals();
+            linker.linkSignal(process, Reasons.NOPROC, work);
+            work.drain();
         }
     }
 

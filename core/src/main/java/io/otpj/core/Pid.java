@@ -5,8 +5,9 @@ package io.otpj.core;
  *
  * <p>A pid is never reused: ids come from a 64-bit counter that is never reset, so a pid held
  * anywhere can only ever denote the one process it was created for. Two pids are equal exactly
- * when they denote the same process. Holding a pid of a dead process is cheap: the process
- * drops its mailbox, links and monitors when it exits.
+ * when they denote the same process. Holding a pid of a dead process keeps nothing of the
+ * process but its identity and exit reason: its body and what it captured, its state, its
+ * mailbox, its links, monitors and timers are all released when it exits.
  *
  * <p>Pids are immutable and thread-safe. {@link #toString()} prints {@code <0.ID.0>}, as
  * Erlang does.

@@ -2,6 +2,7 @@ package io.otpj.core;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -26,13 +27,23 @@ import java.util.function.Predicate;
  *   <li>A dying process releases its name before its links and monitors are told.</li>
  * </ul>
  *
+ * <h2>Once an exit is decided</h2>
+ * When a process's exit is decided (it returned or threw, or an exit signal or a kill ended it),
+ * nothing it does reaches anyone any more: every outgoing effect (send, cast, call, reply, exit
+ * signal, link, unlink, monitor, spawn, start, register, exit hook, timer) passes one gate owned
+ * by the process, and an effect either lands before the process's DOWN and exit signals or is
+ * refused, unwinding the process's thread. Its name is released before its links and monitors
+ * are told. Timers addressed to its pid are cancelled, and a dead pid keeps nothing of the
+ * process but its identity and exit reason.
+ *
  * <h2>What the JVM cannot do</h2>
  * A thread cannot be stopped from outside. {@link #exit(Pid, ExitReason) Killing} a process makes
- * it dead to everyone at once: its name is released, its links and monitors fire, sends to it are
- * dropped and callers waiting on it fail. Its virtual thread is interrupted; the next otpj
- * operation it performs (receive, send, call) unwinds it without running any more of its code.
- * Code that ignores interrupts and never calls otpj keeps running until it returns, but can no
- * longer affect other processes through otpj.
+ * it dead to everyone at once, and its virtual thread is interrupted; the next otpj operation it
+ * performs unwinds it without running any more of its code. Code that ignores interrupts and
+ * never calls otpj (a busy loop, a wait for a {@code synchronized} lock, uninterruptible I/O) goes
+ * on running: it keeps its carrier, its CPU and its locks until it returns, although nothing it
+ * does through otpj reaches anyone. Such a process is reported as a zombie after a grace period
+ * and listed by {@link #zombies()}; see docs/processes.md for what to do about it.
  *
  * <h2>Memory consistency</h2>
  * Actions in a thread before {@code send(pid, m)} happen-before the receiver's return of
@@ -68,28 +79,41 @@ public final class Proc {
     /** Starts a process running {@code body}; it exits {@code normal} when the body returns. */
     public static Pid spawn(Runnable body) {
         Objects.requireNonNull(body, "body");
-        Pcb.checkNotUnwinding();
-        Pcb p = new Pcb();
-        p.behaviour = body;
-        p.start(body);
-        return p.pid;
+        Pcb self = Pcb.current();
+        if (self == null) {
+            Pcb p = new Pcb();
+            p.start(body);
+            return p.pid;
+        }
+        self.enter();
+        try {
+            Pcb p = new Pcb();
+            p.start(body);
+            return p.pid;
+        } finally {
+            self.leave();
+        }
     }
 
     /**
      * Starts a process linked to the calling one. The link exists before the new process runs a
      * single instruction, so neither can die unseen by the other.
+     *
+     * @throws IllegalStateException if the calling thread is not a process
      */
     public static Pid spawnLink(Runnable body) {
         Objects.requireNonNull(body, "body");
         Pcb self = requireSelf();
-        Pcb p = new Pcb();
-        p.behaviour = body;
-        p.addLink(self);
-        if (!self.addLink(p)) {
-            throw ProcessExit.INSTANCE;
+        self.enter();
+        try {
+            Pcb p = new Pcb();
+            p.addOwnLink(self);
+            self.addOwnLink(p);
+            p.start(body);
+            return p.pid;
+        } finally {
+            self.leave();
         }
-        p.start(body);
-        return p.pid;
     }
 
     // ------------------------------------------------------------------ messages
@@ -102,28 +126,27 @@ public final class Proc {
     public static void send(ServerRef dest, Object message) {
         Objects.requireNonNull(message, "message must not be null");
         if (dest instanceof Pid pid) {
-            Pcb.deliverAs(pid.pcb, message);
+            Pcb.send(pid.pcb, message);
             return;
         }
-        Pcb.checkNotUnwinding();
-        // Resolve first: a via-name runs registry code, which must not run inside deliverAs.
+        // Resolve first, outside the gate: a via-name runs registry code, which may block, and a
+        // process killed meanwhile must not hold its DOWN back.
         Pcb p = resolve(Objects.requireNonNull(dest, "dest"));
         if (p == null) {
             throw new IllegalArgumentException("no process registered as " + dest);
         }
-        Pcb.deliverAs(p, message);
+        Pcb.send(p, message);
     }
 
     /** Like {@link #send} but drops the message silently when a name is not registered. */
     static void sendQuietly(ServerRef dest, Object message) {
         if (dest instanceof Pid pid) {
-            Pcb.deliverAs(pid.pcb, message);
+            Pcb.send(pid.pcb, message);
             return;
         }
-        Pcb.checkNotUnwinding();
         Pcb p = resolve(dest);
         if (p != null) {
-            Pcb.deliverAs(p, message);
+            Pcb.send(p, message);
         }
     }
 
@@ -158,21 +181,31 @@ public final class Proc {
 
     /**
      * Sends {@code message} to {@code dest} after {@code delay}, from the shared timer thread.
-     * A name is resolved when the timer fires; the message is dropped if nothing is there then.
+     * A name is resolved when the timer fires; the message is dropped if nothing is there then. A
+     * timer addressed to a pid is cancelled when that process exits, as on the BEAM.
      */
     public static TimerRef sendAfter(ServerRef dest, Object message, Duration delay) {
         Objects.requireNonNull(dest, "dest");
         Objects.requireNonNull(message, "message must not be null");
-        Pcb.checkNotUnwinding();
-        return Timers.sendAfter(dest, message, delay);
+        Pcb self = Pcb.current();
+        if (self == null) {
+            return Timers.sendAfter(dest, message, delay);
+        }
+        self.enter();
+        try {
+            return Timers.sendAfter(dest, message, delay);
+        } finally {
+            self.leave();
+        }
     }
 
     // ------------------------------------------------------------------ links and monitors
 
     /**
-     * Links the calling process to {@code pid}. Linking to a dead process sends the caller an
-     * exit signal {@code noproc} (an {@link Exit} message if it traps exits; otherwise it exits).
-     * Linking twice, or to oneself, does nothing.
+     * Links the calling process to {@code pid}. Linking to a process that is dead (or whose exit
+     * is decided) sends the caller an exit signal {@code noproc} (an {@link Exit} message if it
+     * traps exits; otherwise it exits), once that process's name is released and its exit hooks
+     * have run. Linking twice, or to oneself, does nothing.
      */
     public static void link(Pid pid) {
         Objects.requireNonNull(pid, "pid");
@@ -181,71 +214,57 @@ public final class Proc {
         if (other == self) {
             return;
         }
-        Pcb.checkNotUnwinding();
-        // Each side is added, then the other side's liveness re-checked. A dying process signals
-        // only the links still present when its signal is delivered (removeLinkIfPresent), so in
-        // every interleaving exactly one party (the dying one's drain, or this code) delivers the
-        // exit signal, and no stale link to a dead process is left behind.
-        if (!self.addLink(other)) {
-            throw ProcessExit.INSTANCE;
-        }
-        if (!other.addLink(self)) {
-            // Other is dead and its death did not see us: noproc, unless its signal already came,
-            // and, like its own signals, only once its exit hooks have run.
-            other.awaitSettled();
-            if (self.removeLinkIfPresent(other)) {
-                self.exitSignal(other, Reasons.NOPROC, true);
+        self.enter();
+        try {
+            self.addOwnLink(other);
+            if (other.linkFrom(self) == Pcb.SETTLED) {
+                Pcb.Signals work = new Pcb.Signals();
+                self.linkSignal(other, Reasons.NOPROC, work);
+                work.drain();
             }
-            checkAlive(self);
-            return;
-        }
-        if (!self.isAlive()) {
-            // We died in between: our death may have missed the link just added on the other side.
-            if (other.removeLinkIfPresent(self)) {
-                other.exitSignal(self, self.exitReason, true);
-            }
-            throw ProcessExit.INSTANCE;
+        } finally {
+            self.leave();
         }
     }
 
-    /** Removes the link between the calling process and {@code pid}, if any. */
+    /**
+     * Removes the link between the calling process and {@code pid}, if any. Once it returns, the
+     * link can no longer affect the caller: an exit signal that came along it first has already
+     * been applied (the caller is dead, or its {@link Exit} message is queued).
+     */
     public static void unlink(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         Pcb self = requireSelf();
-        Pcb.checkNotUnwinding();
-        self.removeLink(pid.pcb);
-        pid.pcb.removeLink(self);
-        // A signal from pid that claimed the link before we removed it may still be landing:
-        // wait for it, so that once unlink returns the link can no longer affect us.
-        self.awaitSignalsInFlight();
-        checkAlive(self);
+        self.enter();
+        try {
+            self.removeLink(pid.pcb);
+            pid.pcb.removeLink(self);
+        } finally {
+            self.leave();
+        }
     }
 
     /**
      * Monitors {@code pid}: when it exits, the calling process receives exactly one
-     * {@link Down}. If it is already dead, {@code Down(ref, pid, noproc)} is sent at once, or, if it is still
-     * running its exit hooks (a registry removing its keys), as soon as they have run.
+     * {@link Down}. If it is already dead, or its exit is decided, {@code Down(ref, pid, noproc)}
+     * is sent at once, or, if it is still running its exit hooks (a registry removing its keys),
+     * as soon as they have run.
      */
     public static MonitorRef monitor(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         Pcb self = requireSelf();
-        Pcb.checkNotUnwinding();
-        MonitorRef ref = new MonitorRef(self, pid.pcb);
-        if (!self.addWatching(ref)) {
-            throw ProcessExit.INSTANCE;
+        Pcb target = pid.pcb;
+        self.enter();
+        try {
+            MonitorRef ref = new MonitorRef(self, target);
+            self.addWatching(ref);
+            if (!target.addWatch(ref)) {
+                ref.fire(Reasons.NOPROC);
+            }
+            return ref;
+        } finally {
+            self.leave();
         }
-        if (!pid.pcb.addMonitor(ref)) {
-            // Dead, but perhaps still running its exit hooks (a registry removing its keys):
-            // this DOWN must not overtake them, as the monitors fired by the death do not.
-            pid.pcb.awaitSettled();
-            ref.fire(Reasons.NOPROC);
-        } else if (!self.isAlive()) {
-            // We died after addWatching: our death may have missed this ref; undo it ourselves.
-            ref.cancel();
-            pid.pcb.removeMonitor(ref);
-            throw ProcessExit.INSTANCE;
-        }
-        return ref;
     }
 
     /** Removes a monitor; a DOWN already in the mailbox stays there. See {@link #demonitor(MonitorRef, boolean)}. */
@@ -267,7 +286,7 @@ public final class Proc {
             throw new IllegalArgumentException("monitor " + ref + " belongs to " + ref.watcher.pid + ", not to " + self.pid);
         }
         boolean active = ref.cancel();
-        ref.target.removeMonitor(ref);
+        ref.target.removeWatch(ref);
         self.removeWatching(ref);
         if (flush) {
             self.flushDown(ref);
@@ -281,24 +300,40 @@ public final class Proc {
      * Sends an exit signal to {@code pid}, from the calling process (or from {@code <0.0.0>} when
      * called from a plain thread). {@code kill} ends it with {@code killed} whatever it does; a
      * process that traps exits receives {@link Exit}; otherwise {@code normal} is ignored and any
-     * other reason ends it. Signalling a dead process does nothing.
+     * other reason ends it. Signalling a dead process does nothing. When a signal ends the target,
+     * it is dead when this returns, its thread has been woken (interrupted), and its name, links
+     * and monitors have been dealt with: if its thread was in the middle of one of its own effects
+     * (a send, a start), this waits for that effect to end, which completes the death; only an
+     * effect stuck for over a second (in a registry's code, say) makes it return first. The
+     * target's own code may still be running (see the class comment).
      */
     public static void exit(Pid pid, ExitReason reason) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(reason, "reason");
+        Pcb target = pid.pcb;
         Pcb self = Pcb.current();
-        if (self != null && self.unwind) {
-            throw ProcessExit.INSTANCE;
+        boolean ownerCompletes;
+        if (self == null) {
+            ownerCompletes = target.exitSignal(Pcb.OUTSIDE, reason);
+        } else {
+            self.enter();
+            try {
+                ownerCompletes = target.exitSignal(self, reason);
+            } finally {
+                self.leave();
+            }
         }
-        pid.pcb.exitSignal(self == null ? Pcb.OUTSIDE : self, reason, false);
-        if (self != null) {
-            checkAlive(self);
+        if (ownerCompletes) {
+            target.awaitTail(); // outside our own effect: see Pcb.awaitTail
         }
     }
 
     /**
      * Ends the calling process with {@code reason} ({@code exit/1}): throws {@link ExitException},
-     * which unwinds to the process's top. A GenServer runs {@code terminate} on the way out.
+     * which unwinds to the process's top. A GenServer runs {@code terminate} on the way out. The
+     * reason is the process's exit reason as given: {@code kill} here is an ordinary reason, sent
+     * to links and monitors as {@code kill} (a trapping link receives it, a non-trapping one dies
+     * with it), as in OTP; only {@code exit(pid, kill)} is untrappable.
      */
     public static RuntimeException exit(ExitReason reason) {
         Objects.requireNonNull(reason, "reason");
@@ -324,6 +359,17 @@ public final class Proc {
     }
 
     /**
+     * The killed processes whose threads are still running past the grace period
+     * ({@code -Dotpj.zombieGraceMillis}, default 5000): each was logged once at WARN with its
+     * stack. They are dead to everyone but keep their carrier until their code returns.
+     *
+     * @return their pids, oldest report first (a snapshot)
+     */
+    public static List<Pid> zombies() {
+        return Zombies.list();
+    }
+
+    /**
      * Adds a hook that runs synchronously when {@code pid} exits, before its links and monitors
      * are told: the hook {@link NameRegistry} implementations use to release names in time.
      * Hooks run on whichever thread ends the process; they must be short, must not block and
@@ -334,8 +380,16 @@ public final class Proc {
     public static boolean onExit(Pid pid, Runnable hook) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(hook, "hook");
-        Pcb.checkNotUnwinding();
-        return pid.pcb.addExitHook(hook);
+        Pcb self = Pcb.current();
+        if (self == null) {
+            return pid.pcb.addExitHook(hook);
+        }
+        self.enter();
+        try {
+            return pid.pcb.addExitHook(hook);
+        } finally {
+            self.leave();
+        }
     }
 
     /** Removes a hook added with {@link #onExit}. */
@@ -354,8 +408,18 @@ public final class Proc {
     public static void register(Object name, Pid pid) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(pid, "pid");
-        Pcb.checkNotUnwinding();
-        Pcb holder = Names.register(name, pid.pcb);
+        Pcb self = Pcb.current();
+        Pcb holder;
+        if (self == null) {
+            holder = Names.register(name, pid.pcb);
+        } else {
+            self.enter();
+            try {
+                holder = Names.register(name, pid.pcb);
+            } finally {
+                self.leave();
+            }
+        }
         if (holder != null) {
             throw new IllegalArgumentException("name " + name + " is already registered to " + holder.pid);
         }
@@ -364,8 +428,16 @@ public final class Proc {
     /** @return whether {@code name} was registered */
     public static boolean unregister(Object name) {
         Objects.requireNonNull(name, "name");
-        Pcb.checkNotUnwinding();
-        return Names.unregister(name);
+        Pcb self = Pcb.current();
+        if (self == null) {
+            return Names.unregister(name);
+        }
+        self.enter();
+        try {
+            return Names.unregister(name);
+        } finally {
+            self.leave();
+        }
     }
 
     /** @return the live process registered under the local {@code name} */
@@ -396,12 +468,6 @@ public final class Proc {
             throw new IllegalStateException("not inside an otpj process: this operation needs a calling process");
         }
         return self;
-    }
-
-    private static void checkAlive(Pcb self) {
-        if (!self.isAlive()) {
-            throw ProcessExit.INSTANCE;
-        }
     }
 
     /** @return the live-or-dead process a pid denotes, the live process a name denotes, or null */

@@ -36,7 +36,7 @@ public final class RequestId<R> {
         if (Thread.currentThread() != from.waiter) {
             throw new IllegalStateException("a request must be awaited by the thread that sent it");
         }
-        return GenServerLoop.outcome(from, server, Proc.toNanos(timeout, "timeout"));
+        return GenServerClient.outcome(from, server, Proc.toNanos(timeout, "timeout"));
     }
 
     /**
@@ -53,7 +53,7 @@ public final class RequestId<R> {
             }
             from.complete(new Completion.Failed(from.server.exitReason));
         }
-        return Optional.ofNullable(GenServerLoop.outcome(from, server, 0));
+        return Optional.ofNullable(GenServerClient.outcome(from, server, 0));
     }
 
     @Override

@@ -32,12 +32,12 @@ public final class Sys {
 
     /** @return the server's current state ({@code sys:get_state}) */
     public static <S> S getState(ServerRef server) {
-        return GenServerLoop.call(server, new GetState(), GenServer.DEFAULT_CALL_TIMEOUT);
+        return GenServerClient.call(server, new GetState(), GenServer.DEFAULT_CALL_TIMEOUT);
     }
 
     /** @return the server's current state, waiting at most {@code timeout} */
     public static <S> S getState(ServerRef server, Duration timeout) {
-        return GenServerLoop.call(server, new GetState(), timeout);
+        return GenServerClient.call(server, new GetState(), timeout);
     }
 
     /**
@@ -50,7 +50,7 @@ public final class Sys {
     @SuppressWarnings("unchecked")
     public static <S> S replaceState(ServerRef server, UnaryOperator<S> fn) {
         Objects.requireNonNull(fn, "fn");
-        return GenServerLoop.call(server, new ReplaceState(s -> fn.apply((S) s)), GenServer.DEFAULT_CALL_TIMEOUT);
+        return GenServerClient.call(server, new ReplaceState(s -> fn.apply((S) s)), GenServer.DEFAULT_CALL_TIMEOUT);
     }
 
     /**
@@ -58,17 +58,17 @@ public final class Sys {
      * messages wait in its mailbox, in order. Calls to it time out meanwhile.
      */
     public static void suspend(ServerRef server) {
-        GenServerLoop.call(server, new Suspend(), GenServer.DEFAULT_CALL_TIMEOUT);
+        GenServerClient.call(server, new Suspend(), GenServer.DEFAULT_CALL_TIMEOUT);
     }
 
     /** Resumes a suspended server; does nothing to a running one. */
     public static void resume(ServerRef server) {
-        GenServerLoop.call(server, new Resume(), GenServer.DEFAULT_CALL_TIMEOUT);
+        GenServerClient.call(server, new Resume(), GenServer.DEFAULT_CALL_TIMEOUT);
     }
 
     /** @return the server's counters since it started */
     public static Statistics statistics(ServerRef server) {
-        return GenServerLoop.call(server, new GetStatistics(), GenServer.DEFAULT_CALL_TIMEOUT);
+        return GenServerClient.call(server, new GetStatistics(), GenServer.DEFAULT_CALL_TIMEOUT);
     }
 
     /**
@@ -77,6 +77,6 @@ public final class Sys {
      * {@code sys_trace pid=.. event=.. message=.. state=..}.
      */
     public static void trace(ServerRef server, boolean on) {
-        GenServerLoop.call(server, new Trace(on), GenServer.DEFAULT_CALL_TIMEOUT);
+        GenServerClient.call(server, new Trace(on), GenServer.DEFAULT_CALL_TIMEOUT);
     }
 }

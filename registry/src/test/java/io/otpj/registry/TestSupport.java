@@ -96,7 +96,17 @@ final class TestSupport {
             Field pcbField = Pid.class.getDeclaredField("pcb");
             pcbField.setAccessible(true);
             Object pcb = pcbField.get(pid);
-            Field hooks = pcb.getClass().getDeclaredField("exitHooks");
+            Field hooks = null;
+            for (Class<?> c = pcb.getClass(); hooks == null && c != null; c = c.getSuperclass()) {
+                try {
+                    hooks = c.getDeclaredField("exitHooks");
+                } catch (NoSuchFieldException notHere) {
+                    // declared in a superclass: the control block is split by writer
+                }
+            }
+            if (hooks == null) {
+                throw new NoSuchFieldException("exitHooks");
+            }
             hooks.setAccessible(true);
             synchronized (pcb) {
                 List<?> list = (List<?>) hooks.get(pcb);

@@ -1,0 +1,148 @@
+package io.otpj.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The client side of a GenServer: start, call, send_request, stop. Everything here runs on the
+ * caller's thread, a process or a plain thread; the server side is {@link GenServerLoop}.
+ */
+final class GenServerClient {
+
+    private GenServerClient() {}
+
+    static <A, S> StartResult start(GenServer<A, S> impl, A arg, Name name, boolean link) {
+        Objects.requireNonNull(impl, "server must not be null");
+        Pcb caller = Pcb.current();
+        if (link && caller == null) {
+            throw new IllegalStateException("startLink needs a calling process to link to; use start from a plain thread");
+        }
+        GenServerLoop.Ack ack = new GenServerLoop.Ack(Thread.currentThread());
+        Pcb p;
+        if (caller != null) {
+            caller.enter();
+        }
+        try {
+            p = new Pcb();
+            if (link) {
+                p.addOwnLink(caller);
+                caller.addOwnLink(p);
+            }
+            p.start(new GenServerLoop<>(p, impl, arg, name, link ? caller : null, ack));
+        } finally {
+            if (caller != null) {
+                caller.leave();
+            }
+        }
+        Object o;
+        try {
+            // Passing p: if the new process dies without acknowledging (killed during init), its
+            // death completes the ack, so the starter never waits for a dead process.
+            o = ack.await(p, caller, -1L);
+        } catch (InterruptedException e) {
+            // A plain starter gave up: the half-started server must not outlive its start.
+            p.die(Reasons.KILLED);
+            Thread.currentThread().interrupt();
+            return new StartResult.Failed(ExitReason.of("interrupted"));
+        }
+        if (o instanceof StartResult r) {
+            return r;
+        }
+        StartResult intended = ack.intended;
+        if (intended != null) {
+            return intended;
+        }
+        return new StartResult.Failed(((Completion.Failed) o).reason());
+    }
+
+    static <R> R call(ServerRef server, Object request, Duration timeout) {
+        Objects.requireNonNull(request, "request must not be null");
+        long nanos = Proc.toNanos(timeout, "timeout");
+        From f = send(Pcb.current(), server, request);
+        return outcome(f, server, nanos);
+    }
+
+    static <R> RequestId<R> sendRequest(ServerRef server, Object request) {
+        Objects.requireNonNull(request, "request must not be null");
+        return new RequestId<>(send(Pcb.current(), server, request), server);
+    }
+
+    private static From send(Pcb self, ServerRef server, Object request) {
+        Objects.requireNonNull(server, "server must not be null");
+        Pcb target = Proc.resolve(server);
+        if (target == null || !target.isAlive()) {
+            unwindIfDead(self);
+            throw new NoProcException("no process: " + server + " is not alive or not registered (call " + request + ")",
+                    Reasons.NOPROC, server);
+        }
+        if (target == self) {
+            unwindIfDead(self);
+            throw new CallingSelfException("process " + self.pid + " called itself with " + request,
+                    Reasons.CALLING_SELF, server);
+        }
+        From f = new From(request, target, self, Thread.currentThread());
+        Pcb.sendAs(self, target, f);
+        return f;
+    }
+
+    /** A failure that reaches nobody must still not let a killed process's code go on. */
+    private static void unwindIfDead(Pcb self) {
+        if (self != null && self.exitReason != null) {
+            throw ProcessExit.INSTANCE;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static <R> R outcome(From f, ServerRef server, long nanos) {
+        Object o;
+        try {
+            o = f.await(f.server, f.caller, nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CallInterruptedException("interrupted while calling " + server + " with " + f.request,
+                    ExitReason.of("interrupted"), server);
+        }
+        if (o == Completion.NULL) {
+            return null;
+        }
+        if (o == Completion.PENDING) {
+            throw new CallTimeoutException("no reply from " + server + " within " + Duration.ofNanos(nanos)
+                    + " to " + f.request, Reasons.TIMEOUT, server);
+        }
+        if (o == Completion.CLOSED) {
+            // A request its waiter already gave up on (a RequestId awaited or polled again).
+            throw new CallTimeoutException("request to " + server + " with " + f.request
+                    + " was abandoned earlier (timed out or interrupted)", Reasons.TIMEOUT, server);
+        }
+        if (o instanceof Completion.Failed(ExitReason r)) {
+            throw new ServerExitedException(server + " exited with " + r + " before replying to " + f.request, r,
+                    server);
+        }
+        if (o instanceof Sys.Raised(RuntimeException e)) {
+            throw e;
+        }
+        return (R) o;
+    }
+
+    static void stop(ServerRef server, ExitReason reason, Duration timeout) {
+        Objects.requireNonNull(reason, "reason must not be null");
+        long nanos = Proc.toNanos(timeout, "timeout");
+        From f = send(Pcb.current(), server, new Sys.Stop(reason));
+        Object o;
+        try {
+            // The loop never replies to a stop: the server's death completes the request.
+            o = f.await(f.server, f.caller, nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CallInterruptedException("interrupted while stopping " + server, ExitReason.of("interrupted"),
+                    server);
+        }
+        if (o == Completion.PENDING) {
+            throw new CallTimeoutException(server + " did not stop within " + Duration.ofNanos(nanos), Reasons.TIMEOUT,
+                    server);
+        }
+        if (o instanceof Completion.Failed(ExitReason r) && !r.equals(reason)) {
+            throw new ServerExitedException(server + " exited with " + r + " instead of " + reason, r, server);
+        }
+    }
+}

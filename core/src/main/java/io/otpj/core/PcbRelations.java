@@ -1,0 +1,64 @@
+package io.otpj.core;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+
+/**
+ * The rarely written part of a process control block: its relations to other processes, guarded
+ * by the block's lock, and the few fields written once in its life. In the layout chain
+ * ({@link Waiter} → {@link PcbOwnerFields} → {@code PcbRelations} → {@link Mailbox} → {@link Pcb})
+ * this part sits between the owner's hot fields and the fields every sender reads, and is at least
+ * 64 bytes long (padded where its own fields fall short), so the two hot groups never share a
+ * cache line. {@code PcbLayoutTest} checks the offsets.
+ *
+ * <table>
+ *   <caption>Fields</caption>
+ *   <tr><th>field</th><th>writer</th><th>readers</th><th>access</th><th>why</th></tr>
+ *   <tr><td>{@code links}</td><td>any thread</td><td>any thread</td><td>under the lock</td>
+ *       <td>the processes linked to this one; taken (set to null) by the death's tail</td></tr>
+ *   <tr><td>{@code watching}</td><td>any thread</td><td>any thread</td><td>under the lock</td>
+ *       <td>the monitors this process holds on others, cancelled when it dies</td></tr>
+ *   <tr><td>{@code exitHooks}</td><td>any thread</td><td>any thread</td><td>under the lock</td>
+ *       <td>{@link Proc#onExit} hooks, run by the death's tail</td></tr>
+ *   <tr><td>{@code localName}</td><td>any thread</td><td>any thread</td><td>under the lock</td>
+ *       <td>the local name, released by the death's tail</td></tr>
+ *   <tr><td>{@code watchHead}</td><td>any thread</td><td>any thread</td><td>under the lock</td>
+ *       <td>the intrusive list of {@link DeathWatch}es: callers parked on this process, monitors
+ *       on it, timers addressed to it; O(1) to add and remove, no allocation</td></tr>
+ *   <tr><td>{@code thread}</td><td>starter (before start), owner (at its end)</td><td>killers
+ *       (interrupt), senders that unpark it</td><td>volatile</td><td>the process's thread; null
+ *       once it has finished, so a held pid keeps no stack</td></tr>
+ *   <tr><td>{@code trapExit}</td><td>owner</td><td>signal senders</td><td>volatile</td>
+ *       <td>{@code Process.flag(:trap_exit, _)}</td></tr>
+ *   <tr><td>{@code decidedReason}</td><td>the decider of the exit (one CAS)</td><td>the
+ *       death's tail; relation changes under the lock</td><td>volatile</td><td>the first step of
+ *       deciding an exit: picks the one winner among racing exits before the gate closes and
+ *       before {@link Mailbox#exitReason} is published</td></tr>
+ *   <tr><td>{@code tailDone}</td><td>the owner, after the tail it ran as it left an
+ *       effect</td><td>the decider</td><td>volatile</td><td>lets the decider wait for a tail it
+ *       left to the owner (see {@link Pcb#awaitTail})</td></tr>
+ *   <tr><td>{@code tailWaiter}</td><td>the decider, before it waits</td><td>the owner, after
+ *       {@code tailDone}</td><td>volatile</td><td>whom to unpark; with {@code tailDone}, a Dekker
+ *       pair over volatiles</td></tr>
+ *   <tr><td>{@code settled}</td><td>the death's tail (once)</td><td>waiters on this process</td>
+ *       <td>volatile; set under the lock</td><td>the death is settled: name released, exit hooks
+ *       run; the watch list is taken and no new watch is accepted</td></tr>
+ * </table>
+ */
+abstract class PcbRelations extends PcbOwnerFields {
+
+    HashSet<Pcb> links;
+    HashSet<MonitorRef> watching;
+    ArrayList<Runnable> exitHooks;
+    Object localName;
+    DeathWatch watchHead;
+    volatile Thread thread;
+    volatile ExitReason decidedReason;
+    volatile boolean trapExit;
+    volatile boolean settled;
+    volatile boolean tailDone;
+    volatile Thread tailWaiter;
+    // Padding up to 64 bytes (see the class comment). Replace these with real cold fields first.
+    @SuppressWarnings("unused") private byte pad01;
+    @SuppressWarnings("unused") private int pad02, pad03, pad04, pad05, pad06, pad07, pad08;
+}
