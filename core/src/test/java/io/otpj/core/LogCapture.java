@@ -49,6 +49,13 @@ final class LogCapture implements AutoCloseable {
         return text.lines().filter(l -> l.contains(event + " ") && l.contains(who)).toList();
     }
 
+    /** @return everything captured so far */
+    String text() {
+        synchronized (captured) {
+            return captured.toString(StandardCharsets.UTF_8);
+        }
+    }
+
     @Override
     public void close() {
         System.setErr(original);

@@ -8,143 +8,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Stress of the two wake-up protocols: the mailbox's (a consumer that parks and is woken by
- * producers) and the reply slot's ({@link Completion}: callers that park and are woken by a
- * reply or by the server's death). Counts are exact; any lost message or wake-up shows as a
- * wrong count or a hang, and every wait is bounded.
+ * Stress of the reply slot's wake-up protocol ({@link Completion}: callers that park and are woken
+ * by a reply or by the server's death). Counts are exact; any lost reply shows as a wrong count,
+ * and a lost wake-up as a call that times out (which fails the test: only a server's death is an
+ * expected failure). The mailbox's protocol has its own stress test, {@link WakeupStressTest}.
  */
 @Timeout(120)
 class MailboxStressTest {
-
-    record Msg(int producer, int seq) {}
-
-    /**
-     * Producers that are processes send acknowledgements through their mailbox; those that are
-     * plain threads through a semaphore.
-     */
-    private static final class Producer {
-        final int index;
-        volatile Pid pid;
-        final Semaphore acks = new Semaphore(0);
-
-        Producer(int index) {
-            this.index = index;
-        }
-
-        void ack() {
-            Pid p = pid;
-            if (p != null) {
-                Proc.send(p, Boolean.TRUE);
-            } else {
-                acks.release();
-            }
-        }
-
-        void awaitAck() throws InterruptedException {
-            if (pid != null) {
-                Proc.receive(Probe.WAIT).orElseThrow(() -> new IllegalStateException("no ack within " + Probe.WAIT));
-            } else if (!acks.tryAcquire(Probe.WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                throw new IllegalStateException("no ack within " + Probe.WAIT);
-            }
-        }
-    }
-
-    /**
-     * Round by round, each of 4 producers (2 processes, 2 threads) sends a burst and waits; the
-     * consumer acknowledges all of them only after the whole round arrived, so at the start of
-     * every round its mailbox is empty and it goes idle: 10,000 times, 2.56 million messages.
-     */
-    @Test
-    void aConsumerThatGoesIdleEveryRoundLosesNothing() {
-        int producers = 4;
-        int rounds = 10_000;
-        int burst = 64;
-        run(producers, rounds, burst, true);
-    }
-
-    /**
-     * Free-running: each producer waits only for the acknowledgement of its own burst, so bursts
-     * interleave and the consumer goes idle whenever it catches up.
-     */
-    @Test
-    void freeRunningBurstsLoseNothing() {
-        run(4, 4_000, 128, false);
-    }
-
-    private static void run(int producers, int rounds, int burst, boolean lockstep) {
-        long total = (long) producers * rounds * burst;
-        List<Producer> ps = new ArrayList<>();
-        for (int i = 0; i < producers; i++) {
-            ps.add(new Producer(i));
-        }
-        CompletableFuture<Long> consumed = new CompletableFuture<>();
-        Pid consumer = Proc.spawn(() -> {
-            int[] next = new int[producers];
-            long count = 0;
-            int inRound = 0;
-            while (count < total) {
-                Msg m = (Msg) Proc.receive(Probe.WAIT).orElseThrow(() -> new IllegalStateException("consumer starved"));
-                if (m.seq() != next[m.producer()]) {
-                    consumed.completeExceptionally(new AssertionError(
-                            "producer " + m.producer() + ": got " + m.seq() + ", expected " + next[m.producer()]));
-                    return;
-                }
-                next[m.producer()]++;
-                count++;
-                if (lockstep) {
-                    if (++inRound == producers * burst) {
-                        inRound = 0;
-                        ps.forEach(Producer::ack);
-                    }
-                } else if (next[m.producer()] % burst == 0) {
-                    ps.get(m.producer()).ack();
-                }
-            }
-            consumed.complete(count);
-        });
-        List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (Producer p : ps) {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            done.add(f);
-            Runnable body = () -> {
-                try {
-                    int seq = 0;
-                    for (int r = 0; r < rounds; r++) {
-                        for (int i = 0; i < burst; i++) {
-                            Proc.send(consumer, new Msg(p.index, seq++));
-                        }
-                        p.awaitAck();
-                    }
-                    f.complete(null);
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            };
-            if (p.index % 2 == 0) {
-                CompletableFuture<Pid> started = new CompletableFuture<>();
-                Pid pid = Proc.spawn(() -> {
-                    // The producer must know it is a process before the first ack can come.
-                    get(started);
-                    body.run();
-                });
-                p.pid = pid;
-                started.complete(pid);
-            } else {
-                Thread.ofPlatform().start(body);
-            }
-        }
-        for (CompletableFuture<Void> f : done) {
-            get(f);
-        }
-        assertEquals(total, get(consumed));
-    }
 
     // ================================================================ the call path
 

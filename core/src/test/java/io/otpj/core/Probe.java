@@ -97,6 +97,20 @@ final class Probe {
         }
     }
 
+    /**
+     * Waits until {@code condition} holds, looking again every millisecond: for states that no
+     * event announces (a periodic check's verdict). Fails with {@code failure} after {@code bound}.
+     */
+    static void until(java.util.function.BooleanSupplier condition, Duration bound, String failure) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError(failure + " (within " + bound + ")" + dumpThreads());
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+        }
+    }
+
     static void await(CountDownLatch latch) {
         try {
             assertTrue(latch.await(WAIT.toSeconds(), TimeUnit.SECONDS), "latch not released within " + WAIT);

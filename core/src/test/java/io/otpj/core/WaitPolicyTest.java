@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The spin-for-a-partner part of the wait policy ({@link Backoff}, {@link Pcb#onCarrier}): a
+ * The spin-for-a-partner part of the wait policy ({@link Waiter}, {@link Pcb#onCarrier}): a
  * hint may be wrong or stale, and these tests check that a wrong hint only ever costs a bounded
  * spin, never a lost message, a missed reply or a missed timeout. Each trial ends on an event (a
  * reply, a DOWN, a latch), never on elapsed time.
@@ -102,7 +102,8 @@ class WaitPolicyTest {
     /** The spin back-off: 16 waits without it after a failure, doubling per failure in a row, reset by a success. */
     @Test
     void partnerSpinsBackOffExponentiallyAndResetOnSuccess() {
-        Pcb p = new Pcb();
+        Waiter p = Waiter.forPlainThread();
+        p.spinWorked();
         assertTrue(p.maySpin());
         int[] expected = {16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 4096};
         for (int pause : expected) {
@@ -118,6 +119,37 @@ class WaitPolicyTest {
             assertEquals(false, p.maySpin());
         }
         assertTrue(p.maySpin(), "a success brings the pause back to 16");
+    }
+
+    /**
+     * Defect 8: a virtual thread that is not a process used to spin 20 µs on every call to a
+     * server that looks busy (blocked in the JDK), with no back-off. Its waiter now keeps the same
+     * back-off as a process's: after one spin in vain, the next 16 waits go without one.
+     */
+    @Test
+    void aVirtualThreadThatIsNotAProcessBacksOffToo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Waiter.PARTNER_SPIN_NANOS > 0, "partner spins are off");
+        CountDownLatch entered = new CountDownLatch(1), gate = new CountDownLatch(1);
+        Pid server = GenServer.start(new Blocking(), new CountDownLatch[] {entered, gate}).pid();
+        CompletableFuture<Boolean> mayStillSpin = new CompletableFuture<>();
+        Thread caller = Thread.ofVirtual().start(() -> {
+            try {
+                GenServer.call(server, "slow", Proc.INFINITY);
+                mayStillSpin.complete(Waiter.forPlainThread().maySpin());
+            } catch (Throwable t) {
+                mayStillSpin.completeExceptionally(t);
+            }
+        });
+        await(entered);
+        // The caller spins for the server (it reads "on a carrier": blocked in the JDK, not in
+        // otpj) until its 20 µs are up, then parks: the spin failed.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (caller.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        gate.countDown();
+        assertEquals(false, Probe.get(mayStillSpin), "no back-off after a partner spin in vain");
+        GenServer.stop(server);
     }
 
     /** A new process counts as off-carrier until its thread runs; a starter must not spin for a queued one. */

@@ -1,0 +1,217 @@
+package io.otpj.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stress of the mailbox's wake-up protocol where a lost wake-up is permanent: every receive and
+ * every call here is untimed, so a consumer left parked with a message queued would stay parked,
+ * and the {@link Watchdog} fails the test (with a thread dump) within a second of it. Nothing heals.
+ *
+ * <p>core's build runs this class twice: with the defaults, and with two-slot mailbox chunks and
+ * every spin of the wait policy at zero ({@code -Dotpj.mailbox.chunk=2 -Dotpj.wait.*=0}), where
+ * nearly every offer links a new chunk and every wait parks at once: the conditions under which
+ * the queue's offer is only release-ordered and the protocol's own fences must carry it. Together
+ * the two runs pass more than 10^7 messages. {@code -Dotpj.soak=true} multiplies every count by
+ * {@link #SCALE} (10^9 messages and more; hours).
+ */
+class WakeupStressTest {
+
+    static final int SCALE = Boolean.getBoolean("otpj.soak") ? 200 : 1;
+    /** Bound on a whole run: only a hang the watchdog cannot see ends up here. */
+    static final long BOUND_SECONDS = 600L * SCALE;
+
+    record Msg(int producer, int seq) {}
+
+    /** A producer: a process (acknowledged through its mailbox) or a plain thread (a semaphore). */
+    private static final class Producer {
+        final int index;
+        volatile Pid pid;
+        final Semaphore acks = new Semaphore(0);
+        final AtomicLong progress = new AtomicLong();
+
+        Producer(int index) {
+            this.index = index;
+        }
+
+        void ack() {
+            Pid p = pid;
+            if (p != null) {
+                Proc.send(p, Boolean.TRUE);
+            } else {
+                acks.release();
+            }
+        }
+
+        void awaitAck() {
+            if (pid != null) {
+                Proc.receive();
+                progress.incrementAndGet();
+            } else {
+                acks.acquireUninterruptibly();
+            }
+        }
+    }
+
+    /**
+     * Round by round, producers (half processes, half plain threads) send a burst each and wait;
+     * the consumer acknowledges all of them once the whole round has arrived, so it goes idle at
+     * the start of every round, and so does every producer process while it waits for its ack.
+     */
+    @Test
+    void aConsumerThatGoesIdleEveryRoundIsAlwaysWoken() {
+        assertEquals(6L * 20_000 * 32 * SCALE, run(6, 20_000 * SCALE, 32, true));
+    }
+
+    /** Free-running bursts: each producer waits for its own burst's ack only, so bursts interleave. */
+    @Test
+    void freeRunningBurstsAreAlwaysDelivered() {
+        assertEquals(4L * 10_000 * 64 * SCALE, run(4, 10_000 * SCALE, 64, false));
+    }
+
+    private static long run(int producers, int rounds, int burst, boolean lockstep) {
+        long total = (long) producers * rounds * burst;
+        List<Producer> ps = new ArrayList<>();
+        for (int i = 0; i < producers; i++) {
+            ps.add(new Producer(i));
+        }
+        try (Watchdog dog = new Watchdog()) {
+            CompletableFuture<Long> consumed = new CompletableFuture<>();
+            AtomicLong progress = new AtomicLong();
+            Pid consumer = Proc.spawn(() -> {
+                int[] next = new int[producers];
+                long count = 0;
+                int inRound = 0;
+                while (count < total) {
+                    Msg m = (Msg) Proc.receive();
+                    progress.incrementAndGet();
+                    if (m.seq() != next[m.producer()]) {
+                        consumed.completeExceptionally(new AssertionError(
+                                "producer " + m.producer() + ": got " + m.seq() + ", expected " + next[m.producer()]));
+                        return;
+                    }
+                    next[m.producer()]++;
+                    count++;
+                    if (lockstep) {
+                        if (++inRound == producers * burst) {
+                            inRound = 0;
+                            ps.forEach(Producer::ack);
+                        }
+                    } else if (next[m.producer()] % burst == 0) {
+                        ps.get(m.producer()).ack();
+                    }
+                }
+                consumed.complete(count);
+            });
+            dog.watch(consumer, progress);
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (Producer p : ps) {
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                done.add(f);
+                Runnable body = () -> {
+                    try {
+                        int seq = 0;
+                        for (int r = 0; r < rounds; r++) {
+                            for (int i = 0; i < burst; i++) {
+                                Proc.send(consumer, new Msg(p.index, seq++));
+                            }
+                            p.awaitAck();
+                        }
+                        f.complete(null);
+                    } catch (Throwable t) {
+                        f.completeExceptionally(t);
+                    }
+                };
+                if (p.index % 2 == 0) {
+                    CompletableFuture<Pid> known = new CompletableFuture<>();
+                    Pid pid = Proc.spawn(() -> {
+                        known.join(); // it must know it is a process before the first ack can come
+                        body.run();
+                    });
+                    p.pid = pid;
+                    dog.watch(pid, p.progress);
+                    known.complete(pid);
+                } else {
+                    Thread.ofPlatform().start(body);
+                }
+            }
+            for (CompletableFuture<Void> f : done) {
+                dog.await(f, BOUND_SECONDS);
+            }
+            return dog.await(consumed, BOUND_SECONDS);
+        }
+    }
+
+    // ================================================================ through the public API
+
+    /** Counts what it handles; its progress counter is what the watchdog reads. */
+    static final class Counter implements GenServer<Void, Long> {
+        private final AtomicLong progress;
+
+        Counter(AtomicLong progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public InitResult<Long> init(Void arg) {
+            return ok(0L);
+        }
+
+        @Override
+        public CallResult<Long> handleCall(Object request, From from, Long casts) {
+            progress.incrementAndGet();
+            return reply(casts, casts);
+        }
+
+        @Override
+        public CastResult<Long> handleCast(Object request, Long casts) {
+            progress.incrementAndGet();
+            return noreply(casts + 1);
+        }
+    }
+
+    /**
+     * The reviewer's reproduction through the public API: plain threads that each cast to an idle
+     * server and then call it, with no timeout. A lost wake-up leaves the server parked on the
+     * cast and the call, and the caller waiting for ever; the watchdog sees the server.
+     */
+    @Test
+    void castThenCallToAnIdleServerIsAlwaysAnswered() {
+        int threads = 4;
+        int iterations = 60_000 * SCALE;
+        AtomicLong progress = new AtomicLong();
+        Pid server = GenServer.start(new Counter(progress), null).pid();
+        try (Watchdog dog = new Watchdog()) {
+            dog.watch(server, progress);
+            List<CompletableFuture<Long>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                CompletableFuture<Long> f = new CompletableFuture<>();
+                done.add(f);
+                Thread.ofPlatform().start(() -> {
+                    try {
+                        long last = 0;
+                        for (int i = 0; i < iterations; i++) {
+                            GenServer.cast(server, "inc");
+                            last = GenServer.<Long>call(server, "count", Proc.INFINITY);
+                        }
+                        f.complete(last);
+                    } catch (Throwable e) {
+                        f.completeExceptionally(e);
+                    }
+                });
+            }
+            for (CompletableFuture<Long> f : done) {
+                dog.await(f, BOUND_SECONDS);
+            }
+            assertEquals((long) threads * iterations, (long) GenServer.<Long>call(server, "count", Proc.INFINITY));
+        } finally {
+            GenServer.stop(server);
+        }
+    }
+}
