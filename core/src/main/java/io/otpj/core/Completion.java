@@ -88,7 +88,7 @@ abstract class Completion extends DeathWatch {
             return false;
         }
         if ((int) PARKED.getVolatile(this) == 1) {
-            LockSupport.unpark(waiter);
+            Ticker.unpark(waiter);
         }
         return true;
     }
@@ -125,6 +125,7 @@ abstract class Completion extends DeathWatch {
         final Pcb partner = call ? server : null;
         boolean registered = false;
         boolean interrupted = false;
+        Ticker.Deadline timer = null;
         w.begin();
         try {
             for (int step = 0; ; step++) {
@@ -163,14 +164,16 @@ abstract class Completion extends DeathWatch {
                 if (self != null) {
                     self.parking();
                 }
+                w.sliceEnds();
                 PARKED.setVolatile(this, 1);
                 if (outcome() == PENDING) {
-                    if (timed) {
-                        long left = deadline - System.nanoTime();
-                        if (left > 0) {
-                            LockSupport.parkNanos(this, left);
+                    if (!timed) {
+                        LockSupport.park(this);
+                    } else if (deadline - System.nanoTime() > 0) {
+                        if (timer == null) {
+                            // Untimed park, the deadline on the ticker: it needs no carrier to fire.
+                            timer = Ticker.unparkAt(deadline);
                         }
-                    } else {
                         LockSupport.park(this);
                     }
                 }
@@ -196,6 +199,9 @@ abstract class Completion extends DeathWatch {
                 }
             }
         } finally {
+            if (timer != null) {
+                timer.cancel();
+            }
             if (registered) {
                 server.removeWatch(this);
             }

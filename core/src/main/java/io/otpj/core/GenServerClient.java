@@ -69,14 +69,19 @@ final class GenServerClient {
 
     private static From send(Pcb self, ServerRef server, Object request) {
         Objects.requireNonNull(server, "server must not be null");
+        if (self == null) {
+            // A thread that is not a process is counted in its calls: a loop of calls that fail
+            // at once (or are answered while it spins) would otherwise never give its carrier away.
+            Waiter.forPlainThread().reduce();
+        }
         Pcb target = Proc.resolve(server);
         if (target == null || !target.isAlive()) {
-            unwindIfDead(self);
+            failedCall(self);
             throw new NoProcException("no process: " + server + " is not alive or not registered (call " + request + ")",
                     Reasons.NOPROC, server);
         }
         if (target == self) {
-            unwindIfDead(self);
+            failedCall(self);
             throw new CallingSelfException("process " + self.pid + " called itself with " + request,
                     Reasons.CALLING_SELF, server);
         }
@@ -85,10 +90,16 @@ final class GenServerClient {
         return f;
     }
 
-    /** A failure that reaches nobody must still not let a killed process's code go on. */
-    private static void unwindIfDead(Pcb self) {
-        if (self != null && self.exitReason != null) {
-            throw ProcessExit.INSTANCE;
+    /**
+     * A call that fails before it is sent reaches nobody, but it is still an operation: it counts
+     * for the caller's slice, and a killed process's code must not go on past it.
+     */
+    private static void failedCall(Pcb self) {
+        if (self != null) {
+            if (self.exitReason != null) {
+                throw ProcessExit.INSTANCE;
+            }
+            self.reduce();
         }
     }
 

@@ -105,7 +105,7 @@ abstract class Mailbox extends PcbRelations {
         // StoreLoad between the offer and the read of parked: see the class comment.
         VarHandle.fullFence();
         if ((int) PARKED.getVolatile(this) == 1 && PARKED.compareAndSet(this, 1, 0)) {
-            LockSupport.unpark(thread);
+            Ticker.unpark(thread);
         }
         if (exitReason != null && thread == null) {
             // Died while we offered, and its owner has already drained and gone: see "After death".
@@ -143,6 +143,7 @@ abstract class Mailbox extends PcbRelations {
         final boolean timed = timeoutNanos > 0;
         final long deadline = timed ? System.nanoTime() + timeoutNanos : 0L;
         boolean interrupted = false;
+        Ticker.Deadline timer = null;
         begin();
         try {
             for (int step = 0; ; step++) {
@@ -167,6 +168,7 @@ abstract class Mailbox extends PcbRelations {
                     partner = null; // used up: a stale hint costs at most one bounded spin
                 }
                 parking();
+                sliceEnds();
                 PARKED.setVolatile(this, 1);
                 VarHandle.fullFence();
                 m = q.poll();
@@ -176,16 +178,17 @@ abstract class Mailbox extends PcbRelations {
                     return m;
                 }
                 if (timed) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
+                    if (deadline - System.nanoTime() <= 0) {
                         PARKED.setOpaque(this, 0);
                         unparked();
                         return null;
                     }
-                    LockSupport.parkNanos(this, left);
-                } else {
-                    LockSupport.park(this);
+                    if (timer == null) {
+                        // Untimed park, the deadline on the ticker: it needs no carrier to fire.
+                        timer = Ticker.unparkAt(deadline);
+                    }
                 }
+                LockSupport.park(this);
                 unparked();
                 PARKED.setOpaque(this, 0);
                 if (Thread.interrupted()) {
@@ -197,6 +200,9 @@ abstract class Mailbox extends PcbRelations {
                 }
             }
         } finally {
+            if (timer != null) {
+                timer.cancel();
+            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -72,6 +73,8 @@ final class Pcb extends Mailbox {
      */
     private static final boolean NAMED = Boolean.getBoolean("otpj.threadNames");
     private static final ThreadFactory THREADS = Thread.ofVirtual().factory();
+    /** Processes whose threads have started and not yet ended (zombies included). */
+    private static final LongAdder LIVE = new LongAdder();
     static final ScopedValue<Pcb> CURRENT = ScopedValue.newInstance();
     private static final VarHandle THREAD, DECIDED_REASON;
     static {
@@ -151,7 +154,13 @@ final class Pcb extends Mailbox {
         // A plain store: Thread.start orders it for the new thread, and the pid that lets others
         // read it is published after this returns.
         THREAD.set(this, t);
-        t.start();
+        LIVE.increment();
+        Ticker.start(t);
+    }
+
+    /** @return the number of processes whose threads have started and not yet ended */
+    static long live() {
+        return LIVE.sum();
     }
 
     private void run(Runnable body) {
@@ -200,6 +209,7 @@ final class Pcb extends Mailbox {
         thread = null;
         close(Pcb::dropAfterDeath);
         Zombies.ended(this);
+        LIVE.decrement();
     }
 
     /** A message found in a dead process's mailbox: a call in it must not wait for its timeout. */
@@ -217,8 +227,11 @@ final class Pcb extends Mailbox {
      * @throws ProcessExit if its exit has been decided: the effect must not happen
      */
     void enter() {
-        if (gateDepth == 0 && !GATE.compareAndSet(this, 0, IN)) {
-            throw ProcessExit.INSTANCE;
+        if (gateDepth == 0) {
+            reduce(); // before the gate: a process never yields inside an effect
+            if (!GATE.compareAndSet(this, 0, IN)) {
+                throw ProcessExit.INSTANCE;
+            }
         }
         gateDepth++;
     }
@@ -381,7 +394,7 @@ final class Pcb extends Mailbox {
         boolean inside = (prev & IN) != 0;
         if (remote && t != null) {
             if (inside) {
-                LockSupport.unpark(t);
+                Ticker.unpark(t);
             } else {
                 t.interrupt();
             }
@@ -582,6 +595,7 @@ final class Pcb extends Mailbox {
             // Killed while running user code: whatever is still queued must not be handled.
             throw ProcessExit.INSTANCE;
         }
+        reduce();
         ArrayDeque<Object> s = saved;
         if (s != null) {
             Object m;
@@ -611,6 +625,7 @@ final class Pcb extends Mailbox {
         if (exitReason != null) {
             throw ProcessExit.INSTANCE;
         }
+        reduce();
         ArrayDeque<Object> s = saved;
         if (s != null) {
             for (Iterator<Object> it = s.iterator(); it.hasNext(); ) {

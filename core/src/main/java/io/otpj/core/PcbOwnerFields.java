@@ -20,8 +20,6 @@ import java.util.ArrayDeque;
  *       <td>both</td><td>CAS, getAndBitwiseOr</td><td>the effect gate: see {@link Pcb#enter}</td></tr>
  *   <tr><td>{@code gateDepth}</td><td>owner</td><td>owner</td><td>plain</td><td>nesting of
  *       effects (an exit hook run inside an effect may perform effects itself)</td></tr>
- *   <tr><td>{@code reductions}</td><td>owner</td><td>owner</td><td>plain</td><td>work left
- *       before this process gives its carrier to others (the fairness budget)</td></tr>
  *   <tr><td>{@code running}</td><td>owner</td><td>partners spinning for it</td><td>opaque</td>
  *       <td>a hint for {@link Pcb#onCarrier}: 1 while its thread runs outside an otpj park, 0
  *       before it first runs and while it is parked in an otpj wait</td></tr>
@@ -58,7 +56,6 @@ abstract class PcbOwnerFields extends Waiter {
     @SuppressWarnings("unused") // accessed through GATE
     private volatile int gate;
     int gateDepth;
-    int reductions;
     @SuppressWarnings("unused") // accessed through RUNNING
     private volatile int running;
     int flags;

@@ -45,6 +45,14 @@ import java.util.function.Predicate;
  * does through otpj reaches anyone. Such a process is reported as a zombie after a grace period
  * and listed by {@link #zombies()}; see docs/processes.md for what to do about it.
  *
+ * <h2>Fairness</h2>
+ * Virtual threads are never preempted, so otpj counts a process's operations (every effect,
+ * every receive, every failed call) and makes a process that has run for a whole slice
+ * ({@code -Dotpj.sliceMicros}, default 1 ms) without waiting give its carrier to the others, in
+ * a fair line that timeouts, timers and processes woken from outside join too. Code that loops
+ * without calling otpj is not preempted: call {@link #checkpoint()} in such a loop, or run the
+ * work on an executor. See docs/processes.md, "Fairness".
+ *
  * <h2>Memory consistency</h2>
  * Actions in a thread before {@code send(pid, m)} happen-before the receiver's return of
  * {@code m} from {@code receive}.
@@ -356,6 +364,35 @@ public final class Proc {
     /** @return whether {@code pid} is alive now */
     public static boolean isAlive(Pid pid) {
         return Objects.requireNonNull(pid, "pid").pcb.isAlive();
+    }
+
+    /**
+     * A checkpoint for long-running code that does not otherwise call otpj, such as a CPU-bound
+     * loop: it counts as one otpj operation. If the calling process has been killed, it unwinds
+     * here (as at any otpj operation); if it has run for a whole slice without waiting, it gives
+     * its carrier to the other runnable processes first (see docs/processes.md, "Fairness"). Cheap
+     * enough for every iteration of a loop: the clock is read at every 64th call only. From a
+     * thread that is not a process, only the yielding applies.
+     */
+    public static void checkpoint() {
+        Pcb self = Pcb.current();
+        if (self == null) {
+            Waiter.forPlainThread().reduce();
+            return;
+        }
+        if (self.exitReason != null) {
+            throw ProcessExit.INSTANCE;
+        }
+        self.reduce();
+    }
+
+    /**
+     * The number of processes whose threads have started and not yet ended, as
+     * {@code erlang:system_info(process_count)}: killed processes whose code is still running
+     * (zombies) included. A snapshot; thread-safe.
+     */
+    public static long count() {
+        return Pcb.live();
     }
 
     /**

@@ -1,8 +1,9 @@
 package io.otpj.core;
 
 /**
- * The one waiting policy of otpj, as an object that carries its own state: spin, yield, spin for a
- * partner, then park. Every blocking wait of the runtime (a receive in {@link Mailbox#take}, a
+ * The one waiting and yielding policy of otpj, as an object that carries its own state: how a
+ * thread waits (spin, yield, spin for a partner, then park) and when a running one gives its
+ * carrier away (its slice). Every blocking wait of the runtime (a receive in {@link Mailbox#take}, a
  * call or start waiting in {@link Completion#await}) asks its waiter, step by step, whether to go
  * on spinning; the park itself belongs to the wait site, because each site has its own wake-up
  * protocol.
@@ -23,8 +24,12 @@ package io.otpj.core;
  *       spin began ({@link System#nanoTime}), 0 before</td></tr>
  *   <tr><td>{@code partnerSeen}</td><td>owner</td><td>owner</td><td>per wait: the partner's
  *       on-carrier hint as last read, 1 or 0 (it is re-read every 16 steps only)</td></tr>
+ *   <tr><td>{@code reductions}</td><td>owner</td><td>owner</td><td>operations left before the
+ *       next look at the clock (see "Fairness")</td></tr>
+ *   <tr><td>{@code sliceStart}</td><td>owner</td><td>owner</td><td>when the running slice
+ *       began, in {@link #ticks} (about a microsecond each); 0 when it has not begun</td></tr>
  * </table>
- * All four are 4 or 8 bytes wide, so the class leaves no gap that the JVM could fill with a field
+ * All six are 4 or 8 bytes wide, so the class leaves no gap that the JVM could fill with a field
  * of a subclass: the layout chain of {@link Pcb} relies on that.
  *
  * <h2>The phases of a wait</h2>
@@ -51,6 +56,16 @@ package io.otpj.core;
  * that paid. None of this is needed for correctness: every spin step still checks for the message
  * or reply, the deaths and the deadline, and every wait ends in the same protected park.
  *
+ * <h2>Fairness</h2>
+ * Virtual threads are never preempted: a process that never waits would keep its carrier, and on a
+ * small machine a few such processes starve everything else, supervisors and timers included.
+ * otpj gives the effect of the BEAM's reductions instead: every otpj operation a process performs
+ * (every effect, every receive, a failed call) {@linkplain #reduce counts}, and at every
+ * {@value #CHECK_EVERY}th the process reads the clock; once it has run for a whole slice
+ * ({@code otpj.sliceMicros}, default 1000 µs) since it last parked, it {@linkplain #yieldNow gives
+ * its carrier away}. A thread that is not a process counts its calls (a loop of failing calls
+ * parks nowhere). A park ends the slice: a process that waits is fair by itself.
+ *
  * <p>The settings are system properties read once at class initialisation.
  */
 class Waiter {
@@ -63,12 +78,21 @@ class Waiter {
 
     static final int BACKOFF_MIN = 16, BACKOFF_MAX = 4096;
 
+    /** A tick is 2^10 ns, about a microsecond: the clock's unit for slices, wrapping every 35 minutes. */
+    static final int TICK_SHIFT = 10;
+    /** Operations between two looks at the clock. */
+    static final int CHECK_EVERY = 64;
+    /** The slice, in {@link #ticks}: how long a thread may run its otpj operations without parking. */
+    static final int SLICE_TICKS = (int) Math.max(1L, Long.getLong("otpj.sliceMicros", 1_000L) * 1_000L >>> TICK_SHIFT);
+
     private static final ThreadLocal<Waiter> THREADS = ThreadLocal.withInitial(ThreadWaiter::new);
 
     private int credit;
     private int backoff = BACKOFF_MIN;
     private long partnerSince;
     private int partnerSeen;
+    private int reductions = CHECK_EVERY;
+    private int sliceStart;
 
     Waiter() {}
 
@@ -101,6 +125,54 @@ class Waiter {
     /** Owner: starts a wait. */
     final void begin() {
         partnerSince = 0L;
+    }
+
+    // ------------------------------------------------------------------ fairness
+
+    static int ticks() {
+        return (int) (System.nanoTime() >>> TICK_SHIFT);
+    }
+
+    /**
+     * Owner: counts one otpj operation; at every {@link #CHECK_EVERY}th, gives the carrier away if
+     * the slice is spent. Called outside any effect (never while the gate is held).
+     */
+    final void reduce() {
+        if (--reductions <= 0) {
+            budgetSpent();
+        }
+    }
+
+    private void budgetSpent() {
+        reductions = CHECK_EVERY;
+        int now = ticks();
+        int start = sliceStart;
+        if (start == 0) {
+            sliceStart = now == 0 ? 1 : now;
+        } else if (now - start >= SLICE_TICKS) {
+            sliceStart = 0;
+            yieldNow();
+        }
+    }
+
+    /** Owner, before it parks: a parked thread has given its carrier away; its next slice starts afresh. */
+    final void sliceEnds() {
+        sliceStart = 0;
+    }
+
+    /**
+     * Gives the carrier away fairly: a virtual thread goes to the back of the line the
+     * {@link Ticker} keeps, behind the work waiting there; a platform thread yields its core.
+     */
+    final void yieldNow() {
+        if (isVirtual()) {
+            Ticker.yieldVirtual();
+        } else {
+            Thread.yield();
+        }
+        // The next slice starts now, not at the next look at the clock.
+        int now = ticks();
+        sliceStart = now == 0 ? 1 : now;
     }
 
     /**

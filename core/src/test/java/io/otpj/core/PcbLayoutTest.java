@@ -41,8 +41,9 @@ class PcbLayoutTest {
     static final List<F> OWNER_HOT = List.of(
             new F(Waiter.class, "credit", 4), new F(Waiter.class, "backoff", 4),
             new F(Waiter.class, "partnerSince", 8), new F(Waiter.class, "partnerSeen", 4),
+            new F(Waiter.class, "reductions", 4), new F(Waiter.class, "sliceStart", 4),
             new F(PcbOwnerFields.class, "gate", 4), new F(PcbOwnerFields.class, "gateDepth", 4),
-            new F(PcbOwnerFields.class, "reductions", 4), new F(PcbOwnerFields.class, "running", 4),
+            new F(PcbOwnerFields.class, "running", 4),
             new F(PcbOwnerFields.class, "flags", 4), new F(PcbOwnerFields.class, "partner", 4),
             new F(PcbOwnerFields.class, "saved", 4));
 

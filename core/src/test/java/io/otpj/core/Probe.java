@@ -175,6 +175,11 @@ final class Probe {
             return; // the runtime clears it when the thread has finished
         }
         try {
+            // Under load the runtime may start a new process's thread a moment after spawn returned.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (t.getState() == Thread.State.NEW && System.nanoTime() - deadline < 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000L);
+            }
             assertTrue(t.join(WAIT), pid + "'s thread did not finish within " + WAIT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
