@@ -4,8 +4,9 @@
 # alternating order (A B, then B A); the summary is the median of the per-pair ratios B/A with
 # a distribution-free 95% interval (io.otpj.benchmarks.Ratios).
 #
-#   benchmarks/ab.sh REV [--pairs N] [--iterations I] [BENCHMARK_REGEX ...]
+#   benchmarks/ab.sh REV [--b REV_B] [--pairs N] [--iterations I] [BENCHMARK_REGEX ...]
 #
+# With --b, B is built from REV_B instead of this checkout.
 # Default benchmarks: the call and cast figures (OtpjCall, OtpjCast). Writes the table to
 # benchmarks/target/ab/summary.md. Run it on an otherwise idle machine.
 set -euo pipefail
@@ -17,9 +18,10 @@ if [ $# -lt 1 ]; then
   exit 2
 fi
 rev=$1; shift
-pairs=6; iterations=3; benches=()
+rev_b=""; pairs=6; iterations=3; benches=()
 while [ $# -gt 0 ]; do
   case "$1" in
+    --b) rev_b=$2; shift 2 ;;
     --pairs) pairs=$2; shift 2 ;;
     --iterations) iterations=$2; shift 2 ;;
     *) benches+=("$1"); shift ;;
@@ -29,15 +31,26 @@ done
 
 work=benchmarks/target/ab
 rm -rf "$work"; mkdir -p "$work"
-src=$(mktemp -d)
-trap 'git worktree remove --force "$src" >/dev/null 2>&1 || true; rm -rf "$src"' EXIT
-git worktree add --detach "$src" "$rev" >/dev/null
+trees=()
+trap 'for t in "${trees[@]}"; do git worktree remove --force "$t" >/dev/null 2>&1 || true; rm -rf "$t"; done' EXIT
+build_rev() { # REV JAR
+  local t; t=$(mktemp -d); trees+=("$t")
+  git worktree add --detach "$t" "$1" >/dev/null
+  (cd "$t" && ./mvnw -B -q -pl benchmarks -am -DskipTests package)
+  cp "$t/benchmarks/target/otpj-benchmarks.jar" "$2"
+}
 echo "ab: building A = $rev ($(git rev-parse --short "$rev"))"
-(cd "$src" && ./mvnw -B -q -pl benchmarks -am -DskipTests package)
-cp "$src/benchmarks/target/otpj-benchmarks.jar" "$work/A.jar"
-echo "ab: building B = this checkout ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes'))"
-./mvnw -B -q -pl benchmarks -am -DskipTests package
-cp benchmarks/target/otpj-benchmarks.jar "$work/B.jar"
+build_rev "$rev" "$work/A.jar"
+if [ -n "$rev_b" ]; then
+  echo "ab: building B = $rev_b ($(git rev-parse --short "$rev_b"))"
+  build_rev "$rev_b" "$work/B.jar"
+  label_b="B ($(git rev-parse --short "$rev_b"))"
+else
+  echo "ab: building B = this checkout ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo '+changes'))"
+  ./mvnw -B -q -pl benchmarks -am -DskipTests package
+  cp benchmarks/target/otpj-benchmarks.jar "$work/B.jar"
+  label_b="B"
+fi
 
 jvm="-Xms2g -Xmx2g -XX:+UseG1GC --sun-misc-unsafe-memory-access=allow"
 for i in $(seq 1 "$pairs"); do
@@ -49,5 +62,5 @@ for i in $(seq 1 "$pairs"); do
       > "$work/$side-$i.log" 2>&1
   done
 done
-"$JAVA_HOME/bin/java" -cp "$work/B.jar" io.otpj.benchmarks.Ratios "$work" "A ($(git rev-parse --short "$rev"))" "B" \
+"$JAVA_HOME/bin/java" -cp "$work/B.jar" io.otpj.benchmarks.Ratios "$work" "A ($(git rev-parse --short "$rev"))" "$label_b" \
   | tee "$work/summary.md"
