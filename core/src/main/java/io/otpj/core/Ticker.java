@@ -30,8 +30,9 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  *   <li><b>Yields.</b> A thread whose slice is spent ({@link Waiter#reduce}) parks and asks to be
  *       let go again; this thread unparks it at once, which submits it at the back of that queue:
  *       behind everything that waited there before it.</li>
- *   <li><b>Wake-ups under load.</b> While threads are yielding (the scheduler is saturated: one
- *       yield in the last {@code CONGESTION_NANOS}), a platform thread that wakes a process
+ *   <li><b>Wake-ups under load.</b> While the scheduler is saturated (in the last
+ *       {@code CONGESTION_NANOS}, a yield let go by this thread took more than {@code LATE_NANOS}
+ *       to run again, or has not run yet after that long), a platform thread that wakes a process
  *       (a send from a plain thread, a timer's delivery, a reply) hands the wake-up to this thread
  *       instead of unparking it itself ({@link #unpark}), so it joins the same line instead of a
  *       queue the workers may never reach. Otherwise it unparks directly, with no extra hop.
@@ -62,14 +63,25 @@ final class Ticker {
     /** A tick is 2^20 ns, about a millisecond. */
     static final int TICK_SHIFT = 20;
     static final int SLOTS = 1024;
-    /** The scheduler counts as saturated while a yield happened this recently. */
+    /** The scheduler counts as saturated while a late yield (see {@link #LATE_NANOS}) happened this recently. */
     static final long CONGESTION_NANOS = 10_000_000L;
+    /**
+     * A yield let go that takes longer than this to run again shows the scheduler saturated: half
+     * a slice. A thread that yields while a carrier is free runs again within microseconds, and
+     * then nothing needs to queue behind it: a server busy serving one plain-thread caller yields
+     * every slice, yet platform threads' wake-ups keep going straight to the scheduler.
+     */
+    static final long LATE_NANOS = Math.max(100_000L, ((long) Waiter.SLICE_TICKS << Waiter.TICK_SHIFT) / 2);
 
     /** A yield: the thread to let go again. */
     private static final class Ticket {
         /** Read and then cleared by the ticker thread when it lets the thread go. */
         Thread thread;
         volatile boolean released;
+        /** Ticker thread only: when it let the thread go. */
+        long releasedAt;
+        /** Written by the yielding thread before {@link #started}, read by the ticker after it. */
+        long startedAt;
         /** Set by the yielding thread once it runs again (or gave up waiting): it has left the queue. */
         volatile boolean started;
 
@@ -160,7 +172,8 @@ final class Ticker {
                 break; // killed while it waited: it unwinds at its next otpj operation
             }
         }
-        t.started = true;
+        t.startedAt = System.nanoTime();
+        t.started = true; // volatile: publishes startedAt to the ticker
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -225,7 +238,8 @@ final class Ticker {
             Runtime.getRuntime().availableProcessors()));
     private static int pending;
     private static long currentTick = System.nanoTime() >> TICK_SHIFT;
-    private static long lastYield = Long.MIN_VALUE / 2;
+    /** When a yield was last seen late (see {@link #LATE_NANOS}). */
+    private static long lastLate = Long.MIN_VALUE / 2;
 
     private static void run() {
         for (;;) {
@@ -239,8 +253,8 @@ final class Ticker {
                 currentTick++;
                 fireSlot(currentTick);
             }
-            releaseTurns();
-            boolean busy = now - lastYield < CONGESTION_NANOS;
+            releaseTurns(now);
+            boolean busy = now - lastLate < CONGESTION_NANOS;
             if (congested != busy) {
                 congested = busy;
             }
@@ -267,11 +281,7 @@ final class Ticker {
 
     private static void handle(Object c, long now) {
         switch (c) {
-            case Ticket t -> {
-                lastYield = now;
-                congested = true;
-                WAITING.addLast(t);
-            }
+            case Ticket t -> WAITING.addLast(t);
             case Wake w -> LockSupport.unpark(w.thread());
             case Start st -> st.thread().start();
             case Deadline d -> {
@@ -297,10 +307,16 @@ final class Ticker {
      * external queue this thread does not feed) is served too, instead of waiting behind a queue
      * that never empties. One yielding thread alone is let go at once.
      */
-    private static void releaseTurns() {
+    private static void releaseTurns(long now) {
         for (int i = OUT.size() - 1; i >= 0; i--) {
-            if (OUT.get(i).started) {
+            Ticket t = OUT.get(i);
+            if (t.started) { // volatile read first: then startedAt is the yielder's
+                if (t.startedAt - t.releasedAt > LATE_NANOS) {
+                    lastLate = Math.max(lastLate, t.startedAt);
+                }
                 OUT.remove(i);
+            } else if (now - t.releasedAt > LATE_NANOS) {
+                lastLate = now;
             }
         }
         if (WAITING.isEmpty()) {
@@ -314,6 +330,7 @@ final class Ticker {
         Ticket t;
         while ((t = WAITING.pollFirst()) != null) {
             OUT.add(t);
+            t.releasedAt = now;
             t.released = true;
             LockSupport.unpark(t.thread);
             t.thread = null; // a ticket kept until its thread runs must not keep the thread

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,6 +32,7 @@ class FairnessTest {
     /** 32 callers (half processes, half plain virtual threads) looping on calls that fail at once. */
     static final class Saturation implements AutoCloseable {
         final AtomicBoolean stop = new AtomicBoolean();
+        final LongAdder calls = new LongAdder();
 
         Saturation() {
             for (int i = 0; i < 32; i++) {
@@ -39,7 +41,7 @@ class FairnessTest {
                         try {
                             GenServer.call(Name.local("fairness-nobody"), "x", Duration.ofSeconds(1));
                         } catch (NoProcException expected) {
-                            // the load
+                            calls.increment(); // the load
                         }
                     }
                 };
@@ -51,6 +53,19 @@ class FairnessTest {
             }
             // Let the load build up: every caller has run through slices before the test measures.
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+
+        /**
+         * Fails unless the callers are still calling: a measurement taken with the load gone would
+         * prove nothing. Waits (bounded by {@link Probe#WAIT}) for the count to move on.
+         */
+        void assertStillRunning() {
+            long before = calls.sum();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (calls.sum() == before) {
+                assertTrue(System.nanoTime() < deadline, "the load stopped calling during the measurement");
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
         }
 
         @Override
@@ -82,6 +97,7 @@ class FairnessTest {
                 assertTrue(t1 != null, "a process woken from a platform thread never ran" + Probe.dumpThreads());
                 worst = Math.max(worst, t1 - t0);
             }
+            load.assertStillRunning();
         } finally {
             Proc.exit(p, ExitReason.kill());
         }
@@ -124,6 +140,7 @@ class FairnessTest {
                 }
                 return new long[] {call, receive, timer};
             });
+            load.assertStillRunning();
             System.out.printf("fairness: worst lateness: call timeout %d ms, receive timeout %d ms, timer %d ms%n",
                     millis(worst[0]), millis(worst[1]), millis(worst[2]));
             for (long w : worst) {
@@ -155,6 +172,7 @@ class FairnessTest {
                 }
             }, null).pid();
             long late = get(fired) - armed[0] - TimeUnit.MILLISECONDS.toNanos(50);
+            load.assertStillRunning();
             System.out.println("fairness: idle timeout late by " + millis(late) + " ms");
             assertTrue(late < BOUND.toNanos(), "late by " + millis(late) + " ms");
             GenServer.stop(p);
@@ -179,6 +197,7 @@ class FairnessTest {
                 }
                 return w;
             });
+            load.assertStillRunning();
             System.out.println("fairness: worst start " + millis(worst) + " ms");
             assertTrue(worst < BOUND.toNanos(), "a start took " + millis(worst) + " ms");
         }
