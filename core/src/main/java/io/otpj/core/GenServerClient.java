@@ -40,8 +40,9 @@ final class GenServerClient {
             // death completes the ack, so the starter never waits for a dead process.
             o = ack.await(p, caller, -1L);
         } catch (InterruptedException e) {
-            // A plain starter gave up: the half-started server must not outlive its start.
-            p.die(Reasons.KILLED);
+            // A plain starter gave up: the half-started server must not outlive its start, nor
+            // hold its name once the start has returned Failed.
+            p.dieAndAwait(Reasons.KILLED);
             Thread.currentThread().interrupt();
             return new StartResult.Failed(ExitReason.of("interrupted"));
         }

@@ -324,6 +324,18 @@ final class Pcb extends Mailbox {
         return end(reason) != LOST;
     }
 
+    /**
+     * {@link #die} by another thread that returns only once the death is carried out (name
+     * released, DOWNs and exit signals sent), as a kill from outside does: when the owner was inside
+     * an effect and runs the tail itself, this waits for it as {@link #awaitTail} does. The caller
+     * must be outside any effect of its own.
+     */
+    void dieAndAwait(ExitReason reason) {
+        if (end(reason) == TAIL_LATER) {
+            awaitTail();
+        }
+    }
+
     /** {@link #die} that tells whether the owner runs the tail: then the caller may {@link #awaitTail}. */
     private int end(ExitReason reason) {
         int r = decide(reason);
@@ -365,6 +377,7 @@ final class Pcb extends Mailbox {
                 interrupted = true;
             }
         }
+        tailWaiter = null;
         if (interrupted) {
             me.interrupt();
         }

@@ -37,9 +37,11 @@ import java.util.HashSet;
  *   <tr><td>{@code tailDone}</td><td>the owner, after the tail it ran as it left an
  *       effect</td><td>the decider</td><td>volatile</td><td>lets the decider wait for a tail it
  *       left to the owner (see {@link Pcb#awaitTail})</td></tr>
- *   <tr><td>{@code tailWaiter}</td><td>the decider, before it waits</td><td>the owner, after
- *       {@code tailDone}</td><td>volatile</td><td>whom to unpark; with {@code tailDone}, a Dekker
- *       pair over volatiles</td></tr>
+ *   <tr><td>{@code tailWaiter}</td><td>the decider, before it waits, and again (to null) when
+ *       its wait ends</td><td>the owner, after {@code tailDone}</td><td>volatile</td><td>whom to
+ *       unpark; with {@code tailDone}, a Dekker pair over volatiles. Cleared so that a dead pid
+ *       does not keep its killer's thread; an owner reading null unparks no one, which is right
+ *       since the wait is over</td></tr>
  *   <tr><td>{@code settled}</td><td>the death's tail (once)</td><td>waiters on this process</td>
  *       <td>volatile; set under the lock</td><td>the death is settled: name released, exit hooks
  *       run; the watch list is taken and no new watch is accepted</td></tr>

@@ -495,4 +495,65 @@ class CoreDefectsTest {
         assertEquals(ExitReason.killed(), get(down));
         assertEquals(new StartResult.Failed(ExitReason.killed()), get(started));
     }
+
+    /**
+     * Found while documenting {@code GenServer.start}: a plain-thread starter interrupted while the
+     * new server was still registering its name (inside a registry's code, so inside an effect)
+     * returned {@code Failed} at once, and the name was registered and only then released, after
+     * the start had returned. "On failure its name is free when start returns": the starter waits
+     * for the death to be carried out, as a kill from outside does.
+     */
+    @Test
+    void anInterruptedPlainStarterReturnsOnlyOnceTheNameIsFreeAgain() throws Exception {
+        MapRegistry names = new MapRegistry();
+        CountDownLatch entered = new CountDownLatch(1), release = new CountDownLatch(1);
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Pid> server = new AtomicReference<>();
+        NameRegistry slow = new NameRegistry() {
+            @Override
+            public Pid registerName(Object key, Pid pid) {
+                server.set(pid);
+                entered.countDown();
+                awaitUninterruptibly(release); // the registry's own code: the kill must wait for it
+                Pid taken = names.registerName(key, pid);
+                events.add("registered");
+                return taken;
+            }
+
+            @Override
+            public void unregisterName(Object key) {
+                names.unregisterName(key);
+            }
+
+            @Override
+            public Pid whereisName(Object key) {
+                return names.whereisName(key);
+            }
+        };
+        CompletableFuture<StartResult> result = new CompletableFuture<>();
+        Thread starter = Thread.ofPlatform().start(() -> {
+            StartResult r = GenServer.start(new GenServer<Void, Integer>() {
+                @Override
+                public InitResult<Integer> init(Void arg) {
+                    return ok(0);
+                }
+            }, null, Name.via(slow, "slow-key"));
+            // What the caller of start sees the moment it returns.
+            events.add("start returned, key " + (names.whereisName("slow-key") == null ? "free" : "held"));
+            result.complete(r);
+        });
+        assertTrue(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the new server never registered");
+        starter.interrupt();
+        // The fixed starter now waits for the death to be carried out (parked on the dying
+        // process's control block); the old one returned at once.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!result.isDone() && java.util.concurrent.locks.LockSupport.getBlocker(starter) != server.get().pcb) {
+            assertTrue(System.nanoTime() < deadline, "the starter neither returned nor waited");
+            Thread.onSpinWait();
+        }
+        release.countDown();
+        assertEquals(new StartResult.Failed(ExitReason.of("interrupted")), get(result));
+        starter.join(WAIT.toMillis());
+        assertEquals(List.of("registered", "start returned, key free"), List.copyOf(events));
+    }
 }
