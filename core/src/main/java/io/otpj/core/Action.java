@@ -16,8 +16,20 @@ public sealed interface Action {
     /**
      * Arm an idle timer: if no message arrives within {@code after}, {@code handleInfo} receives
      * {@link IdleTimeout}. Any message cancels it. {@link Proc#INFINITY} is the same as no timer.
+     * A system request ({@link Sys}) is the exception: the timer starts again after it, and
+     * none runs while the server is suspended.
+     *
+     * @param after how long to wait for a message: {@link Duration#ZERO} times out at once
+     *     unless a message is already queued; {@link Proc#INFINITY}, or anything too long to count
+     *     in nanoseconds, waits forever
      */
     record Timeout(Duration after) implements Action {
+        /**
+         * Creates an idle timeout.
+         *
+         * @throws NullPointerException if {@code after} is null
+         * @throws IllegalArgumentException if {@code after} is negative
+         */
         public Timeout {
             Objects.requireNonNull(after, "timeout");
             Proc.toNanos(after, "timeout");
@@ -27,22 +39,51 @@ public sealed interface Action {
     /** Release what the process can release while it waits; the state is kept. */
     record Hibernate() implements Action {}
 
-    /** Run {@code handleContinue(arg, state)} before any message, even one already queued. */
+    /**
+     * Run {@code handleContinue(arg, state)} before any message, even one already queued.
+     *
+     * @param arg what {@code handleContinue} receives
+     */
     record Continue(Object arg) implements Action {
+        /**
+         * Creates a continue.
+         *
+         * @throws NullPointerException if {@code arg} is null
+         */
         public Continue {
             Objects.requireNonNull(arg, "continue argument must not be null");
         }
     }
 
-    /** @return no action */
+    /**
+     * Waits for the next message, with no timer ({@link None}).
+     *
+     * @return no action (a shared instance)
+     */
     static Action none() { return Actions.NONE; }
 
-    /** @return an idle timeout; a negative duration throws {@link IllegalArgumentException} */
+    /**
+     * An idle timeout ({@link Timeout}).
+     *
+     * @param after how long to wait for a message before {@code handleInfo} receives
+     *     {@link IdleTimeout}; {@link Proc#INFINITY} waits forever
+     * @return an idle timeout; a negative duration throws {@link IllegalArgumentException}, a
+     *     null one {@link NullPointerException}
+     */
     static Action timeout(Duration after) { return new Timeout(after); }
 
-    /** @return hibernate */
+    /**
+     * Hibernates while waiting ({@link Hibernate}).
+     *
+     * @return hibernate (a shared instance)
+     */
     static Action hibernate() { return Actions.HIBERNATE; }
 
-    /** @return continue with {@code arg} */
+    /**
+     * Runs {@code handleContinue(arg, state)} next ({@link Continue}).
+     *
+     * @param arg what {@code handleContinue} receives; not null
+     * @return continue with {@code arg}
+     */
     static Action continueWith(Object arg) { return new Continue(arg); }
 }

@@ -1,5 +1,6 @@
 package io.otpj.core;
 
+import java.io.Serial;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,9 @@ import java.util.Objects;
 public abstract sealed class CallException extends RuntimeException
         permits NoProcException, CallTimeoutException, ServerExitedException, CallingSelfException,
                 CallInterruptedException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
 
     private final transient ExitReason reason;
     private final transient ServerRef server;
@@ -32,12 +36,21 @@ public abstract sealed class CallException extends RuntimeException
         this.server = server;
     }
 
-    /** @return the exit reason this failure stands for */
+    /**
+     * Returns the exit reason this failure stands for.
+     *
+     * @return {@code noproc}, {@code timeout}, the server's exit reason, {@code calling_self} or
+     *     {@code interrupted}, by subclass as listed in the class comment
+     */
     public ExitReason reason() {
         return reason;
     }
 
-    /** @return the server the call was addressed to */
+    /**
+     * Returns the server the call was addressed to, as the caller gave it.
+     *
+     * @return the pid or name the call was addressed to (a name is not resolved to a pid)
+     */
     public ServerRef server() {
         return server;
     }

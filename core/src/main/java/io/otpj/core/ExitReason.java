@@ -29,8 +29,17 @@ public sealed interface ExitReason {
         @Override public String toString() { return "shutdown"; }
     }
 
-    /** {@code {shutdown, term}}: orderly shutdown with detail. Logs no crash report. */
+    /**
+     * {@code {shutdown, term}}: orderly shutdown with detail. Logs no crash report.
+     *
+     * @param term the detail, compared with {@code equals}
+     */
     record ShutdownWith(Object term) implements ExitReason {
+        /**
+         * Creates {@code {shutdown, term}}.
+         *
+         * @throws NullPointerException if {@code term} is null
+         */
         public ShutdownWith {
             Objects.requireNonNull(term, "shutdown term must not be null");
         }
@@ -60,8 +69,18 @@ public sealed interface ExitReason {
         @Override public String toString() { return "timeout"; }
     }
 
-    /** The process crashed: a callback or the process body threw {@code cause}. */
+    /**
+     * The process crashed: a callback or the process body threw {@code cause}.
+     *
+     * @param cause what was thrown; two crashes are equal when their causes are, which for an
+     *     exception class that does not override {@code equals} means the same object
+     */
     record Crash(Throwable cause) implements ExitReason {
+        /**
+         * Creates a crash reason.
+         *
+         * @throws NullPointerException if {@code cause} is null
+         */
         public Crash {
             Objects.requireNonNull(cause, "crash cause must not be null");
         }
@@ -71,57 +90,125 @@ public sealed interface ExitReason {
     /**
      * A callback returned a value that is not a valid result (for example {@code null});
      * {@code callback} names it, {@code value} is what it returned.
+     *
+     * @param callback the name of the callback, such as {@code "handleCall"}
+     * @param value what it returned; may be null
      */
     record BadReturnValue(String callback, Object value) implements ExitReason {
+        /**
+         * Creates a {@code bad_return_value} reason.
+         *
+         * @throws NullPointerException if {@code callback} is null
+         */
         public BadReturnValue {
             Objects.requireNonNull(callback, "callback");
         }
         @Override public String toString() { return "{bad_return_value, " + callback + " returned " + value + "}"; }
     }
 
-    /** A start found its name already registered to the live process {@code pid}. */
+    /**
+     * A start found its name already registered to the live process {@code pid}.
+     *
+     * @param pid the process that held the name
+     */
     record AlreadyStarted(Pid pid) implements ExitReason {
+        /**
+         * Creates {@code {already_started, pid}}.
+         *
+         * @throws NullPointerException if {@code pid} is null
+         */
         public AlreadyStarted {
             Objects.requireNonNull(pid, "pid");
         }
         @Override public String toString() { return "{already_started, " + pid + "}"; }
     }
 
-    /** Any other reason: a user term such as {@code "calling_self"} or an error record. */
+    /**
+     * Any other reason: a user term such as {@code "calling_self"} or an error record.
+     *
+     * @param term the term, compared with {@code equals}; {@link #toString()} prints it as it is
+     */
     record Term(Object term) implements ExitReason {
+        /**
+         * Wraps {@code term} as it is; {@link ExitReason#of(Object)} is the factory that leaves
+         * an {@code ExitReason} unwrapped.
+         *
+         * @throws NullPointerException if {@code term} is null
+         */
         public Term {
             Objects.requireNonNull(term, "exit term must not be null");
         }
         @Override public String toString() { return String.valueOf(term); }
     }
 
-    /** @return the {@code normal} reason */
+    /**
+     * Returns {@code normal}.
+     *
+     * @return the {@code normal} reason
+     */
     static ExitReason normal() { return Reasons.NORMAL; }
 
-    /** @return the {@code shutdown} reason */
+    /**
+     * Returns {@code shutdown}.
+     *
+     * @return the {@code shutdown} reason
+     */
     static ExitReason shutdown() { return Reasons.SHUTDOWN; }
 
-    /** @return {@code {shutdown, term}}; throws {@link NullPointerException} for a null term */
+    /**
+     * Returns {@code {shutdown, term}}.
+     *
+     * @param term the detail, compared with {@code equals}
+     * @return {@code {shutdown, term}}
+     * @throws NullPointerException if {@code term} is null
+     */
     static ExitReason shutdown(Object term) { return new ShutdownWith(term); }
 
-    /** @return the untrappable {@code kill} signal */
+    /**
+     * Returns {@code kill}.
+     *
+     * @return the untrappable {@code kill} signal
+     */
     static ExitReason kill() { return Reasons.KILL; }
 
-    /** @return {@code killed} */
+    /**
+     * Returns {@code killed}.
+     *
+     * @return {@code killed}
+     */
     static ExitReason killed() { return Reasons.KILLED; }
 
-    /** @return {@code noproc} */
+    /**
+     * Returns {@code noproc}.
+     *
+     * @return {@code noproc}
+     */
     static ExitReason noproc() { return Reasons.NOPROC; }
 
-    /** @return {@code timeout} */
+    /**
+     * Returns {@code timeout}.
+     *
+     * @return {@code timeout}
+     */
     static ExitReason timeout() { return Reasons.TIMEOUT; }
 
-    /** @return a crash caused by {@code cause} */
+    /**
+     * Returns a crash caused by {@code cause}.
+     *
+     * @param cause what was thrown
+     * @return a crash caused by {@code cause}
+     * @throws NullPointerException if {@code cause} is null
+     */
     static ExitReason crash(Throwable cause) { return new Crash(cause); }
 
     /**
      * Wraps a user term. An {@code ExitReason} passed in is returned as it is, so
      * {@code of(ExitReason.normal())} is {@code normal}.
+     *
+     * @param term the term
+     * @return {@code term} itself if it is an {@code ExitReason}, otherwise a {@link Term}
+     *     wrapping it
+     * @throws NullPointerException if {@code term} is null
      */
     static ExitReason of(Object term) {
         return term instanceof ExitReason r ? r : new Term(term);
@@ -131,6 +218,9 @@ public sealed interface ExitReason {
      * Whether this reason is one of the "clean" reasons that OTP does not report:
      * {@code normal}, {@code shutdown} or {@code {shutdown, _}}. A supervisor restarts a
      * {@code transient} child only when this is {@code false}.
+     *
+     * @return {@code true} for {@code normal}, {@code shutdown} and {@code {shutdown, _}};
+     *     {@code false} for every other reason, {@code kill} and {@code killed} included
      */
     default boolean isClean() {
         return this instanceof Normal || this instanceof Shutdown || this instanceof ShutdownWith;

@@ -30,6 +30,7 @@ public final class From extends Completion {
     /**
      * Sends {@code value} (which may be null) as the reply to this call.
      *
+     * @param value the reply; the caller's {@code call} returns it
      * @return {@code true} if this was the reply the caller gets, {@code false} if the call had
      *     already been answered, timed out or been abandoned
      */
@@ -37,7 +38,11 @@ public final class From extends Completion {
         return Pcb.complete(this, value);
     }
 
-    /** @return the calling process, or null when the caller is a plain thread */
+    /**
+     * Returns the process that made the call.
+     *
+     * @return the calling process, or null when the caller is a plain thread
+     */
     public Pid caller() {
         return caller == null ? null : caller.pid;
     }

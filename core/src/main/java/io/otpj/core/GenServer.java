@@ -13,34 +13,20 @@ import org.slf4j.LoggerFactory;
  * to it with {@link #call}, {@link #cast} and {@link Proc#send}. Messages are ordinary objects,
  * best written as records and matched with a pattern-matching {@code switch}:
  *
- * <pre>{@code
- * final class Counter implements GenServer<Integer, Integer> {
- *     record Inc(int by) {}
- *     record Get() {}
+ * {@snippet class=io.otpj.examples.Counter region=server}
  *
- *     public InitResult<Integer> init(Integer start) { return ok(start); }
+ * <p>Started, used and stopped from any thread or process:
  *
- *     public CallResult<Integer> handleCall(Object req, From from, Integer n) {
- *         return switch (req) {
- *             case Get g -> reply(n, n);
- *             default -> throw new UnhandledMessageException...; // or leave it to the default
- *         };
- *     }
+ * {@snippet class=io.otpj.examples.Counter region=use}
  *
- *     public CastResult<Integer> handleCast(Object req, Integer n) {
- *         return switch (req) {
- *             case Inc(int by) -> noreply(n + by);
- *             default -> GenServer.super.handleCast(req, n);
- *         };
- *     }
- * }
- * }</pre>
+ * <p>(Both snippets are taken from a compiled and tested source file, so they cannot rot.)
  *
  * <h2>The callback contract</h2>
  * All callbacks run on the server's own process, one at a time, in the order the messages
- * arrived, so the state needs no synchronisation. A callback that throws crashes the server:
- * {@code terminate} runs with {@link ExitReason.Crash}, a crash report is logged and the server
- * exits with that reason. A callback that returns {@code null} ends the server with
+ * arrived, so the state needs no synchronisation. A callback other than {@code init} that
+ * throws crashes the server: {@code terminate} runs with {@link ExitReason.Crash}, a crash report
+ * is logged and the server exits with that reason (an {@code init} that throws fails the start
+ * instead, without {@code terminate}). A callback that returns {@code null} ends the server with
  * {@link ExitReason.BadReturnValue}. Calling {@link Proc#exit(ExitReason)} from a callback ends
  * the server with that reason, after {@code terminate}.
  *
@@ -82,6 +68,13 @@ public interface GenServer<A, S> {
      * {@code ok(state)} (optionally with an {@link Action}), {@code ignore()},
      * {@code stopInit(reason)} or {@code errorInit(reason)}. A thrown exception fails the start
      * with {@link ExitReason.Crash}; the starter is not harmed.
+     *
+     * @param arg the argument given to {@code start} or {@code startLink}, as given (may be null)
+     * @return how the start ends; {@code null} fails it with {@link ExitReason.BadReturnValue}
+     * @throws Exception any exception fails the start: {@code start} returns
+     *     {@link StartResult.Failed} with an {@link ExitReason.Crash} reason (for
+     *     {@link Proc#exit(ExitReason)}, that reason), a crash report is logged unless the reason
+     *     is clean, and the process exits with that reason; {@code terminate} does not run
      */
     InitResult<S> init(A arg) throws Exception;
 
@@ -89,23 +82,65 @@ public interface GenServer<A, S> {
      * Handles a synchronous request. The default crashes the server with an
      * {@link UnhandledMessageException} naming the request, so the caller gets
      * {@link ServerExitedException}.
+     *
+     * @param request what the caller passed to {@code call} or {@code sendRequest}; never null
+     * @param from the caller's one-shot reply handle: keep it and return {@code noreply(...)} to
+     *     answer later with {@link From#reply}, from any thread
+     * @param state the current state, as the previous callback (or {@link Sys#replaceState}) left it
+     * @return {@code reply(...)}, {@code noreply(...)} or {@code stop(...)}; {@code null} ends the
+     *     server with {@link ExitReason.BadReturnValue}
+     * @throws Exception any exception crashes the server: {@code terminate} runs with an
+     *     {@link ExitReason.Crash} reason, the server exits with it, and a caller not yet answered
+     *     gets {@link ServerExitedException}
      */
     default CallResult<S> handleCall(Object request, From from, S state) throws Exception {
         throw new UnhandledMessageException("call", request, this);
     }
 
-    /** Handles an asynchronous request. The default crashes the server naming the request. */
+    /**
+     * Handles an asynchronous request. The default crashes the server naming the request.
+     *
+     * @param request what the sender passed to {@code cast}; never null
+     * @param state the current state, as the previous callback (or {@link Sys#replaceState}) left it
+     * @return {@code noreply(...)} or {@code stop(...)}; {@code null} ends the server with
+     *     {@link ExitReason.BadReturnValue}
+     * @throws Exception any exception crashes the server: {@code terminate} runs with an
+     *     {@link ExitReason.Crash} reason and the server exits with it (the default throws
+     *     {@link UnhandledMessageException})
+     */
     default CastResult<S> handleCast(Object request, S state) throws Exception {
         throw new UnhandledMessageException("cast", request, this);
     }
 
-    /** Handles any other message. The default logs it at WARN and drops it. */
+    /**
+     * Handles any other message. The default logs it at WARN and drops it.
+     *
+     * @param message anything that is not a call, a cast or a system request: a {@link Down}, an
+     *     {@link Exit} (when trapping exits; except the parent's, which stops a server started with
+     *     {@code startLink}), an {@link IdleTimeout}, or a message sent with {@link Proc#send} or
+     *     {@link Proc#sendAfter}; never null
+     * @param state the current state, as the previous callback (or {@link Sys#replaceState}) left it
+     * @return {@code noreply(...)} or {@code stop(...)}; {@code null} ends the server with
+     *     {@link ExitReason.BadReturnValue}
+     * @throws Exception any exception crashes the server: {@code terminate} runs with an
+     *     {@link ExitReason.Crash} reason and the server exits with it
+     */
     default CastResult<S> handleInfo(Object message, S state) throws Exception {
         Internal.LOG.warn("unhandled_info pid={} server={} message={}", Proc.self(), getClass().getName(), message);
         return noreply(state);
     }
 
-    /** Handles a {@link Action#continueWith continue}. The default crashes the server. */
+    /**
+     * Handles a {@link Action#continueWith continue}. The default crashes the server.
+     *
+     * @param arg the argument of the {@link Action#continueWith} just returned; never null
+     * @param state the state the callback that returned the continue left
+     * @return {@code noreply(...)} (possibly with another continue, which runs next) or
+     *     {@code stop(...)}; {@code null} ends the server with {@link ExitReason.BadReturnValue}
+     * @throws Exception any exception crashes the server: {@code terminate} runs with an
+     *     {@link ExitReason.Crash} reason and the server exits with it (the default throws
+     *     {@link UnhandledMessageException})
+     */
     default CastResult<S> handleContinue(Object arg, S state) throws Exception {
         throw new UnhandledMessageException("continue", arg, this);
     }
@@ -113,62 +148,139 @@ public interface GenServer<A, S> {
     /**
      * Cleans up before the server exits; see the class comment for when it runs. An exception
      * thrown here is logged and becomes the exit reason. The default does nothing.
+     *
+     * @param reason why the server stops: the reason of a {@code stop} result or of a
+     *     {@link #stop(ServerRef, ExitReason, Duration) stop} request, an {@link ExitReason.Crash},
+     *     an {@link ExitReason.BadReturnValue}, the reason given to {@link Proc#exit(ExitReason)},
+     *     or the parent's exit reason
+     * @param state for a {@code stop} result, the state it carries; after a crash or a bad return
+     *     value, the state from before the failing callback; otherwise the current state
+     * @throws Exception any exception is logged at ERROR and becomes the exit reason: an
+     *     {@link ExitReason.Crash}, or for {@link Proc#exit(ExitReason)}, its reason
      */
     default void terminate(ExitReason reason, S state) throws Exception {}
 
     // ------------------------------------------------------------------ result helpers
 
-    /** @return {@code {ok, state}} */
+    /**
+     * Starts the server with {@code state} and no action.
+     *
+     * @param state the state the server starts with (may be null)
+     * @return {@code {ok, state}}
+     */
     default InitResult<S> ok(S state) {
         return new InitResult.Ok<>(state, Actions.NONE);
     }
 
-    /** @return {@code {ok, state, action}} */
+    /**
+     * Starts the server with {@code state}, then {@code action}.
+     *
+     * @param state the state the server starts with (may be null)
+     * @param action what the server does before it waits for its first message; not null
+     * @return {@code {ok, state, action}}
+     */
     default InitResult<S> ok(S state, Action action) {
         return new InitResult.Ok<>(state, action);
     }
 
-    /** @return {@code ignore}: start returns {@link StartResult.Ignored} */
+    /**
+     * Abandons the start without an error; the process exits {@code normal}.
+     *
+     * @return {@code ignore}: start returns {@link StartResult.Ignored}
+     */
     default InitResult<S> ignore() {
         return new InitResult.Ignore<>();
     }
 
-    /** @return {@code {stop, reason}} from init */
+    /**
+     * Fails the start, with a crash report unless {@code reason} is clean.
+     *
+     * @param reason what {@link StartResult.Failed} carries and the process exits with; not null
+     * @return {@code {stop, reason}} from init
+     */
     default InitResult<S> stopInit(ExitReason reason) {
         return new InitResult.Stop<>(reason);
     }
 
-    /** @return {@code {error, reason}} from init: start fails without a crash report */
+    /**
+     * Fails the start silently.
+     *
+     * @param reason what {@link StartResult.Failed} carries (the process itself exits
+     *     {@code normal}); not null
+     * @return {@code {error, reason}} from init: start fails without a crash report
+     */
     default InitResult<S> errorInit(ExitReason reason) {
         return new InitResult.Error<>(reason);
     }
 
-    /** @return {@code {reply, reply, state}} */
+    /**
+     * Answers the call with {@code reply}.
+     *
+     * @param reply what the caller's {@code call} returns (may be null)
+     * @param state the state the server continues with (may be null)
+     * @return {@code {reply, reply, state}}
+     */
     default CallResult<S> reply(Object reply, S state) {
         return new CallResult.Reply<>(reply, state, Actions.NONE);
     }
 
-    /** @return {@code {reply, reply, state, action}} */
+    /**
+     * Answers the call with {@code reply}, then performs {@code action}.
+     *
+     * @param reply what the caller's {@code call} returns (may be null)
+     * @param state the state the server continues with (may be null)
+     * @param action what the server does after replying, before it waits for the next message;
+     *     not null
+     * @return {@code {reply, reply, state, action}}
+     */
     default CallResult<S> reply(Object reply, S state, Action action) {
         return new CallResult.Reply<>(reply, state, action);
     }
 
-    /** @return {@code {noreply, state}} */
+    /**
+     * Continues with {@code state}. From {@code handleCall}, the call stays pending until it is
+     * answered through {@link From#reply}, times out, or the server exits.
+     *
+     * @param state the state the server continues with (may be null)
+     * @return {@code {noreply, state}}
+     */
     default CastResult<S> noreply(S state) {
         return new CastResult.NoReply<>(state, Actions.NONE);
     }
 
-    /** @return {@code {noreply, state, action}} */
+    /**
+     * Continues with {@code state}, then performs {@code action}.
+     *
+     * @param state the state the server continues with (may be null)
+     * @param action what the server does before it waits for the next message; not null
+     * @return {@code {noreply, state, action}}
+     */
     default CastResult<S> noreply(S state, Action action) {
         return new CastResult.NoReply<>(state, action);
     }
 
-    /** @return {@code {stop, reason, state}} */
+    /**
+     * Stops the server: {@code terminate(reason, state)} runs, then the server exits with
+     * {@code reason}. From {@code handleCall}, a caller not yet answered through {@link From#reply}
+     * gets {@link ServerExitedException}.
+     *
+     * @param reason what {@code terminate} receives and the server exits with; not null
+     * @param state the state {@code terminate} receives (may be null)
+     * @return {@code {stop, reason, state}}
+     */
     default CastResult<S> stop(ExitReason reason, S state) {
         return new CastResult.Stop<>(reason, state);
     }
 
-    /** @return {@code {stop, reason, reply, state}} */
+    /**
+     * Stops the server after answering the call: {@code terminate(reason, state)} runs first,
+     * then the caller gets {@code reply}, then the server exits with {@code reason}.
+     *
+     * @param reason what {@code terminate} receives and the server exits with; not null
+     * @param reply what the caller's {@code call} returns (may be null)
+     * @param state the state {@code terminate} receives (may be null)
+     * @return {@code {stop, reason, reply, state}}
+     */
     default CallResult<S> stop(ExitReason reason, Object reply, S state) {
         return new CallResult.StopReply<>(reason, reply, state);
     }
@@ -177,16 +289,36 @@ public interface GenServer<A, S> {
 
     /**
      * Starts a server, not linked to the caller, and waits until its {@code init} has returned.
-     * Works from a process or a plain thread.
+     * Works from a process or a plain thread. A starting process's wait cannot be interrupted; a
+     * plain starting thread that is interrupted kills the new process and gets
+     * {@code Failed(interrupted)}, with its interrupt status set.
      *
+     * @param <A> the type of the argument given to {@code init}
+     * @param <S> the type of the server's state
+     * @param server the callbacks; not null
+     * @param arg what {@code init} receives (may be null)
      * @return {@link StartResult.Ok}, {@link StartResult.Ignored} or {@link StartResult.Failed};
      *     on failure the process is dead and its name free when this returns
+     * @throws NullPointerException if {@code server} is null
      */
     static <A, S> StartResult start(GenServer<A, S> server, A arg) {
         return GenServerClient.start(server, arg, null, false);
     }
 
-    /** Like {@link #start(GenServer, Object)}, registering the server under {@code name} first. */
+    /**
+     * Like {@link #start(GenServer, Object)}, registering the server under {@code name} first.
+     * The new process registers it before {@code init} runs; if a live process holds it, the
+     * start fails with {@link ExitReason.AlreadyStarted} and {@code init} does not run.
+     *
+     * @param <A> the type of the argument given to {@code init}
+     * @param <S> the type of the server's state
+     * @param server the callbacks; not null
+     * @param arg what {@code init} receives (may be null)
+     * @param name the local or via-name to register; not null
+     * @return {@link StartResult.Ok}, {@link StartResult.Ignored} or {@link StartResult.Failed};
+     *     on failure the process is dead and its name free when this returns
+     * @throws NullPointerException if {@code server} or {@code name} is null
+     */
     static <A, S> StartResult start(GenServer<A, S> server, A arg, Name name) {
         return GenServerClient.start(server, arg, Objects.requireNonNull(name, "name"), false);
     }
@@ -196,20 +328,50 @@ public interface GenServer<A, S> {
      * A failing {@code init} is returned as {@link StartResult.Failed}; it does not kill the
      * caller (the link is removed before the new process exits).
      *
+     * @param <A> the type of the argument given to {@code init}
+     * @param <S> the type of the server's state
+     * @param server the callbacks; not null
+     * @param arg what {@code init} receives (may be null)
+     * @return {@link StartResult.Ok}, {@link StartResult.Ignored} or {@link StartResult.Failed};
+     *     on failure the process is dead, its name free and the link gone when this returns
      * @throws IllegalStateException if the caller is not a process
+     * @throws NullPointerException if {@code server} is null
      */
     static <A, S> StartResult startLink(GenServer<A, S> server, A arg) {
         return GenServerClient.start(server, arg, null, true);
     }
 
-    /** Like {@link #startLink(GenServer, Object)}, registering the server under {@code name} first. */
+    /**
+     * Like {@link #startLink(GenServer, Object)}, registering the server under {@code name} first.
+     * The new process registers it before {@code init} runs; if a live process holds it, the
+     * start fails with {@link ExitReason.AlreadyStarted} and {@code init} does not run.
+     *
+     * @param <A> the type of the argument given to {@code init}
+     * @param <S> the type of the server's state
+     * @param server the callbacks; not null
+     * @param arg what {@code init} receives (may be null)
+     * @param name the local or via-name to register; not null
+     * @return {@link StartResult.Ok}, {@link StartResult.Ignored} or {@link StartResult.Failed};
+     *     on failure the process is dead, its name free and the link gone when this returns
+     * @throws IllegalStateException if the caller is not a process
+     * @throws NullPointerException if {@code server} or {@code name} is null
+     */
     static <A, S> StartResult startLink(GenServer<A, S> server, A arg, Name name) {
         return GenServerClient.start(server, arg, Objects.requireNonNull(name, "name"), true);
     }
 
     // ------------------------------------------------------------------ client API: messages
 
-    /** Calls {@code server} with the {@linkplain #DEFAULT_CALL_TIMEOUT default timeout} of 5 s. */
+    /**
+     * Calls {@code server} with the {@linkplain #DEFAULT_CALL_TIMEOUT default timeout} of 5 s.
+     * It fails as {@link #call(ServerRef, Object, Duration)} does.
+     *
+     * @param <R> the reply type the caller expects; not checked here: a mismatch throws
+     *     {@link ClassCastException} where the reply is used
+     * @param server a pid, or a name resolved now
+     * @param request what {@code handleCall} receives; not null
+     * @return the reply (may be null)
+     */
     static <R> R call(ServerRef server, Object request) {
         return GenServerClient.call(server, request, DEFAULT_CALL_TIMEOUT);
     }
@@ -217,6 +379,10 @@ public interface GenServer<A, S> {
     /**
      * Sends {@code request} to {@code server}'s {@code handleCall} and waits for the reply.
      *
+     * @param <R> the reply type the caller expects; not checked here: a mismatch throws
+     *     {@link ClassCastException} where the reply is used
+     * @param server a pid, or a name resolved now
+     * @param request what {@code handleCall} receives; not null
      * @param timeout how long to wait; {@link Proc#INFINITY} waits forever
      * @return the reply (may be null); the type is the caller's expectation, checked on use
      * @throws NoProcException no live process under {@code server}
@@ -224,7 +390,7 @@ public interface GenServer<A, S> {
      * @throws ServerExitedException the server exited before replying
      * @throws CallingSelfException a process called itself
      * @throws CallInterruptedException a plain calling thread was interrupted
-     * @throws NullPointerException {@code request} is null
+     * @throws NullPointerException {@code server}, {@code request} or {@code timeout} is null
      * @throws IllegalArgumentException {@code timeout} is negative
      */
     static <R> R call(ServerRef server, Object request, Duration timeout) {
@@ -233,9 +399,12 @@ public interface GenServer<A, S> {
 
     /**
      * Sends {@code request} to {@code server}'s {@code handleCast} and returns at once. Never
-     * fails for a dead or unknown server: the request is dropped, as in OTP.
+     * fails for a dead or unknown server: the request is dropped, as in OTP. Casts and calls from
+     * one sender reach the server in the order they were sent.
      *
-     * @throws NullPointerException {@code request} is null
+     * @param server a pid, or a name resolved now
+     * @param request what {@code handleCast} receives; not null
+     * @throws NullPointerException {@code server} or {@code request} is null
      */
     static void cast(ServerRef server, Object request) {
         Objects.requireNonNull(server, "server");
@@ -248,38 +417,72 @@ public interface GenServer<A, S> {
      * ({@code send_request} / {@code receive_response}). The handle must be awaited by the thread
      * that created it.
      *
+     * @param <R> the reply type the caller expects; not checked here: a mismatch throws
+     *     {@link ClassCastException} where the reply is used
+     * @param server a pid, or a name resolved now
+     * @param request what {@code handleCall} receives; not null
+     * @return the handle to {@link RequestId#await} or {@link RequestId#poll} the reply with; the
+     *     request has no timeout until it is awaited
      * @throws NoProcException no live process under {@code server}
+     * @throws CallingSelfException a process sent a request to itself
+     * @throws NullPointerException {@code server} or {@code request} is null
      */
     static <R> RequestId<R> sendRequest(ServerRef server, Object request) {
         return GenServerClient.sendRequest(server, request);
     }
 
-    /** Stops {@code server} with {@code normal}, waiting forever; see {@link #stop(ServerRef, ExitReason, Duration)}. */
+    /**
+     * Stops {@code server} with {@code normal}, waiting forever; see {@link #stop(ServerRef, ExitReason, Duration)}.
+     *
+     * @param server a pid, or a name resolved now
+     */
     static void stop(ServerRef server) {
         stop(server, Reasons.NORMAL, Proc.INFINITY);
     }
 
-    /** Stops {@code server} with {@code reason}, waiting forever. */
+    /**
+     * Stops {@code server} with {@code reason}, waiting forever; see
+     * {@link #stop(ServerRef, ExitReason, Duration)}.
+     *
+     * @param server a pid, or a name resolved now
+     * @param reason what {@code terminate} receives and the server exits with; not null
+     */
     static void stop(ServerRef server, ExitReason reason) {
         stop(server, reason, Proc.INFINITY);
     }
 
     /**
-     * Stops {@code server} synchronously: it finishes the message in hand, runs
-     * {@code terminate(reason, state)} and exits with {@code reason}. Returns once the process is
-     * dead and its name free.
+     * Stops {@code server} synchronously: it handles the messages queued ahead of the request (a
+     * suspended server takes the request at once), runs {@code terminate(reason, state)} and
+     * exits with {@code reason}. Returns once the process is dead and its name free.
      *
+     * @param server a pid, or a name resolved now
+     * @param reason what {@code terminate} receives and the server exits with; not null
+     * @param timeout how long to wait for the exit; {@link Proc#INFINITY} waits forever
      * @throws NoProcException no live process under {@code server}
      * @throws CallTimeoutException it did not stop within {@code timeout}: it is left running, and
      *     still stops when it reaches the stop request, as in OTP
      * @throws ServerExitedException it exited with another reason (its {@code terminate} threw,
      *     or it died of something else first)
+     * @throws CallingSelfException a server tried to stop itself (return a {@code stop} result
+     *     instead)
+     * @throws CallInterruptedException a plain calling thread was interrupted
+     * @throws NullPointerException {@code server}, {@code reason} or {@code timeout} is null
+     * @throws IllegalArgumentException {@code timeout} is negative
      */
     static void stop(ServerRef server, ExitReason reason, Duration timeout) {
         GenServerClient.stop(server, reason, timeout);
     }
 
-    /** @return the live process {@code name} denotes, if any */
+    /**
+     * Looks up the process {@code name} denotes now: a snapshot, which a later exit or
+     * re-registration can make stale.
+     *
+     * @param name a pid, or a name (a via-name is resolved through its registry, on the calling
+     *     thread)
+     * @return the live process {@code name} denotes, if any
+     * @throws NullPointerException if {@code name} is null
+     */
     static Optional<Pid> whereis(ServerRef name) {
         Pcb p = Proc.resolve(Objects.requireNonNull(name, "name"));
         return p != null && p.isAlive() ? Optional.of(p.pid) : Optional.empty();

@@ -33,8 +33,8 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  * warning, and the unpadded layout keeps a million idle mailboxes small. The padded variant,
  * {@code MpscUnboundedAtomicArrayQueue}, is chosen JVM-wide with {@code -Dotpj.mailbox.padded=true}:
  * it keeps the producers' and the consumer's indexes on separate cache lines, which one producer
- * casting to one server feels (see docs/benchmarks.md for the figures), at about 515 bytes more
- * per process.
+ * casting to one server feels, at a cost in heap per process and in spawn rate. The measured
+ * figures are in docs/benchmarks.md (not repeated here, so that they have one source).
  *
  * <h2>The lost-wake-up argument</h2>
  * It assumes only what any correct MPSC queue gives: {@code offer} makes its element visible to a
@@ -62,8 +62,8 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  * element).
  *
  * <h2>After death</h2>
- * At its end the owner clears {@link PcbRelations#thread} and then drains the queue under the
- * block's lock, failing the calls it finds, and drops the queue. A sender that offered into the
+ * At its end the owner clears {@link PcbRelations#thread}, drops the queue (clears the field) and
+ * then drains it under the block's lock, failing the calls it finds. A sender that offered into the
  * queue just before (it read it while the process was alive) sees the exit after its offer; if the
  * owner has already gone ({@code thread == null}), it drains the queue itself under the same lock,
  * so no message stays reachable from a dead pid. The lock makes each late drainer the single

@@ -39,7 +39,11 @@ public final class MonitorRef extends DeathWatch {
         this.target = target;
     }
 
-    /** @return the monitored process */
+    /**
+     * Returns the monitored process.
+     *
+     * @return the monitored process, the {@code pid} of this monitor's {@link Down}
+     */
     public Pid target() {
         return target.pid;
     }

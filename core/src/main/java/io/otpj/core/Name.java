@@ -18,16 +18,39 @@ import java.util.Objects;
  */
 public sealed interface Name extends ServerRef {
 
-    /** A node-wide local name. */
+    /**
+     * A node-wide local name: the same table as {@link Proc#register(Object, Pid)} and
+     * {@link Proc#whereis(Object)}, so {@code Name.local(k)} reaches the process registered as
+     * {@code k}.
+     *
+     * @param key the name, compared with {@code equals}/{@code hashCode}
+     */
     record Local(Object key) implements Name {
+        /**
+         * Creates a local name.
+         *
+         * @throws NullPointerException if {@code key} is null
+         */
         public Local {
             Objects.requireNonNull(key, "name key must not be null");
         }
         @Override public String toString() { return "name:" + key; }
     }
 
-    /** A key resolved through a {@link NameRegistry}. */
+    /**
+     * A key resolved through a {@link NameRegistry}: registered with
+     * {@link NameRegistry#registerName} when a server starts under it, looked up with
+     * {@link NameRegistry#whereisName} at each use.
+     *
+     * @param registry the registry that resolves {@code key}
+     * @param key the key within {@code registry}
+     */
     record Via(NameRegistry registry, Object key) implements Name {
+        /**
+         * Creates a via-name.
+         *
+         * @throws NullPointerException if {@code registry} or {@code key} is null
+         */
         public Via {
             Objects.requireNonNull(registry, "registry must not be null");
             Objects.requireNonNull(key, "via key must not be null");
@@ -35,9 +58,22 @@ public sealed interface Name extends ServerRef {
         @Override public String toString() { return "via:" + registry + ":" + key; }
     }
 
-    /** @return a local name for {@code key}; throws {@link NullPointerException} for null */
+    /**
+     * Returns a local name for {@code key}.
+     *
+     * @param key the name, compared with {@code equals}/{@code hashCode}
+     * @return a local name for {@code key}
+     * @throws NullPointerException if {@code key} is null
+     */
     static Name local(Object key) { return new Local(key); }
 
-    /** @return a via-name: {@code key} in {@code registry} */
+    /**
+     * Returns a via-name: {@code key} in {@code registry}.
+     *
+     * @param registry the registry that resolves {@code key}
+     * @param key the key within {@code registry}
+     * @return a via-name: {@code key} in {@code registry}
+     * @throws NullPointerException if {@code registry} or {@code key} is null
+     */
     static Name via(NameRegistry registry, Object key) { return new Via(registry, key); }
 }

@@ -33,8 +33,9 @@ import java.util.function.Predicate;
  * signal, link, unlink, monitor, spawn, start, register, exit hook, timer) passes one gate owned
  * by the process, and an effect either lands before the process's DOWN and exit signals or is
  * refused, unwinding the process's thread. Its name is released before its links and monitors
- * are told. Timers addressed to its pid are cancelled, and a dead pid keeps nothing of the
- * process but its identity and exit reason.
+ * are told. Timers addressed to its pid are cancelled. Once its thread has ended, a dead pid keeps
+ * its identity, its fixed-size control block and its exit reason (with what that reason refers to,
+ * such as a crash's exception); see {@link Pid}.
  *
  * <h2>What the JVM cannot do</h2>
  * A thread cannot be stopped from outside. {@link #exit(Pid, ExitReason) Killing} a process makes
@@ -72,6 +73,8 @@ public final class Proc {
     // ------------------------------------------------------------------ identity and spawning
 
     /**
+     * Returns the calling process ({@code self()}).
+     *
      * @return the calling process
      * @throws IllegalStateException if the calling thread is not a process
      */
@@ -79,12 +82,26 @@ public final class Proc {
         return requireSelf().pid;
     }
 
-    /** @return whether the calling thread is a process */
+    /**
+     * Tells whether the calling thread is a process: the thread of a process started by this
+     * class or by a GenServer start.
+     *
+     * @return whether the calling thread is a process
+     */
     public static boolean isProcess() {
         return Pcb.current() != null;
     }
 
-    /** Starts a process running {@code body}; it exits {@code normal} when the body returns. */
+    /**
+     * Starts a process running {@code body}; it exits {@code normal} when the body returns.
+     * Callable from any thread; the new process is linked to nothing.
+     *
+     * @param body the process's code: if it throws {@link ExitException} the process exits with
+     *     that exception's reason; if it throws anything else, the process exits with a
+     *     {@linkplain ExitReason.Crash crash} and, unless it had already been killed, the
+     *     exception is logged at ERROR
+     * @return the new process; it may already be running, or have exited, when this returns
+     */
     public static Pid spawn(Runnable body) {
         Objects.requireNonNull(body, "body");
         Pcb self = Pcb.current();
@@ -107,6 +124,8 @@ public final class Proc {
      * Starts a process linked to the calling one. The link exists before the new process runs a
      * single instruction, so neither can die unseen by the other.
      *
+     * @param body the process's code, as for {@link #spawn(Runnable)}
+     * @return the new process; it may already be running, or have exited, when this returns
      * @throws IllegalStateException if the calling thread is not a process
      */
     public static Pid spawnLink(Runnable body) {
@@ -130,6 +149,11 @@ public final class Proc {
      * Sends {@code message} to {@code dest}. To a pid: never fails; dropped if the process is
      * dead. To a name: throws {@link IllegalArgumentException} if no live process holds it, as
      * Erlang raises {@code badarg}.
+     *
+     * @param dest a pid, or a name resolved now, on the calling thread (a via-name asks its
+     *     {@link NameRegistry})
+     * @param message any non-null object; it is passed by reference, not copied
+     * @throws IllegalArgumentException if {@code dest} is a name that no live process holds
      */
     public static void send(ServerRef dest, Object message) {
         Objects.requireNonNull(message, "message must not be null");
@@ -158,12 +182,26 @@ public final class Proc {
         }
     }
 
-    /** Waits for the next message, forever. */
+    /**
+     * Waits for the next message, forever. An interrupt does not end the wait; the interrupt
+     * status is kept and set again when this returns.
+     *
+     * @return the oldest message in the mailbox, messages set aside by a selective receive
+     *     included
+     * @throws IllegalStateException if the calling thread is not a process
+     */
     public static Object receive() {
         return requireSelf().receive(-1L);
     }
 
-    /** @return the next message, or empty if none arrives within {@code timeout} */
+    /**
+     * Waits at most {@code timeout} for the next message.
+     *
+     * @param timeout how long to wait: {@link Duration#ZERO} does not wait, {@link #INFINITY}
+     *     waits forever
+     * @return the oldest message in the mailbox, or empty if none arrives within {@code timeout}
+     * @throws IllegalStateException if the calling thread is not a process
+     */
     public static Optional<Object> receive(Duration timeout) {
         long nanos = toNanos(timeout, "timeout");
         return Optional.ofNullable(requireSelf().receive(nanos));
@@ -173,7 +211,14 @@ public final class Proc {
      * Selective receive: the first message in arrival order that {@code match} accepts. Messages
      * it passes over stay queued, in order, for later receives.
      *
+     * @param match the test, run on the calling process's thread once per message examined; if
+     *     it throws, the message it was testing stays queued in its place and the exception
+     *     propagates
+     * @param timeout how long to wait for a match: {@link Duration#ZERO} examines only what is
+     *     queued, {@link #INFINITY} waits forever; once the time is up, messages already queued
+     *     are still examined, and only an empty mailbox ends the receive
      * @return the matching message, or empty on timeout
+     * @throws IllegalStateException if the calling thread is not a process
      */
     public static Optional<Object> receive(Predicate<Object> match, Duration timeout) {
         Objects.requireNonNull(match, "match");
@@ -181,7 +226,16 @@ public final class Proc {
         return Optional.ofNullable(requireSelf().receive(match, nanos));
     }
 
-    /** Selective receive of the first message that is an instance of {@code type}. */
+    /**
+     * Selective receive of the first message that is an instance of {@code type}, as
+     * {@link #receive(Predicate, Duration)}.
+     *
+     * @param <T> the type of message wanted
+     * @param type the class the message must be an instance of
+     * @param timeout how long to wait for a match, as for {@link #receive(Predicate, Duration)}
+     * @return the first message that is an instance of {@code type}, or empty on timeout
+     * @throws IllegalStateException if the calling thread is not a process
+     */
     public static <T> Optional<T> receive(Class<T> type, Duration timeout) {
         Objects.requireNonNull(type, "type");
         return receive(type::isInstance, timeout).map(type::cast);
@@ -190,7 +244,18 @@ public final class Proc {
     /**
      * Sends {@code message} to {@code dest} after {@code delay}, from the shared timer thread.
      * A name is resolved when the timer fires; the message is dropped if nothing is there then. A
-     * timer addressed to a pid is cancelled when that process exits, as on the BEAM.
+     * timer addressed to a pid is cancelled when that process exits, as on the BEAM. Callable
+     * from any thread.
+     *
+     * @param dest a pid, or a name resolved when the timer fires; addressed to a pid that is
+     *     already dead, the timer is never scheduled and the returned one is already over (its
+     *     {@code cancel} returns empty)
+     * @param message any non-null object
+     * @param delay how long from now; must be finite
+     * @return the timer, to {@linkplain TimerRef#cancel() cancel} or
+     *     {@linkplain TimerRef#remaining() read}
+     * @throws IllegalArgumentException if {@code delay} is negative, {@link #INFINITY}, or too
+     *     long to count in nanoseconds
      */
     public static TimerRef sendAfter(ServerRef dest, Object message, Duration delay) {
         Objects.requireNonNull(dest, "dest");
@@ -214,6 +279,9 @@ public final class Proc {
      * is decided) sends the caller an exit signal {@code noproc} (an {@link Exit} message if it
      * traps exits; otherwise it exits), once that process's name is released and its exit hooks
      * have run. Linking twice, or to oneself, does nothing.
+     *
+     * @param pid the process to link to
+     * @throws IllegalStateException if the calling thread is not a process
      */
     public static void link(Pid pid) {
         Objects.requireNonNull(pid, "pid");
@@ -239,6 +307,9 @@ public final class Proc {
      * Removes the link between the calling process and {@code pid}, if any. Once it returns, the
      * link can no longer affect the caller: an exit signal that came along it first has already
      * been applied (the caller is dead, or its {@link Exit} message is queued).
+     *
+     * @param pid the process to unlink from; one that is not linked is ignored
+     * @throws IllegalStateException if the calling thread is not a process
      */
     public static void unlink(Pid pid) {
         Objects.requireNonNull(pid, "pid");
@@ -256,7 +327,13 @@ public final class Proc {
      * Monitors {@code pid}: when it exits, the calling process receives exactly one
      * {@link Down}. If it is already dead, or its exit is decided, {@code Down(ref, pid, noproc)}
      * is sent at once, or, if it is still running its exit hooks (a registry removing its keys),
-     * as soon as they have run.
+     * as soon as they have run. Monitoring the same process twice gives two independent
+     * monitors, each with its own DOWN.
+     *
+     * @param pid the process to monitor
+     * @return the monitor: the {@code ref} of its {@link Down}, and what {@link #demonitor}
+     *     takes
+     * @throws IllegalStateException if the calling thread is not a process
      */
     public static MonitorRef monitor(Pid pid) {
         Objects.requireNonNull(pid, "pid");
@@ -275,17 +352,29 @@ public final class Proc {
         }
     }
 
-    /** Removes a monitor; a DOWN already in the mailbox stays there. See {@link #demonitor(MonitorRef, boolean)}. */
+    /**
+     * Removes a monitor; a DOWN already in the mailbox stays there. See
+     * {@link #demonitor(MonitorRef, boolean)}.
+     *
+     * @param ref a monitor the calling process created
+     * @return whether the monitor was still active (no DOWN had been sent)
+     * @throws IllegalArgumentException if {@code ref} was created by another process
+     * @throws IllegalStateException if the calling thread is not a process
+     */
     public static boolean demonitor(MonitorRef ref) {
         return demonitor(ref, false);
     }
 
     /**
      * Removes a monitor the calling process created. With {@code flush}, no {@link Down} for
-     * {@code ref} is ever received after this returns, even one already queued.
+     * {@code ref} is ever received after this returns, even one already queued. Removing a
+     * monitor that has fired or was removed before does nothing (but still flushes, if asked).
      *
+     * @param ref a monitor the calling process created
+     * @param flush whether to drop its DOWN too, if one was already sent
      * @return whether the monitor was still active (no DOWN had been sent)
      * @throws IllegalArgumentException if {@code ref} was created by another process
+     * @throws IllegalStateException if the calling thread is not a process
      */
     public static boolean demonitor(MonitorRef ref, boolean flush) {
         Objects.requireNonNull(ref, "ref");
@@ -313,7 +402,13 @@ public final class Proc {
      * and monitors have been dealt with: if its thread was in the middle of one of its own effects
      * (a send, a start), this waits for that effect to end, which completes the death; only an
      * effect stuck for over a second (in a registry's code, say) makes it return first. The
-     * target's own code may still be running (see the class comment).
+     * target's own code may still be running (see the class comment). A signal that ends the
+     * calling process itself does not return: the caller unwinds.
+     *
+     * @param pid the process to signal
+     * @param reason the signal: {@code kill} is untrappable; {@code normal} from another process
+     *     (or a plain thread) is ignored by a process that does not trap exits, while a process
+     *     that signals itself {@code normal} exits {@code normal}, as in OTP
      */
     public static void exit(Pid pid, ExitReason reason) {
         Objects.requireNonNull(pid, "pid");
@@ -342,6 +437,12 @@ public final class Proc {
      * reason is the process's exit reason as given: {@code kill} here is an ordinary reason, sent
      * to links and monitors as {@code kill} (a trapping link receives it, a non-trapping one dies
      * with it), as in OTP; only {@code exit(pid, kill)} is untrappable.
+     *
+     * @param reason the reason the calling process exits with
+     * @return never: this method always throws; the return type lets a caller write
+     *     {@code throw Proc.exit(reason)}, so that the compiler sees the exit
+     * @throws ExitException carrying {@code reason}, whenever the caller is a process
+     * @throws IllegalStateException if the calling thread is not a process
      */
     public static RuntimeException exit(ExitReason reason) {
         Objects.requireNonNull(reason, "reason");
@@ -350,9 +451,13 @@ public final class Proc {
     }
 
     /**
-     * Sets whether the calling process traps exits.
+     * Sets whether the calling process traps exits ({@code Process.flag(:trap_exit, on)}). It
+     * applies to exit signals that arrive after it; {@code kill} is never trapped.
      *
+     * @param on {@code true} to receive exit signals as {@link Exit} messages, {@code false} to
+     *     be ended by them
      * @return the previous setting
+     * @throws IllegalStateException if the calling thread is not a process
      */
     public static boolean trapExit(boolean on) {
         Pcb self = requireSelf();
@@ -361,7 +466,13 @@ public final class Proc {
         return old;
     }
 
-    /** @return whether {@code pid} is alive now */
+    /**
+     * Tells whether {@code pid} is alive; the same as {@link Pid#isAlive()}. A killed process is
+     * dead from the moment its exit is decided, even while its code still runs.
+     *
+     * @param pid the process
+     * @return whether {@code pid} is alive now
+     */
     public static boolean isAlive(Pid pid) {
         return Objects.requireNonNull(pid, "pid").pcb.isAlive();
     }
@@ -390,6 +501,8 @@ public final class Proc {
      * The number of processes whose threads have started and not yet ended, as
      * {@code erlang:system_info(process_count)}: killed processes whose code is still running
      * (zombies) included. A snapshot; thread-safe.
+     *
+     * @return that number
      */
     public static long count() {
         return Pcb.live();
@@ -410,9 +523,13 @@ public final class Proc {
      * Adds a hook that runs synchronously when {@code pid} exits, before its links and monitors
      * are told: the hook {@link NameRegistry} implementations use to release names in time.
      * Hooks run on whichever thread ends the process; they must be short, must not block and
-     * should not throw (a throwing hook is logged and skipped).
+     * should not throw (a throwing hook is logged and skipped). Callable from any thread.
      *
-     * @return false if the process is already dead (the hook was not added and will not run)
+     * @param pid the process to watch, not necessarily the caller
+     * @param hook the code to run; a process's hooks run in the order they were added, and a
+     *     hook added twice runs twice
+     * @return false if the process is already dead, or its exit decided (the hook was not added
+     *     and will not run)
      */
     public static boolean onExit(Pid pid, Runnable hook) {
         Objects.requireNonNull(pid, "pid");
@@ -429,7 +546,14 @@ public final class Proc {
         }
     }
 
-    /** Removes a hook added with {@link #onExit}. */
+    /**
+     * Removes a hook added with {@link #onExit}: one registration of it, compared with
+     * {@code equals}. Does nothing if it is not registered, or once the process's death has
+     * taken its hooks to run them. Callable from any thread.
+     *
+     * @param pid the process the hook was added to
+     * @param hook the hook to remove
+     */
     public static void removeExitHook(Pid pid, Runnable hook) {
         Objects.requireNonNull(pid, "pid").pcb.removeExitHook(hook);
     }
@@ -437,8 +561,13 @@ public final class Proc {
     // ------------------------------------------------------------------ names
 
     /**
-     * Registers {@code pid} under the local {@code name}.
+     * Registers {@code pid} under the local {@code name}. The name is released when the process
+     * dies, before its links and monitors are told, or by {@link #unregister}. Callable from any
+     * thread, for any process.
      *
+     * @param name the name: any object, compared with {@code equals}/{@code hashCode}; the same
+     *     table as {@link Name#local(Object)}
+     * @param pid the process to register
      * @throws IllegalArgumentException if the name is taken by a live process, if {@code pid} is
      *     dead, or if it already has a name
      */
@@ -462,7 +591,12 @@ public final class Proc {
         }
     }
 
-    /** @return whether {@code name} was registered */
+    /**
+     * Removes the local {@code name}, whichever process holds it. Callable from any thread.
+     *
+     * @param name the name to remove
+     * @return whether {@code name} was registered
+     */
     public static boolean unregister(Object name) {
         Objects.requireNonNull(name, "name");
         Pcb self = Pcb.current();
@@ -477,13 +611,24 @@ public final class Proc {
         }
     }
 
-    /** @return the live process registered under the local {@code name} */
+    /**
+     * Looks up a local name. Lock-free; callable from any thread.
+     *
+     * @param name the name, as given to {@link #register} or {@link Name#local(Object)}
+     * @return the live process registered under the local {@code name}, or empty if there is none
+     */
     public static Optional<Pid> whereis(Object name) {
         Pcb p = Names.whereis(Objects.requireNonNull(name, "name"));
         return p == null ? Optional.empty() : Optional.of(p.pid);
     }
 
-    /** @return a snapshot of {@code pid}, or empty if it is dead */
+    /**
+     * Takes a snapshot of {@code pid} ({@code Process.info/1}). Callable from any thread; each
+     * field is read at a slightly different instant (see {@link ProcessInfo}).
+     *
+     * @param pid the process
+     * @return a snapshot of {@code pid}, or empty if it is dead
+     */
     public static Optional<ProcessInfo> info(Pid pid) {
         Pcb p = Objects.requireNonNull(pid, "pid").pcb;
         if (!p.isAlive()) {

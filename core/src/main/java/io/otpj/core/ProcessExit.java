@@ -1,5 +1,7 @@
 package io.otpj.core;
 
+import java.io.Serial;
+
 /**
  * Unwinds the thread of a process that has already died (killed, or hit by an exit signal)
  * when it next touches otpj: its death has been fully processed by whoever killed it, so
@@ -7,6 +9,9 @@ package io.otpj.core;
  * not swallow it.
  */
 final class ProcessExit extends Error {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
     static final ProcessExit INSTANCE = new ProcessExit();
 
     private ProcessExit() {

@@ -27,10 +27,17 @@ public final class RequestId<R> {
     /**
      * Waits for the reply.
      *
+     * @param timeout how long to wait; {@link Proc#INFINITY} waits forever (the server's death
+     *     still ends the wait); {@link Duration#ZERO} gives up at once if no reply is in
+     *     ({@link #poll} checks without giving up)
+     * @return the reply, which may be null
+     * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws CallTimeoutException no reply within {@code timeout}; the request is abandoned, and
      *     every later {@code await} or {@link #poll} throws this again
      * @throws ServerExitedException the server exited before replying
      * @throws IllegalStateException called from another thread than the sender's
+     * @throws CallInterruptedException the sender is a plain thread and was interrupted while it
+     *     waited; the request is abandoned, as on a timeout
      */
     public R await(Duration timeout) {
         if (Thread.currentThread() != from.waiter) {
@@ -40,10 +47,14 @@ public final class RequestId<R> {
     }
 
     /**
+     * Checks for the reply without waiting. Unlike {@link #await}, it may be called from any
+     * thread.
+     *
      * @return the reply if it has arrived, or empty if it has not (the request stays pending);
      *     a reply of {@code null} also reads as empty: use {@link #await} to tell them apart
      * @throws ServerExitedException the server exited before replying
-     * @throws CallTimeoutException the request was abandoned by an earlier {@link #await} that timed out
+     * @throws CallTimeoutException the request was abandoned by an earlier {@link #await} that timed
+     *     out or was interrupted
      */
     public Optional<R> poll() {
         Object o = from.outcome();

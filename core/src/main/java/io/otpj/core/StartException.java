@@ -1,7 +1,12 @@
 package io.otpj.core;
 
+import java.io.Serial;
+
 /** Thrown by {@link StartResult#pid()} when a start did not produce a running server. */
 public final class StartException extends RuntimeException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
 
     private final transient StartResult result;
 
@@ -10,7 +15,13 @@ public final class StartException extends RuntimeException {
         this.result = result;
     }
 
-    /** @return the result that was not {@link StartResult.Ok} */
+    /**
+     * Returns the start's result.
+     *
+     * @return the result that was not {@link StartResult.Ok}: a {@link StartResult.Ignored} or a
+     *     {@link StartResult.Failed}, whose crash exception (if its reason is a crash) is also this
+     *     exception's cause
+     */
     public StartResult result() {
         return result;
     }

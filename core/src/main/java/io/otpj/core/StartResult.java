@@ -8,8 +8,17 @@ import java.util.Objects;
  */
 public sealed interface StartResult {
 
-    /** The server is running; its {@code init} has returned. */
+    /**
+     * The server is running; its {@code init} has returned.
+     *
+     * @param pid the new server
+     */
     record Ok(Pid pid) implements StartResult {
+        /**
+         * Creates a successful start.
+         *
+         * @throws NullPointerException if {@code pid} is null
+         */
         public Ok {
             Objects.requireNonNull(pid, "pid");
         }
@@ -21,16 +30,30 @@ public sealed interface StartResult {
     /**
      * The start failed: {@code init} crashed, returned stop or error, or the name was taken
      * ({@link ExitReason.AlreadyStarted}). The process is dead and its name free.
+     *
+     * @param reason why: {@link ExitReason.Crash} with what {@code init} (or a registry, while
+     *     registering the name) threw, the reason given to {@code stopInit}, {@code errorInit} or
+     *     {@link Proc#exit(ExitReason)}, {@link ExitReason.BadReturnValue} for a null result,
+     *     {@link ExitReason.AlreadyStarted}, or {@code interrupted} when a starter that is not a
+     *     process was interrupted while it waited
      */
     record Failed(ExitReason reason) implements StartResult {
+        /**
+         * Creates a failed start.
+         *
+         * @throws NullPointerException if {@code reason} is null
+         */
         public Failed {
             Objects.requireNonNull(reason, "reason");
         }
     }
 
     /**
+     * Unwraps a successful start, as a match on {@code {:ok, pid}} does.
+     *
      * @return the pid of a started server
-     * @throws StartException if the start was ignored or failed
+     * @throws StartException if the start was ignored or failed; for a crash, its cause is the
+     *     exception that was thrown
      */
     default Pid pid() {
         return switch (this) {

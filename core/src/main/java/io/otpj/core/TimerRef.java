@@ -108,7 +108,12 @@ public final class TimerRef extends DeathWatch {
         return Optional.of(Duration.ofNanos(Math.max(0, left)));
     }
 
-    /** @return the time left before the timer fires, or empty if it fired or was cancelled */
+    /**
+     * Reads the time left, without changing the timer.
+     *
+     * @return the time left before the timer fires (zero if it is due but has not fired yet), or
+     *     empty if it has fired, was cancelled, or was addressed to a process that has exited
+     */
     public Optional<Duration> remaining() {
         ScheduledFuture<?> f = future;
         if (claimed() || f == null) {

@@ -12,9 +12,16 @@ import io.otpj.core.Pid;
  *
  * @param <K> the key type
  * @param <V> the value type
+ * @param key the registered key
+ * @param pid the process that registered it
+ * @param value its value when the entry was read; may be null
  */
 public record Entry<K, V>(K key, Pid pid, V value) {
-    /** @throws NullPointerException if {@code key} or {@code pid} is null */
+    /**
+     * Checks the key and the pid.
+     *
+     * @throws NullPointerException if {@code key} or {@code pid} is null
+     */
     public Entry {
         java.util.Objects.requireNonNull(key, "key must not be null");
         java.util.Objects.requireNonNull(pid, "pid must not be null");

@@ -58,6 +58,10 @@ public final class PubSub {
      * Starts a pub/sub named {@code name}, linked to the calling process. Its registry has
      * duplicate keys and one partition per available processor.
      *
+     * @param name the pub/sub's name, also its registry's and its process's local name; not blank
+     * @return the handle of the running pub/sub
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank
      * @throws IllegalStateException if the caller is not a process
      * @throws StartException if it could not start (the name is taken, say)
      */
@@ -65,21 +69,42 @@ public final class PubSub {
         return new PubSub(Registry.startHandle(options(name), true, true));
     }
 
-    /** Starts a pub/sub named {@code name}, not linked, from any thread; as {@link #startLink}. */
+    /**
+     * Starts a pub/sub named {@code name}, not linked, from any thread; as {@link #startLink}.
+     *
+     * @param name the pub/sub's name; not blank
+     * @return the handle of the running pub/sub
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     * @throws StartException if it could not start (the name is taken, say)
+     */
     public static PubSub start(String name) {
         return new PubSub(Registry.startHandle(options(name), false, true));
     }
 
     /**
      * The start function of a pub/sub for a supervisor's child spec: each call starts a new
-     * incarnation linked to the caller and returns the start's result.
+     * incarnation linked to the caller and returns the start's result,
+     * {@code Failed(AlreadyStarted(pid))} if the name is taken.
+     *
+     * @param name the pub/sub's name; not blank, checked now
+     * @return the start function; run from a thread that is not a process, it throws
+     *     {@link IllegalStateException}
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank
      */
     public static Supplier<StartResult> starter(String name) {
         RegistryOptions options = options(name);
         return () -> Registry.startServer(new RegistryState<>(options, true), true);
     }
 
-    /** @return the running pub/sub named {@code name}, or empty (also for a plain registry) */
+    /**
+     * Finds a running pub/sub by name, from any thread.
+     *
+     * @param name the pub/sub's name
+     * @return the running pub/sub named {@code name}, or empty (also for a plain registry)
+     * @throws NullPointerException if {@code name} is null
+     */
     public static Optional<PubSub> named(String name) {
         Objects.requireNonNull(name, "pubsub name must not be null");
         RegistryState<Object, Object> s = RegistryState.current(name);
@@ -90,13 +115,19 @@ public final class PubSub {
         return RegistryOptions.duplicate(name).withPartitions(Runtime.getRuntime().availableProcessors());
     }
 
-    /** @return the name */
+    /**
+     * The name this handle reaches the pub/sub by; works while it is not running.
+     *
+     * @return the name
+     */
     public String name() {
         return registry.name();
     }
 
     /**
-     * @return the process of the running pub/sub
+     * The running pub/sub's process.
+     *
+     * @return the process of the running pub/sub (a new one after each restart)
      * @throws IllegalStateException if it is not running
      */
     public Pid pid() {
@@ -106,6 +137,8 @@ public final class PubSub {
     /**
      * Subscribes the calling process to {@code topic}; does nothing if it already is.
      *
+     * @param topic the topic
+     * @throws NullPointerException if {@code topic} is null
      * @throws IllegalStateException if the caller is not a process, or the pub/sub is not running
      */
     public void subscribe(Object topic) {
@@ -120,6 +153,8 @@ public final class PubSub {
     /**
      * Unsubscribes the calling process from {@code topic}; does nothing if it is not subscribed.
      *
+     * @param topic the topic
+     * @throws NullPointerException if {@code topic} is null
      * @throws IllegalStateException if the caller is not a process, or the pub/sub is not running
      */
     public void unsubscribe(Object topic) {
@@ -131,7 +166,10 @@ public final class PubSub {
      * Sends {@code message} to every live subscriber of {@code topic}, the caller included if
      * it subscribed. Never blocks on a subscriber.
      *
+     * @param topic the topic
+     * @param message the message, delivered as is (not copied) to each subscriber's mailbox
      * @return the number of subscribers it was sent to
+     * @throws NullPointerException if {@code topic} or {@code message} is null
      * @throws IllegalStateException if the pub/sub is not running
      */
     public int broadcast(Object topic, Object message) {
@@ -144,7 +182,14 @@ public final class PubSub {
         return subscribers.size();
     }
 
-    /** @return the live subscribers of {@code topic}, in no particular order */
+    /**
+     * Lists the subscribers of a topic, from any thread.
+     *
+     * @param topic the topic
+     * @return the live subscribers of {@code topic}, in no particular order; unmodifiable
+     * @throws NullPointerException if {@code topic} is null
+     * @throws IllegalStateException if the pub/sub is not running
+     */
     public List<Pid> subscribers(Object topic) {
         List<Entry<Object, Object>> entries = registry.lookup(Objects.requireNonNull(topic, "topic must not be null"));
         List<Pid> out = new ArrayList<>(entries.size());

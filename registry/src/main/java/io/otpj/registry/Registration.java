@@ -22,14 +22,25 @@ public sealed interface Registration {
     /**
      * A unique key was taken: {@code holder} was its live owner when the registration was
      * refused (possibly the calling process itself). Never returned by a duplicate registry.
+     *
+     * @param holder the process holding the key; it may have died since
      */
     record AlreadyRegistered(Pid holder) implements Registration {
+        /**
+         * Checks the holder.
+         *
+         * @throws NullPointerException if {@code holder} is null
+         */
         public AlreadyRegistered {
             Objects.requireNonNull(holder, "holder");
         }
     }
 
-    /** @return whether the registration succeeded */
+    /**
+     * Tells the two outcomes apart without a switch.
+     *
+     * @return whether the registration succeeded
+     */
     default boolean isRegistered() {
         return this instanceof Registered;
     }

@@ -112,7 +112,11 @@ public final class Registry<K, V> implements NameRegistry {
      * Starts a registry linked to the calling process and waits until it runs. Elixir's
      * {@code Registry.start_link(keys: ..., name: ..., partitions: ...)}.
      *
+     * @param <K> the key type
+     * @param <V> the value type
+     * @param options the registry's name, kind of keys and partitions
      * @return the handle of the running registry
+     * @throws NullPointerException if {@code options} is null
      * @throws IllegalStateException if the caller is not a process
      * @throws StartException if it could not start; a name already taken gives
      *     {@code Failed(AlreadyStarted(pid))} as {@link StartException#result()}
@@ -124,6 +128,14 @@ public final class Registry<K, V> implements NameRegistry {
     /**
      * Starts a registry not linked to the caller, from any thread; otherwise as
      * {@link #startLink}.
+     *
+     * @param <K> the key type
+     * @param <V> the value type
+     * @param options the registry's name, kind of keys and partitions
+     * @return the handle of the running registry
+     * @throws NullPointerException if {@code options} is null
+     * @throws StartException if it could not start; a name already taken gives
+     *     {@code Failed(AlreadyStarted(pid))} as {@link StartException#result()}
      */
     public static <K, V> Registry<K, V> start(RegistryOptions options) {
         return startHandle(options, false, false);
@@ -134,6 +146,11 @@ public final class Registry<K, V> implements NameRegistry {
      * {@code ChildSpec.worker("campaigns", Registry.starter(RegistryOptions.unique("campaigns")))}.
      * Each call starts a new incarnation linked to the calling process (the supervisor) and
      * returns the start's result, {@code Failed(AlreadyStarted(pid))} if the name is taken.
+     *
+     * @param options the registry's name, kind of keys and partitions
+     * @return the start function; run from a thread that is not a process, it throws
+     *     {@link IllegalStateException}
+     * @throws NullPointerException if {@code options} is null
      */
     public static Supplier<StartResult> starter(RegistryOptions options) {
         Objects.requireNonNull(options, "options must not be null");
@@ -141,8 +158,14 @@ public final class Registry<K, V> implements NameRegistry {
     }
 
     /**
+     * Finds a running registry by name, from any thread.
+     *
+     * @param <K> the key type
+     * @param <V> the value type
+     * @param name the registry's name
      * @return the running registry named {@code name} ({@code Registry} or {@link PubSub}), or
      *     empty if none runs now. The types are the caller's expectation, unchecked.
+     * @throws NullPointerException if {@code name} is null
      */
     public static <K, V> Optional<Registry<K, V>> named(String name) {
         Objects.requireNonNull(name, "registry name must not be null");
@@ -164,12 +187,18 @@ public final class Registry<K, V> implements NameRegistry {
                 : GenServer.start(new RegistryServer(), state, local);
     }
 
-    /** @return this registry's name */
+    /**
+     * The name this handle reaches the registry by; works while it is not running.
+     *
+     * @return this registry's name
+     */
     public String name() {
         return name;
     }
 
     /**
+     * The running registry's options.
+     *
      * @return the options the running registry was started with
      * @throws IllegalStateException if it is not running
      */
@@ -178,6 +207,8 @@ public final class Registry<K, V> implements NameRegistry {
     }
 
     /**
+     * The running registry's process.
+     *
      * @return the running registry's process (a new one after each restart)
      * @throws IllegalStateException if it is not running
      */
@@ -196,6 +227,9 @@ public final class Registry<K, V> implements NameRegistry {
      * running (a call through it then fails with {@code noproc}, a start with an error), and it
      * keeps working after the registry is restarted.
      *
+     * @param key the key the server registers under
+     * @return the via-name of {@code key} in this registry
+     * @throws NullPointerException if {@code key} is null
      * @throws IllegalStateException if the running registry has duplicate keys (Elixir raises too)
      */
     public Name via(K key) {
@@ -282,6 +316,8 @@ public final class Registry<K, V> implements NameRegistry {
      * as free. In a duplicate registry it always succeeds, even for a key the caller already
      * holds (it then holds it twice).
      *
+     * @param key the key to register under
+     * @param value the entry's value; may be null
      * @return {@link Registration.Registered}, or {@link Registration.AlreadyRegistered} with the
      *     holder
      * @throws NullPointerException if {@code key} is null
@@ -299,6 +335,7 @@ public final class Registry<K, V> implements NameRegistry {
      * none. When the process holds no more entries, its exit hook is removed and its link to
      * the registry undone (unless it was linked before registering).
      *
+     * @param key the key to unregister
      * @throws NullPointerException if {@code key} is null
      * @throws IllegalStateException if the caller is not a process, or the registry is not
      *     running
@@ -314,6 +351,8 @@ public final class Registry<K, V> implements NameRegistry {
      * {@code fn(value)}: Elixir's {@code update_value/3}. Only the owner may update, so no
      * other writer races it; readers see the old or the new value.
      *
+     * @param key the unique key the caller holds
+     * @param fn computes the new value from the current one, in the calling process
      * @return the new value, or empty if the caller does not hold {@code key}
      * @throws NullPointerException if {@code key} or {@code fn} is null, or {@code fn} returns
      *     null (the value is then unchanged)
@@ -338,8 +377,13 @@ public final class Registry<K, V> implements NameRegistry {
     // ------------------------------------------------------------------ reads (any thread)
 
     /**
+     * Looks up {@code key}, from any thread, without locking: Elixir's {@code lookup/2}.
+     *
+     * @param key the key
      * @return the live entries under {@code key}: at most one in a unique registry; in no
      *     particular order in a duplicate one. Unmodifiable.
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalStateException if the registry is not running
      */
     public List<Entry<K, V>> lookup(K key) {
         Objects.requireNonNull(key, "key must not be null");
@@ -349,8 +393,14 @@ public final class Registry<K, V> implements NameRegistry {
     }
 
     /**
+     * Looks up {@code key} and keeps the entries whose value matches, from any thread.
+     *
+     * @param key the key
+     * @param valuePattern tests each live entry's value (possibly null), in the calling thread
      * @return the live entries under {@code key} whose value {@code valuePattern} accepts
      *     (Elixir's {@code match/3} with the pattern as a predicate). Unmodifiable.
+     * @throws NullPointerException if {@code key} or {@code valuePattern} is null
+     * @throws IllegalStateException if the registry is not running
      */
     public List<Entry<K, V>> match(K key, Predicate<? super V> valuePattern) {
         Objects.requireNonNull(valuePattern, "valuePattern must not be null");
@@ -365,9 +415,15 @@ public final class Registry<K, V> implements NameRegistry {
     }
 
     /**
+     * Selects entries over the whole registry, from any thread.
+     *
+     * @param query tests each live entry, in the calling thread
      * @return every live entry that {@code query} accepts, in no particular order (Elixir's
      *     {@code select/2}, with a predicate for the match spec). Scans all partitions; weakly
      *     consistent: entries added or removed during the scan may or may not be seen.
+     *     Unmodifiable.
+     * @throws NullPointerException if {@code query} is null
+     * @throws IllegalStateException if the registry is not running
      */
     public List<Entry<K, V>> select(Predicate<? super Entry<K, V>> query) {
         Objects.requireNonNull(query, "query must not be null");
@@ -384,22 +440,38 @@ public final class Registry<K, V> implements NameRegistry {
     }
 
     /**
+     * Counts all entries, from any thread: Elixir's {@code count/1}.
+     *
      * @return the number of entries, summed over the partitions without a scan. An entry of a
      *     process that is dying at this very instant (between its death and its exit hook) may
      *     still be counted.
+     * @throws IllegalStateException if the registry is not running
      */
     public int count() {
         return (int) Math.min(Integer.MAX_VALUE, state().store.size());
     }
 
-    /** @return the number of live entries under {@code key} */
+    /**
+     * Counts the entries under one key, from any thread, as {@link #lookup} finds them.
+     *
+     * @param key the key
+     * @return the number of live entries under {@code key}
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalStateException if the registry is not running
+     */
     public int count(K key) {
         return lookup(key).size();
     }
 
     /**
+     * The keys a process holds here, from any thread: Elixir's {@code keys/2}.
+     *
+     * @param pid the process
      * @return the keys {@code pid} holds here, one per entry (a duplicate key registered twice
-     *     appears twice), in no particular order; empty if it holds none or is dead
+     *     appears twice), in no particular order; empty if it holds none or is dead.
+     *     Unmodifiable.
+     * @throws NullPointerException if {@code pid} is null
+     * @throws IllegalStateException if the registry is not running
      */
     public List<K> keys(Pid pid) {
         Objects.requireNonNull(pid, "pid must not be null");
@@ -410,6 +482,11 @@ public final class Registry<K, V> implements NameRegistry {
      * Calls {@code fn} with the live entries under {@code key}, in the calling thread, if there
      * is at least one (Elixir's {@code dispatch/3}). Elixir calls it once per partition holding
      * entries; here it is called once, with all of them.
+     *
+     * @param key the key
+     * @param fn receives the live entries (unmodifiable); what it throws reaches the caller
+     * @throws NullPointerException if {@code key} or {@code fn} is null
+     * @throws IllegalStateException if the registry is not running
      */
     public void dispatch(K key, Consumer<List<Entry<K, V>>> fn) {
         Objects.requireNonNull(fn, "fn must not be null");
@@ -421,20 +498,41 @@ public final class Registry<K, V> implements NameRegistry {
 
     // ------------------------------------------------------------------ metadata (any thread)
 
-    /** Stores registry metadata (Elixir's {@code put_meta/3}); replaces any previous value. */
+    /**
+     * Stores registry metadata (Elixir's {@code put_meta/3}); replaces any previous value. Any
+     * thread may put, read and delete metadata; it lives as long as the running incarnation.
+     *
+     * @param key the metadata key
+     * @param value the metadata value; unlike an entry's value, not null
+     * @throws NullPointerException if {@code key} or {@code value} is null
+     * @throws IllegalStateException if the registry is not running
+     */
     public void putMeta(Object key, Object value) {
         Objects.requireNonNull(key, "meta key must not be null");
         Objects.requireNonNull(value, "meta value must not be null");
         state().meta.put(key, value);
     }
 
-    /** @return the metadata under {@code key} (Elixir's {@code meta/2}) */
+    /**
+     * Reads registry metadata, from any thread.
+     *
+     * @param key the metadata key
+     * @return the metadata under {@code key} (Elixir's {@code meta/2}), or empty
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalStateException if the registry is not running
+     */
     public Optional<Object> meta(Object key) {
         Objects.requireNonNull(key, "meta key must not be null");
         return Optional.ofNullable(state().meta.get(key));
     }
 
-    /** Removes the metadata under {@code key}, if any (Elixir's {@code delete_meta/2}). */
+    /**
+     * Removes the metadata under {@code key}, if any (Elixir's {@code delete_meta/2}).
+     *
+     * @param key the metadata key
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalStateException if the registry is not running
+     */
     public void deleteMeta(Object key) {
         Objects.requireNonNull(key, "meta key must not be null");
         state().meta.remove(key);

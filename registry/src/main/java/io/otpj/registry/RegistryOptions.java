@@ -32,6 +32,8 @@ public record RegistryOptions(String name, Keys keys, int partitions) {
     }
 
     /**
+     * Checks the options.
+     *
      * @throws NullPointerException if {@code name} or {@code keys} is null
      * @throws IllegalArgumentException if {@code name} is blank or {@code partitions < 1}
      */
@@ -46,17 +48,34 @@ public record RegistryOptions(String name, Keys keys, int partitions) {
         }
     }
 
-    /** @return options for a registry of unique keys named {@code name}, one partition */
+    /**
+     * Options for a unique registry.
+     *
+     * @param name the registry's name; not blank
+     * @return options for a registry of unique keys named {@code name}, one partition
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
     public static RegistryOptions unique(String name) {
         return new RegistryOptions(name, Keys.UNIQUE, 1);
     }
 
-    /** @return options for a registry of duplicate keys named {@code name}, one partition */
+    /**
+     * Options for a duplicate registry.
+     *
+     * @param name the registry's name; not blank
+     * @return options for a registry of duplicate keys named {@code name}, one partition
+     * @throws NullPointerException if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
     public static RegistryOptions duplicate(String name) {
         return new RegistryOptions(name, Keys.DUPLICATE, 1);
     }
 
     /**
+     * Returns a copy with another partition count.
+     *
+     * @param partitions how many tables the entries are spread over; at least 1
      * @return these options with {@code partitions} partitions
      * @throws IllegalArgumentException if {@code partitions < 1}
      */

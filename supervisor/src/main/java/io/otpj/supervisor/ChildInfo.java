@@ -15,6 +15,11 @@ import java.util.Optional;
  * @param type worker or supervisor
  */
 public record ChildInfo(Object id, Optional<Pid> pid, ChildStatus status, ChildType type) {
+    /**
+     * Checks that no component is null.
+     *
+     * @throws NullPointerException naming the first null component
+     */
     public ChildInfo {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(pid, "pid");

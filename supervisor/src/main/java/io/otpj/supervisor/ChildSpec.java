@@ -56,7 +56,11 @@ public record ChildSpec(Object id, Supplier<StartResult> start, Restart restart,
     /** The default shutdown of a worker: {@code shutdown}, then kill after 5 seconds. */
     public static final Duration DEFAULT_WORKER_SHUTDOWN = Duration.ofSeconds(5);
 
-    /** @throws NullPointerException naming the first null component */
+    /**
+     * Checks that no component is null.
+     *
+     * @throws NullPointerException naming the first null component
+     */
     public ChildSpec {
         Objects.requireNonNull(id, "child id must not be null");
         Objects.requireNonNull(start, "child start function must not be null");
@@ -68,6 +72,12 @@ public record ChildSpec(Object id, Supplier<StartResult> start, Restart restart,
     /**
      * A worker: {@link Restart#PERMANENT}, shutdown after {@link #DEFAULT_WORKER_SHUTDOWN 5 s},
      * {@link ChildType#WORKER}.
+     *
+     * @param id identifies the child within its supervisor
+     * @param start starts the child linked to the supervisor, in the supervisor's process (see
+     *     "The start function" above)
+     * @return the spec
+     * @throws NullPointerException if an argument is null
      */
     public static ChildSpec worker(Object id, Supplier<StartResult> start) {
         return new ChildSpec(id, start, Restart.PERMANENT, ShutdownValues.WORKER_DEFAULT, ChildType.WORKER);
@@ -78,22 +88,45 @@ public record ChildSpec(Object id, Supplier<StartResult> start, Restart restart,
      * {@link ChildType#SUPERVISOR}. {@code start} is typically
      * {@code () -> Supervisor.startLink(flags, children)}; see also
      * {@link Supervisor#childSpec(Object, SupervisorFlags, java.util.List)}.
+     *
+     * @param id identifies the child within its supervisor
+     * @param start starts the nested supervisor linked to this one, in this one's process
+     * @return the spec
+     * @throws NullPointerException if an argument is null
      */
     public static ChildSpec supervisor(Object id, Supplier<StartResult> start) {
         return new ChildSpec(id, start, Restart.PERMANENT, ShutdownValues.INFINITY, ChildType.SUPERVISOR);
     }
 
-    /** @return this spec with {@code restart} */
+    /**
+     * Returns a copy with another restart type.
+     *
+     * @param restart when the child is restarted
+     * @return this spec with {@code restart}
+     * @throws NullPointerException if {@code restart} is null
+     */
     public ChildSpec withRestart(Restart restart) {
         return new ChildSpec(id, start, restart, shutdown, type);
     }
 
-    /** @return this spec with {@code shutdown} */
+    /**
+     * Returns a copy with another shutdown.
+     *
+     * @param shutdown how the child is stopped
+     * @return this spec with {@code shutdown}
+     * @throws NullPointerException if {@code shutdown} is null
+     */
     public ChildSpec withShutdown(Shutdown shutdown) {
         return new ChildSpec(id, start, restart, shutdown, type);
     }
 
-    /** @return this spec with {@code id}: how to run two children from one server's default spec */
+    /**
+     * Returns a copy with another id.
+     *
+     * @param id the new id
+     * @return this spec with {@code id}: how to run two children from one server's default spec
+     * @throws NullPointerException if {@code id} is null
+     */
     public ChildSpec withId(Object id) {
         return new ChildSpec(id, start, restart, shutdown, type);
     }

@@ -18,6 +18,11 @@ import java.util.Objects;
  * @param reason why its start failed
  */
 public record FailedToStartChild(Object id, ExitReason reason) {
+    /**
+     * Checks that no component is null.
+     *
+     * @throws NullPointerException naming the first null component
+     */
     public FailedToStartChild {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(reason, "reason");

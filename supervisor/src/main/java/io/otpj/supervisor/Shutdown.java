@@ -26,8 +26,18 @@ public sealed interface Shutdown {
         @Override public String toString() { return "brutal_kill"; }
     }
 
-    /** Send {@code shutdown}, then {@code kill} after {@code after}. Erlang's integer shutdown. */
+    /**
+     * Send {@code shutdown}, then {@code kill} after {@code after}. Erlang's integer shutdown.
+     *
+     * @param after how long the child has to exit after {@code shutdown}; not negative
+     */
     record Timeout(Duration after) implements Shutdown {
+        /**
+         * Checks {@code after}.
+         *
+         * @throws NullPointerException if {@code after} is null
+         * @throws IllegalArgumentException if {@code after} is negative
+         */
         public Timeout {
             Objects.requireNonNull(after, "shutdown timeout must not be null");
             if (after.isNegative()) {
@@ -42,16 +52,27 @@ public sealed interface Shutdown {
         @Override public String toString() { return "infinity"; }
     }
 
-    /** @return kill at once */
+    /**
+     * The shutdown {@code brutal_kill}.
+     *
+     * @return kill at once
+     */
     static Shutdown brutalKill() { return ShutdownValues.BRUTAL_KILL; }
 
     /**
+     * A shutdown with a time limit: Erlang's integer shutdown.
+     *
+     * @param after how long the child has to exit after {@code shutdown}
      * @return send {@code shutdown}, wait up to {@code after}, then kill
      * @throws NullPointerException if {@code after} is null
      * @throws IllegalArgumentException if {@code after} is negative
      */
     static Shutdown timeout(Duration after) { return new Timeout(after); }
 
-    /** @return send {@code shutdown} and wait forever */
+    /**
+     * The shutdown {@code infinity}.
+     *
+     * @return send {@code shutdown} and wait forever
+     */
     static Shutdown infinity() { return ShutdownValues.INFINITY; }
 }

@@ -69,6 +69,9 @@ public final class Supervisor {
      * started. Its parent's exit signal (the caller's death, or {@code shutdown} from a parent
      * supervisor) makes it stop its children in reverse order and exit.
      *
+     * @param flags the strategy and restart intensity
+     * @param children the children's specs, in start order; copied, so later changes to the list
+     *     do not reach the supervisor
      * @return {@link StartResult.Ok} with the supervisor's pid, or {@link StartResult.Failed}
      * @throws IllegalStateException if the caller is not a process (use {@link #start})
      * @throws IllegalArgumentException if two children have the same id
@@ -78,7 +81,20 @@ public final class Supervisor {
         return GenServer.startLink(new SupervisorServer(), init(flags, children));
     }
 
-    /** Like {@link #startLink(SupervisorFlags, List)}, registering the supervisor under {@code name}. */
+    /**
+     * Like {@link #startLink(SupervisorFlags, List)}, registering the supervisor under
+     * {@code name} before its children start.
+     *
+     * @param flags the strategy and restart intensity
+     * @param children the children's specs, in start order; copied
+     * @param name the supervisor's name
+     * @return {@link StartResult.Ok} with the supervisor's pid, or {@link StartResult.Failed}:
+     *     {@code Failed(AlreadyStarted(holder))} if {@code name} is taken, in which case no child
+     *     is started
+     * @throws IllegalStateException if the caller is not a process
+     * @throws IllegalArgumentException if two children have the same id
+     * @throws NullPointerException if an argument or a child spec is null
+     */
     public static StartResult startLink(SupervisorFlags flags, List<ChildSpec> children, Name name) {
         return GenServer.startLink(new SupervisorServer(), init(flags, children), Objects.requireNonNull(name, "name"));
     }
@@ -87,27 +103,63 @@ public final class Supervisor {
      * Starts a supervisor not linked to the caller; works from any thread. Stop it with
      * {@link #stop}.
      *
+     * @param flags the strategy and restart intensity
+     * @param children the children's specs, in start order; copied
+     * @return {@link StartResult.Ok} with the supervisor's pid, or {@link StartResult.Failed}, as
+     *     {@link #startLink(SupervisorFlags, List)}
      * @throws IllegalArgumentException if two children have the same id
+     * @throws NullPointerException if an argument or a child spec is null
      */
     public static StartResult start(SupervisorFlags flags, List<ChildSpec> children) {
         return GenServer.start(new SupervisorServer(), init(flags, children));
     }
 
-    /** Like {@link #start(SupervisorFlags, List)}, registering the supervisor under {@code name}. */
+    /**
+     * Like {@link #start(SupervisorFlags, List)}, registering the supervisor under {@code name}
+     * before its children start.
+     *
+     * @param flags the strategy and restart intensity
+     * @param children the children's specs, in start order; copied
+     * @param name the supervisor's name
+     * @return {@link StartResult.Ok} with the supervisor's pid, or {@link StartResult.Failed}:
+     *     {@code Failed(AlreadyStarted(holder))} if {@code name} is taken, in which case no child
+     *     is started
+     * @throws IllegalArgumentException if two children have the same id
+     * @throws NullPointerException if an argument or a child spec is null
+     */
     public static StartResult start(SupervisorFlags flags, List<ChildSpec> children, Name name) {
         return GenServer.start(new SupervisorServer(), init(flags, children), Objects.requireNonNull(name, "name"));
     }
 
     /**
      * A child spec that starts a nested supervisor with {@link #startLink(SupervisorFlags, List)}:
-     * type supervisor, permanent, shutdown infinity.
+     * type supervisor, permanent, shutdown infinity. {@code flags} and {@code children} are
+     * checked now; every start of the child starts a new supervisor from them.
+     *
+     * @param id the child's id in its parent supervisor
+     * @param flags the nested supervisor's strategy and restart intensity
+     * @param children the nested supervisor's children, in start order; copied now
+     * @return the spec, to adjust with the withers as any spec
+     * @throws IllegalArgumentException if two children have the same id
+     * @throws NullPointerException if an argument or a child spec is null
      */
     public static ChildSpec childSpec(Object id, SupervisorFlags flags, List<ChildSpec> children) {
         SupervisorServer.Init init = init(flags, children);
         return ChildSpec.supervisor(id, () -> GenServer.startLink(new SupervisorServer(), init));
     }
 
-    /** Like {@link #childSpec(Object, SupervisorFlags, List)}, the nested supervisor registered as {@code name}. */
+    /**
+     * Like {@link #childSpec(Object, SupervisorFlags, List)}, the nested supervisor registered as
+     * {@code name}.
+     *
+     * @param id the child's id in its parent supervisor
+     * @param flags the nested supervisor's strategy and restart intensity
+     * @param children the nested supervisor's children, in start order; copied now
+     * @param name the nested supervisor's name, registered at each start
+     * @return the spec, to adjust with the withers as any spec
+     * @throws IllegalArgumentException if two children have the same id
+     * @throws NullPointerException if an argument or a child spec is null
+     */
     public static ChildSpec childSpec(Object id, SupervisorFlags flags, List<ChildSpec> children, Name name) {
         SupervisorServer.Init init = init(flags, children);
         Objects.requireNonNull(name, "name");
@@ -132,11 +184,15 @@ public final class Supervisor {
     /**
      * Adds a child and starts it, in the supervisor's process; it goes last in the start order.
      *
+     * @param sup the supervisor
+     * @param spec the child's spec; its id is compared with those of the existing children
      * @return {@link StartResult.Ok} (the child runs), {@link StartResult.Ignored} (its start
      *     returned ignore; a non-temporary spec is kept, not running), or
      *     {@link StartResult.Failed}: with the start's reason (the spec is not kept), with
      *     {@link ExitReason.AlreadyStarted} if a running child has this id, or with
-     *     {@link #ALREADY_PRESENT} if a child that is not running has it
+     *     {@link #ALREADY_PRESENT} if a child that is not running (or restarting) has it
+     * @throws NullPointerException if an argument is null
+     * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
      */
     public static StartResult startChild(ServerRef sup, ChildSpec spec) {
         Objects.requireNonNull(spec, "spec must not be null");
@@ -148,7 +204,12 @@ public final class Supervisor {
      * kept (not running) unless it is temporary; it is not restarted. A child that is not
      * running stays so; one that is restarting stops being retried.
      *
-     * @throws IllegalArgumentException if there is no child {@code id}
+     * @param sup the supervisor
+     * @param id the child's id, compared with {@code equals}
+     * @throws IllegalArgumentException if there is no child {@code id}, or {@code sup} is a
+     *     {@link DynamicSupervisor} (use {@link DynamicSupervisor#terminateChild})
+     * @throws NullPointerException if an argument is null
+     * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
      */
     public static void terminateChild(ServerRef sup, Object id) {
         Objects.requireNonNull(id, "id must not be null");
@@ -159,9 +220,14 @@ public final class Supervisor {
      * Starts the child {@code id} again from its kept spec. Does not count toward the restart
      * intensity.
      *
+     * @param sup the supervisor
+     * @param id the child's id, compared with {@code equals}
      * @return the start's result; on {@code Ignored} or {@code Failed} the child stays not running
-     * @throws IllegalArgumentException if there is no child {@code id}
+     * @throws IllegalArgumentException if there is no child {@code id}, or {@code sup} is a
+     *     {@link DynamicSupervisor}
      * @throws IllegalStateException if the child is running or restarting
+     * @throws NullPointerException if an argument is null
+     * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
      */
     public static StartResult restartChild(ServerRef sup, Object id) {
         Objects.requireNonNull(id, "id must not be null");
@@ -171,8 +237,13 @@ public final class Supervisor {
     /**
      * Removes the spec of a child that is not running.
      *
-     * @throws IllegalArgumentException if there is no child {@code id}
+     * @param sup the supervisor
+     * @param id the child's id, compared with {@code equals}
+     * @throws IllegalArgumentException if there is no child {@code id}, or {@code sup} is a
+     *     {@link DynamicSupervisor}
      * @throws IllegalStateException if the child is running or restarting (terminate it first)
+     * @throws NullPointerException if an argument is null
+     * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
      */
     public static void deleteChild(ServerRef sup, Object id) {
         Objects.requireNonNull(id, "id must not be null");
@@ -180,22 +251,41 @@ public final class Supervisor {
     }
 
     /**
+     * Lists the children, as the supervisor's process reports them.
+     *
+     * @param sup the supervisor (a {@link DynamicSupervisor} answers too)
      * @return every child, in start order, as the supervisor sees it after handling all the
      *     messages that reached it before this call (a child's death whose EXIT has not arrived
-     *     yet still shows as running)
+     *     yet still shows as running); unmodifiable
+     * @throws NullPointerException if {@code sup} is null
+     * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
      */
     public static List<ChildInfo> whichChildren(ServerRef sup) {
         return Requests.call(sup, new Requests.WhichChildren());
     }
 
-    /** @return the counts of {@link #whichChildren}, computed in the supervisor */
+    /**
+     * Counts the children, as {@link #whichChildren} would list them.
+     *
+     * @param sup the supervisor (a {@link DynamicSupervisor} answers too)
+     * @return the counts of {@link #whichChildren}, computed in the supervisor
+     * @throws NullPointerException if {@code sup} is null
+     * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
+     */
     public static ChildCounts countChildren(ServerRef sup) {
         return Requests.call(sup, new Requests.CountChildren());
     }
 
     // ------------------------------------------------------------------ stop
 
-    /** Stops the supervisor with {@code normal}, waiting as long as its children take to stop. */
+    /**
+     * Stops the supervisor with {@code normal}, waiting as long as its children take to stop.
+     *
+     * @param sup the supervisor
+     * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
+     * @throws io.otpj.core.ServerExitedException if it exited with another reason (it died of
+     *     something else first, or its {@code terminate} threw)
+     */
     public static void stop(ServerRef sup) {
         GenServer.stop(sup, ExitReason.normal(), Proc.INFINITY);
     }
@@ -203,6 +293,15 @@ public final class Supervisor {
     /**
      * Stops the supervisor with {@code reason}: it stops its children in reverse order, then
      * exits. Behaves as {@link GenServer#stop(ServerRef, ExitReason, Duration)}.
+     *
+     * @param sup the supervisor
+     * @param reason the supervisor's exit reason
+     * @param timeout how long to wait for its death; {@link Proc#INFINITY} waits forever
+     * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
+     * @throws io.otpj.core.CallTimeoutException if it did not stop within {@code timeout}: it is
+     *     left running, and still stops when it reaches the stop request
+     * @throws io.otpj.core.ServerExitedException if it exited with another reason (it died of
+     *     something else first, or its {@code terminate} threw)
      */
     public static void stop(ServerRef sup, ExitReason reason, Duration timeout) {
         GenServer.stop(sup, reason, timeout);

@@ -24,6 +24,8 @@ public record SupervisorFlags(Strategy strategy, int maxRestarts, Duration maxPe
     public static final Duration DEFAULT_MAX_PERIOD = Duration.ofSeconds(5);
 
     /**
+     * Checks the strategy and the restart intensity.
+     *
      * @throws NullPointerException if {@code strategy} or {@code maxPeriod} is null
      * @throws IllegalArgumentException if {@code maxRestarts} is negative or {@code maxPeriod} is
      *     not positive
@@ -33,22 +35,43 @@ public record SupervisorFlags(Strategy strategy, int maxRestarts, Duration maxPe
         checkIntensity(maxRestarts, maxPeriod);
     }
 
-    /** @return one_for_one, 3 restarts in 5 s */
+    /**
+     * The flags of a one_for_one supervisor with the default intensity.
+     *
+     * @return one_for_one, 3 restarts in 5 s
+     */
     public static SupervisorFlags oneForOne() {
         return new SupervisorFlags(Strategy.ONE_FOR_ONE, DEFAULT_MAX_RESTARTS, DEFAULT_MAX_PERIOD);
     }
 
-    /** @return one_for_all, 3 restarts in 5 s */
+    /**
+     * The flags of a one_for_all supervisor with the default intensity.
+     *
+     * @return one_for_all, 3 restarts in 5 s
+     */
     public static SupervisorFlags oneForAll() {
         return new SupervisorFlags(Strategy.ONE_FOR_ALL, DEFAULT_MAX_RESTARTS, DEFAULT_MAX_PERIOD);
     }
 
-    /** @return rest_for_one, 3 restarts in 5 s */
+    /**
+     * The flags of a rest_for_one supervisor with the default intensity.
+     *
+     * @return rest_for_one, 3 restarts in 5 s
+     */
     public static SupervisorFlags restForOne() {
         return new SupervisorFlags(Strategy.REST_FOR_ONE, DEFAULT_MAX_RESTARTS, DEFAULT_MAX_PERIOD);
     }
 
-    /** @return these flags with at most {@code maxRestarts} restarts in {@code maxPeriod} */
+    /**
+     * Returns a copy with another restart intensity.
+     *
+     * @param maxRestarts restarts allowed within {@code maxPeriod}; not negative
+     * @param maxPeriod the sliding window; positive
+     * @return these flags with at most {@code maxRestarts} restarts in {@code maxPeriod}
+     * @throws NullPointerException if {@code maxPeriod} is null
+     * @throws IllegalArgumentException if {@code maxRestarts} is negative or {@code maxPeriod} is
+     *     not positive
+     */
     public SupervisorFlags withIntensity(int maxRestarts, Duration maxPeriod) {
         return new SupervisorFlags(strategy, maxRestarts, maxPeriod);
     }

@@ -531,8 +531,7 @@ public final class FinanceDemo {
         return String.format(Locale.ROOT, "%,." + m.amount().scale() + "f", m.amount());
     }
 
-    /** The run's campaigns end, so the next run's manager does not start their servers again. */
-    /** Completes the run's campaigns; best effort per campaign, so one failure does not leave the others active. */
+    /** Completes the run's campaigns (best effort per campaign, so one failure does not leave the others active), so the next run's manager does not start their servers again. */
     private void closeCampaigns() {
         for (Campaign c : campaigns) {
             try {
