@@ -157,6 +157,11 @@ final class Ticker {
 
     // ------------------------------------------------------------------ senders' side
 
+    /** Whether the scheduler counts as saturated now (see the class comment); any thread. */
+    static boolean congested() {
+        return congested;
+    }
+
     /** The calling virtual thread waits for its turn at the back of the line. */
     static void yieldVirtual() {
         Ticket t = new Ticket(Thread.currentThread());

@@ -82,6 +82,8 @@ class Waiter {
     static final int TICK_SHIFT = 10;
     /** Operations between two looks at the clock. */
     static final int CHECK_EVERY = 64;
+    /** While the scheduler is not congested, one yield in this many goes through the ticker's line. */
+    static final int PROBE_EVERY = 8;
     /** The slice, in {@link #ticks}: how long a thread may run its otpj operations without parking. */
     static final int SLICE_TICKS = (int) Math.max(1L, Long.getLong("otpj.sliceMicros", 1_000L) * 1_000L >>> TICK_SHIFT);
 
@@ -93,6 +95,8 @@ class Waiter {
     private int partnerSeen;
     private int reductions = CHECK_EVERY;
     private int sliceStart;
+    /** Owner only: yields since the last one through the ticker's line (see {@link #yieldNow}). */
+    private int cheapYields;
 
     Waiter() {}
 
@@ -161,12 +165,22 @@ class Waiter {
     }
 
     /**
-     * Gives the carrier away fairly: a virtual thread goes to the back of the line the
-     * {@link Ticker} keeps, behind the work waiting there; a platform thread yields its core.
+     * Gives the carrier away fairly: while the scheduler is congested, a virtual thread goes to
+     * the back of the line the {@link Ticker} keeps, behind the work waiting there; otherwise it
+     * yields plainly, and one yield in {@value #PROBE_EVERY} takes the line as a probe. A platform
+     * thread yields its core.
      */
     final void yieldNow() {
         if (isVirtual()) {
-            Ticker.yieldVirtual();
+            // While the scheduler is not congested, a plain Thread.yield() is enough (nothing waits
+            // for the carrier for long) and costs no hop through the ticker; every PROBE_EVERY-th
+            // yield still takes the line, which is how the ticker sees congestion begin.
+            if (Ticker.congested() || ++cheapYields >= PROBE_EVERY) {
+                cheapYields = 0;
+                Ticker.yieldVirtual();
+            } else {
+                Thread.yield();
+            }
         } else {
             Thread.yield();
         }
