@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 . .ci/jdk.sh
 repo="$PWD/target/otpj-repo"
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
-rm -rf "$repo" "$HOME/.m2/repository/io/otpj"
+# This version must come from $repo, not from an earlier local install.
+rm -rf "$repo" "$HOME"/.m2/repository/io/otpj/*/"$version"
 
 echo "consumer-check: deploying otpj $version to $repo"
 ./mvnw -B -q -DskipTests -Dmaven.install.skip=true -DaltDeploymentRepository="otpj-it::file://$repo" \

@@ -7,6 +7,7 @@ import io.otpj.core.CallException;
 import io.otpj.core.CallResult;
 import io.otpj.core.CallTimeoutException;
 import io.otpj.core.CastResult;
+import io.otpj.core.Down;
 import io.otpj.core.ExitReason;
 import io.otpj.core.From;
 import io.otpj.core.GenServer;
@@ -64,6 +65,8 @@ class CrashStormSoakTest {
     static final long SECONDS = Long.getLong("otpj.soak.seconds", Boolean.getBoolean("otpj.soak") ? 60 : 5);
     static final String REGISTRY = "storm-registry";
     static volatile Pid TOP;
+    /** Completed with the top supervisor's exit reason if it dies during the soak (it must not). */
+    static volatile CompletableFuture<ExitReason> TOP_DOWN = new CompletableFuture<>();
 
     record Ping() {}
     record Bump() {}
@@ -137,6 +140,13 @@ class CrashStormSoakTest {
                 ChildSpec.worker("registry", Registry.starter(RegistryOptions.unique(REGISTRY))),
                 Supervisor.childSpec("children", storm, kids))).pid();
         TOP = top;
+        CompletableFuture<ExitReason> topDown = new CompletableFuture<>();
+        TOP_DOWN = topDown;
+        Proc.spawn(() -> { // reports how the top supervisor ended, should it end during the soak
+            var ref = Proc.monitor(top);
+            Object m = Proc.receive(x -> x instanceof Down d && d.ref().equals(ref), Proc.INFINITY).orElseThrow();
+            topDown.complete(((Down) m).reason());
+        });
         try {
             ServerRef[] names = new ServerRef[CHILDREN];
             for (int i = 0; i < CHILDREN; i++) {
@@ -300,7 +310,9 @@ class CrashStormSoakTest {
             if (e.getCause() instanceof Error err) {
                 throw err;
             }
-            throw new AssertionError(e.getCause());
+            CompletableFuture<ExitReason> topDown = TOP_DOWN;
+            throw new AssertionError(e.getCause() + (topDown.isDone() ? "; the top supervisor exited: " + topDown.join() : ""),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
