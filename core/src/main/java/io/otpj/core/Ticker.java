@@ -27,9 +27,11 @@ import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
  * Everything otpj hands to this thread comes back through one external queue of the scheduler,
  * in arrival order:
  * <ul>
- *   <li><b>Yields.</b> A thread whose slice is spent ({@link Waiter#reduce}) parks and asks to be
- *       let go again; this thread unparks it at once, which submits it at the back of that queue:
- *       behind everything that waited there before it.</li>
+ *   <li><b>Yields.</b> A thread whose slice is spent ({@link Waiter#reduce}) while the scheduler
+ *       is congested, or as one probe in {@value Waiter#PROBE_EVERY} otherwise, parks and asks to
+ *       be let go again; this thread unparks it at once, which submits it at the back of that
+ *       queue: behind everything that waited there before it. How long it then takes to run
+ *       again is what tells this thread whether the scheduler is congested.</li>
  *   <li><b>Wake-ups under load.</b> While the scheduler is saturated (in the last
  *       {@code CONGESTION_NANOS}, a yield let go by this thread took more than {@code LATE_NANOS}
  *       to run again, or has not run yet after that long), a platform thread that wakes a process
@@ -243,7 +245,7 @@ final class Ticker {
             Runtime.getRuntime().availableProcessors()));
     private static int pending;
     private static long currentTick = System.nanoTime() >> TICK_SHIFT;
-    /** When a yield was last seen late (see {@link #LATE_NANOS}). */
+    /** Ticker thread only, plain: when a yield was last seen late (see {@link #LATE_NANOS}). */
     private static long lastLate = Long.MIN_VALUE / 2;
 
     private static void run() {
@@ -316,8 +318,8 @@ final class Ticker {
         for (int i = OUT.size() - 1; i >= 0; i--) {
             Ticket t = OUT.get(i);
             if (t.started) { // volatile read first: then startedAt is the yielder's
-                if (t.startedAt - t.releasedAt > LATE_NANOS) {
-                    lastLate = Math.max(lastLate, t.startedAt);
+                if (t.startedAt - t.releasedAt > LATE_NANOS && t.startedAt - lastLate > 0) {
+                    lastLate = t.startedAt; // nanoTime values compare by difference only
                 }
                 OUT.remove(i);
             } else if (now - t.releasedAt > LATE_NANOS) {
