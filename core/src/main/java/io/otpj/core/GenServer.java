@@ -58,7 +58,10 @@ import org.slf4j.LoggerFactory;
  */
 public interface GenServer<A, S> {
 
-    /** The default timeout of {@link #call(ServerRef, Object)}: 5 seconds, as in OTP. */
+    /**
+     * The default of a node's {@linkplain NodeOptions#callTimeout() call timeout}: 5 seconds, as
+     * in OTP.
+     */
     Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
 
     // ------------------------------------------------------------------ callbacks
@@ -363,7 +366,9 @@ public interface GenServer<A, S> {
     // ------------------------------------------------------------------ client API: messages
 
     /**
-     * Calls {@code server} with the {@linkplain #DEFAULT_CALL_TIMEOUT default timeout} of 5 s.
+     * Calls {@code server} with the {@linkplain Node#current() current node}'s
+     * {@linkplain NodeOptions#callTimeout() call timeout} (5 s unless the node was started with
+     * another).
      * It fails as {@link #call(ServerRef, Object, Duration)} does.
      *
      * @param <R> the reply type the caller expects; not checked here: a mismatch throws
@@ -373,7 +378,7 @@ public interface GenServer<A, S> {
      * @return the reply (may be null)
      */
     static <R> R call(ServerRef server, Object request) {
-        return GenServerClient.call(server, request, DEFAULT_CALL_TIMEOUT);
+        return GenServerClient.call(server, request, Node.current().options().callTimeout());
     }
 
     /**

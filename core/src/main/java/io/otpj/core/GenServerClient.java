@@ -23,7 +23,7 @@ final class GenServerClient {
             caller.enter();
         }
         try {
-            p = new Pcb();
+            p = Pcb.create();
             if (link) {
                 p.addOwnLink(caller);
                 caller.addOwnLink(p);

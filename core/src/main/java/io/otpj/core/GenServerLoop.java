@@ -133,7 +133,7 @@ final class GenServerLoop<A, S> implements Runnable {
     private Pid register(Name n) {
         return switch (n) {
             case Name.Local l -> {
-                Pcb holder = Names.register(l.key(), self);
+                Pcb holder = self.node.names.register(l.key(), self);
                 yield holder == null ? null : holder.pid;
             }
             case Name.Via v -> {
@@ -303,10 +303,12 @@ final class GenServerLoop<A, S> implements Runnable {
             }
             case Sys.Suspend s -> {
                 suspended = true;
+                self.suspended = true;
                 f.reply(null);
             }
             case Sys.Resume s -> {
                 suspended = false;
+                self.suspended = false;
                 f.reply(null);
             }
             case Sys.GetStatistics s ->

@@ -91,8 +91,8 @@ abstract class Mailbox extends PcbRelations {
     private volatile int parked;
 
     /** One of the two JCTools classes for the whole JVM, so every call site stays monomorphic. */
-    static MessagePassingQueue<Object> newQueue() {
-        return PADDED ? new MpscUnboundedAtomicArrayQueue<>(CHUNK) : new MpscUnboundedAtomicUnpaddedArrayQueue<>(CHUNK);
+    static MessagePassingQueue<Object> newQueue(int chunk) {
+        return PADDED ? new MpscUnboundedAtomicArrayQueue<>(chunk) : new MpscUnboundedAtomicUnpaddedArrayQueue<>(chunk);
     }
 
     /** Sends {@code message} to this process unless it is dead. Any thread. */

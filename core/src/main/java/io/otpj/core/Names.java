@@ -3,14 +3,12 @@ package io.otpj.core;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The node-wide table of local names. A process holds at most one local name; a name maps to
- * at most one live process. Lookups are lock-free reads of a ConcurrentHashMap.
+ * A node's table of local names, one per {@link Node}. A process holds at most one local name;
+ * a name maps to at most one live process. Lookups are lock-free reads of a ConcurrentHashMap.
  */
 final class Names {
 
-    private static final ConcurrentHashMap<Object, Pcb> TABLE = new ConcurrentHashMap<>();
-
-    private Names() {}
+    private final ConcurrentHashMap<Object, Pcb> table = new ConcurrentHashMap<>();
 
     /**
      * Registers {@code p} under {@code name}.
@@ -18,7 +16,7 @@ final class Names {
      * @return null on success, or the live process already holding the name
      * @throws IllegalArgumentException if {@code p} is dead or already has a name
      */
-    static Pcb register(Object name, Pcb p) {
+    Pcb register(Object name, Pcb p) {
         synchronized (p) {
             // Holding p's lock orders us against p.die, which takes it to read localName: either
             // we see p dead here, or die sees the name we set and releases it.
@@ -30,7 +28,7 @@ final class Names {
                         "cannot register " + name + ": process " + p.pid + " is already registered as " + p.localName);
             }
             for (;;) {
-                Pcb prev = TABLE.putIfAbsent(name, p);
+                Pcb prev = table.putIfAbsent(name, p);
                 if (prev == null) {
                     p.localName = name;
                     return null;
@@ -40,7 +38,7 @@ final class Names {
                 }
                 // The holder is dying and has not released yet: it is dead to everyone, so the
                 // name is free.
-                if (TABLE.replace(name, prev, p)) {
+                if (table.replace(name, prev, p)) {
                     p.localName = name;
                     return null;
                 }
@@ -48,13 +46,13 @@ final class Names {
         }
     }
 
-    static void release(Object name, Pcb p) {
-        TABLE.remove(name, p);
+    void release(Object name, Pcb p) {
+        table.remove(name, p);
     }
 
     /** @return whether {@code name} was registered (and is now free) */
-    static boolean unregister(Object name) {
-        Pcb p = TABLE.get(name);
+    boolean unregister(Object name) {
+        Pcb p = table.get(name);
         if (p == null) {
             return false;
         }
@@ -63,11 +61,11 @@ final class Names {
                 p.localName = null;
             }
         }
-        return TABLE.remove(name, p);
+        return table.remove(name, p);
     }
 
-    static Pcb whereis(Object name) {
-        Pcb p = TABLE.get(name);
+    Pcb whereis(Object name) {
+        Pcb p = table.get(name);
         return p != null && p.isAlive() ? p : null;
     }
 }

@@ -8,8 +8,6 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -65,7 +63,6 @@ import org.slf4j.LoggerFactory;
 final class Pcb extends Mailbox {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.otpj.core.Process");
-    private static final AtomicLong IDS = new AtomicLong();
     /**
      * Process threads are unnamed by default: a name is a String per process and formatting work
      * on every spawn. With {@code -Dotpj.threadNames=true} each is named after its pid, for thread
@@ -73,8 +70,6 @@ final class Pcb extends Mailbox {
      */
     private static final boolean NAMED = Boolean.getBoolean("otpj.threadNames");
     private static final ThreadFactory THREADS = Thread.ofVirtual().factory();
-    /** Processes whose threads have started and not yet ended (zombies included). */
-    private static final LongAdder LIVE = new LongAdder();
     static final ScopedValue<Pcb> CURRENT = ScopedValue.newInstance();
     private static final VarHandle THREAD, DECIDED_REASON;
     static {
@@ -102,17 +97,29 @@ final class Pcb extends Mailbox {
 
     final Pid pid;
 
-    Pcb() {
-        // The queue before the pid: a Pcb reached through the pid's final field sees it, however
-        // the pid was published (the final-field guarantee covers writes made before the pid's
-        // constructor ended).
-        queue = newQueue();
-        this.pid = new Pid(IDS.incrementAndGet(), this);
+    /**
+     * A new process of {@code node}, not started yet.
+     *
+     * @throws IllegalStateException if the node is stopped or stopping
+     */
+    Pcb(Node node) {
+        node.requireRunning();
+        // The queue and the node before the pid: a Pcb reached through the pid's final field
+        // sees them, however the pid was published (the final-field guarantee covers writes made
+        // before the pid's constructor ended).
+        queue = newQueue(node.options().mailboxChunk());
+        this.node = node;
+        this.pid = new Pid(node.name(), node.creation(), node.nextId(), this);
+    }
+
+    /** A new process of the calling thread's current node. */
+    static Pcb create() {
+        return new Pcb(Node.current());
     }
 
     /** The stand-in for threads that are not processes: {@code <0.0.0>}, never alive. */
     private Pcb(long id) {
-        this.pid = new Pid(id, this);
+        this.pid = new Pid("", 0, id, this);
         DECIDED_REASON.set(this, Reasons.NORMAL);
         EXIT.set(this, Reasons.NORMAL);
         GATE.set(this, DECIDED);
@@ -149,18 +156,13 @@ final class Pcb extends Mailbox {
 
     /** Starts the process's virtual thread running {@code body}. */
     void start(Runnable body) {
-        Runnable r = () -> ScopedValue.where(CURRENT, this).run(() -> run(body));
+        Runnable r = () -> ScopedValue.where(CURRENT, this).where(Node.BOUND, node).run(() -> run(body));
         Thread t = NAMED ? Thread.ofVirtual().name(pid.toString()).unstarted(r) : THREADS.newThread(r);
         // A plain store: Thread.start orders it for the new thread, and the pid that lets others
         // read it is published after this returns.
         THREAD.set(this, t);
-        LIVE.increment();
+        node.admitted(this);
         Ticker.start(t);
-    }
-
-    /** @return the number of processes whose threads have started and not yet ended */
-    static long live() {
-        return LIVE.sum();
     }
 
     private void run(Runnable body) {
@@ -209,7 +211,7 @@ final class Pcb extends Mailbox {
         thread = null;
         close(Pcb::dropAfterDeath);
         Zombies.ended(this);
-        LIVE.decrement();
+        node.ended(this);
     }
 
     /** A message found in a dead process's mailbox: a call in it must not wait for its timeout. */
@@ -445,7 +447,7 @@ final class Pcb extends Mailbox {
                 watching = null;
             }
             if (name != null) {
-                Names.release(name, this);
+                node.names.release(name, this);
             }
             if (hooks != null) {
                 for (Runnable h : hooks) {

@@ -42,6 +42,11 @@ import java.util.HashSet;
  *       unpark; with {@code tailDone}, a Dekker pair over volatiles. Cleared so that a dead pid
  *       does not keep its killer's thread; an owner reading null unparks no one, which is right
  *       since the wait is over</td></tr>
+ *   <tr><td>{@code node}</td><td>the constructor (once), before the pid is made</td><td>any
+ *       thread</td><td>plain; published with the pid's final fields</td><td>the node the process
+ *       belongs to (null for the plain-thread stand-in)</td></tr>
+ *   <tr><td>{@code suspended}</td><td>owner (a GenServer's sys suspend and resume)</td><td>{@link
+ *       Node#list}</td><td>volatile (rarely written)</td><td>a hint for the process listing</td></tr>
  *   <tr><td>{@code settled}</td><td>the death's tail (once)</td><td>waiters on this process</td>
  *       <td>volatile; set under the lock</td><td>the death is settled: name released, exit hooks
  *       run; the watch list is taken and no new watch is accepted</td></tr>
@@ -60,7 +65,8 @@ abstract class PcbRelations extends PcbOwnerFields {
     volatile boolean settled;
     volatile boolean tailDone;
     volatile Thread tailWaiter;
+    Node node;
+    volatile boolean suspended;
     // Padding up to 64 bytes (see the class comment). Replace these with real cold fields first.
-    @SuppressWarnings("unused") private byte pad01;
-    @SuppressWarnings("unused") private int pad02, pad03, pad04, pad05, pad06, pad07, pad08;
+    @SuppressWarnings("unused") private int pad03, pad04, pad05, pad06, pad07, pad08;
 }

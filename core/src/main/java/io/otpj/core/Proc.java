@@ -106,13 +106,13 @@ public final class Proc {
         Objects.requireNonNull(body, "body");
         Pcb self = Pcb.current();
         if (self == null) {
-            Pcb p = new Pcb();
+            Pcb p = Pcb.create();
             p.start(body);
             return p.pid;
         }
         self.enter();
         try {
-            Pcb p = new Pcb();
+            Pcb p = Pcb.create();
             p.start(body);
             return p.pid;
         } finally {
@@ -133,7 +133,7 @@ public final class Proc {
         Pcb self = requireSelf();
         self.enter();
         try {
-            Pcb p = new Pcb();
+            Pcb p = Pcb.create();
             p.addOwnLink(self);
             self.addOwnLink(p);
             p.start(body);
@@ -262,11 +262,11 @@ public final class Proc {
         Objects.requireNonNull(message, "message must not be null");
         Pcb self = Pcb.current();
         if (self == null) {
-            return Timers.sendAfter(dest, message, delay);
+            return Node.current().timers().sendAfter(dest, message, delay);
         }
         self.enter();
         try {
-            return Timers.sendAfter(dest, message, delay);
+            return Node.current().timers().sendAfter(dest, message, delay);
         } finally {
             self.leave();
         }
@@ -498,14 +498,14 @@ public final class Proc {
     }
 
     /**
-     * The number of processes whose threads have started and not yet ended, as
-     * {@code erlang:system_info(process_count)}: killed processes whose code is still running
+     * The number of processes of the {@linkplain Node#current() current node} whose threads have
+     * started and not yet ended, as {@code erlang:system_info(process_count)}: killed processes whose code is still running
      * (zombies) included. A snapshot; thread-safe.
      *
      * @return that number
      */
     public static long count() {
-        return Pcb.live();
+        return Node.current().processCount();
     }
 
     /**
@@ -561,7 +561,8 @@ public final class Proc {
     // ------------------------------------------------------------------ names
 
     /**
-     * Registers {@code pid} under the local {@code name}. The name is released when the process
+     * Registers {@code pid} under the local {@code name} in the {@linkplain Node#current() current
+     * node}, which must be the pid's own node. The name is released when the process
      * dies, before its links and monitors are told, or by {@link #unregister}. Callable from any
      * thread, for any process.
      *
@@ -569,19 +570,24 @@ public final class Proc {
      *     table as {@link Name#local(Object)}
      * @param pid the process to register
      * @throws IllegalArgumentException if the name is taken by a live process, if {@code pid} is
-     *     dead, or if it already has a name
+     *     dead, if it already has a name, or if it belongs to another node
      */
     public static void register(Object name, Pid pid) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(pid, "pid");
+        Node node = Node.current();
+        if (pid.pcb.node != node) {
+            throw new IllegalArgumentException("cannot register " + name + " in node " + node.name() + ": process " + pid
+                    + " belongs to node " + pid.node());
+        }
         Pcb self = Pcb.current();
         Pcb holder;
         if (self == null) {
-            holder = Names.register(name, pid.pcb);
+            holder = node.names.register(name, pid.pcb);
         } else {
             self.enter();
             try {
-                holder = Names.register(name, pid.pcb);
+                holder = node.names.register(name, pid.pcb);
             } finally {
                 self.leave();
             }
@@ -592,7 +598,7 @@ public final class Proc {
     }
 
     /**
-     * Removes the local {@code name}, whichever process holds it. Callable from any thread.
+     * Removes the local {@code name} of the current node, whichever process holds it. Callable from any thread.
      *
      * @param name the name to remove
      * @return whether {@code name} was registered
@@ -601,24 +607,24 @@ public final class Proc {
         Objects.requireNonNull(name, "name");
         Pcb self = Pcb.current();
         if (self == null) {
-            return Names.unregister(name);
+            return Node.current().names.unregister(name);
         }
         self.enter();
         try {
-            return Names.unregister(name);
+            return Node.current().names.unregister(name);
         } finally {
             self.leave();
         }
     }
 
     /**
-     * Looks up a local name. Lock-free; callable from any thread.
+     * Looks up a local name in the {@linkplain Node#current() current node}. Lock-free; callable from any thread.
      *
      * @param name the name, as given to {@link #register} or {@link Name#local(Object)}
      * @return the live process registered under the local {@code name}, or empty if there is none
      */
     public static Optional<Pid> whereis(Object name) {
-        Pcb p = Names.whereis(Objects.requireNonNull(name, "name"));
+        Pcb p = Node.current().names.whereis(Objects.requireNonNull(name, "name"));
         return p == null ? Optional.empty() : Optional.of(p.pid);
     }
 
@@ -656,7 +662,7 @@ public final class Proc {
     static Pcb resolve(ServerRef ref) {
         return switch (ref) {
             case Pid pid -> pid.pcb;
-            case Name.Local l -> Names.whereis(l.key());
+            case Name.Local l -> Node.current().names.whereis(l.key());
             case Name.Via v -> {
                 Pid pid = v.registry().whereisName(v.key());
                 yield pid == null ? null : pid.pcb;

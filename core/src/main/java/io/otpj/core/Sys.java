@@ -43,7 +43,7 @@ public final class Sys {
      * @return the server's current state (may be null)
      */
     public static <S> S getState(ServerRef server) {
-        return GenServerClient.call(server, new GetState(), GenServer.DEFAULT_CALL_TIMEOUT);
+        return GenServerClient.call(server, new GetState(), Node.current().options().callTimeout());
     }
 
     /**
@@ -79,7 +79,7 @@ public final class Sys {
     @SuppressWarnings("unchecked")
     public static <S> S replaceState(ServerRef server, UnaryOperator<S> fn) {
         Objects.requireNonNull(fn, "fn");
-        return GenServerClient.call(server, new ReplaceState(s -> fn.apply((S) s)), GenServer.DEFAULT_CALL_TIMEOUT);
+        return GenServerClient.call(server, new ReplaceState(s -> fn.apply((S) s)), Node.current().options().callTimeout());
     }
 
     /**
@@ -90,7 +90,7 @@ public final class Sys {
      * @param server the server, by pid or name
      */
     public static void suspend(ServerRef server) {
-        GenServerClient.call(server, new Suspend(), GenServer.DEFAULT_CALL_TIMEOUT);
+        GenServerClient.call(server, new Suspend(), Node.current().options().callTimeout());
     }
 
     /**
@@ -100,7 +100,7 @@ public final class Sys {
      * @param server the server, by pid or name
      */
     public static void resume(ServerRef server) {
-        GenServerClient.call(server, new Resume(), GenServer.DEFAULT_CALL_TIMEOUT);
+        GenServerClient.call(server, new Resume(), Node.current().options().callTimeout());
     }
 
     /**
@@ -110,7 +110,7 @@ public final class Sys {
      * @return the server's counters since it started
      */
     public static Statistics statistics(ServerRef server) {
-        return GenServerClient.call(server, new GetStatistics(), GenServer.DEFAULT_CALL_TIMEOUT);
+        return GenServerClient.call(server, new GetStatistics(), Node.current().options().callTimeout());
     }
 
     /**
@@ -123,6 +123,6 @@ public final class Sys {
      * @param on {@code true} to start tracing, {@code false} to stop
      */
     public static void trace(ServerRef server, boolean on) {
-        GenServerClient.call(server, new Trace(on), GenServer.DEFAULT_CALL_TIMEOUT);
+        GenServerClient.call(server, new Trace(on), Node.current().options().callTimeout());
     }
 }

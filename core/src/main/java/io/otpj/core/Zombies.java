@@ -32,7 +32,7 @@ final class Zombies {
         if (p.thread == null) {
             return;
         }
-        Timers.schedule(() -> check(p, name), GRACE_NANOS);
+        Timers.housekeeping(() -> check(p, name), GRACE_NANOS);
     }
 
     private static void check(Pcb p, Object name) {

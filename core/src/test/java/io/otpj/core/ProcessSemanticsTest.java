@@ -91,7 +91,7 @@ class ProcessSemanticsTest {
             Pid p = Proc.spawn(() -> reported.complete(Proc.self()));
             assertSame(p, get(reported));
             assertEquals(p, p);
-            assertEquals("<0." + p.id() + ".0>", p.toString());
+            assertEquals("<" + Node.current().name() + "." + p.id() + "." + Node.current().creation() + ">", p.toString());
             assertThrows(IllegalStateException.class, Proc::self, "a plain thread has no pid");
             assertFalse(Proc.isProcess());
             assertTrue(eval(Proc::isProcess));

@@ -155,7 +155,7 @@ class WaitPolicyTest {
     /** A new process counts as off-carrier until its thread runs; a starter must not spin for a queued one. */
     @Test
     void aNewProcessIsNotOnACarrierUntilItRuns() {
-        Pcb p = new Pcb();
+        Pcb p = Pcb.create();
         assertEquals(false, p.onCarrier());
         p.unparked();
         assertTrue(p.onCarrier());

@@ -1,5 +1,6 @@
 package io.otpj.registry;
 
+import io.otpj.core.Node;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.StartException;
@@ -99,7 +100,8 @@ public final class PubSub {
     }
 
     /**
-     * Finds a running pub/sub by name, from any thread.
+     * Finds a running pub/sub by name in the {@linkplain Node#current() current node}, from any
+     * thread.
      *
      * @param name the pub/sub's name
      * @return the running pub/sub named {@code name}, or empty (also for a plain registry)
@@ -107,7 +109,7 @@ public final class PubSub {
      */
     public static Optional<PubSub> named(String name) {
         Objects.requireNonNull(name, "pubsub name must not be null");
-        RegistryState<Object, Object> s = RegistryState.current(name);
+        RegistryState<Object, Object> s = RegistryState.current(Node.current(), name);
         return s == null || !s.pubsub ? Optional.empty() : Optional.of(new PubSub(s.handle));
     }
 

@@ -1,5 +1,6 @@
 package io.otpj.registry;
 
+import io.otpj.core.Node;
 import io.otpj.core.GenServer;
 import io.otpj.core.Name;
 import io.otpj.core.NameRegistry;
@@ -97,11 +98,13 @@ import java.util.function.UnaryOperator;
  */
 public final class Registry<K, V> implements NameRegistry {
 
+    private final Node node;
     private final String name;
     /** The incarnation last seen alive; refreshed from the directory once it is dead. */
     private volatile RegistryState<K, V> cached;
 
-    Registry(String name, RegistryState<K, V> state) {
+    Registry(Node node, String name, RegistryState<K, V> state) {
+        this.node = node;
         this.name = name;
         this.cached = state;
     }
@@ -158,7 +161,8 @@ public final class Registry<K, V> implements NameRegistry {
     }
 
     /**
-     * Finds a running registry by name, from any thread.
+     * Finds a running registry by name in the {@linkplain Node#current() current node}, from
+     * any thread. A registry of another node is not found.
      *
      * @param <K> the key type
      * @param <V> the value type
@@ -169,7 +173,7 @@ public final class Registry<K, V> implements NameRegistry {
      */
     public static <K, V> Optional<Registry<K, V>> named(String name) {
         Objects.requireNonNull(name, "registry name must not be null");
-        RegistryState<K, V> s = RegistryState.current(name);
+        RegistryState<K, V> s = RegistryState.current(Node.current(), name);
         return s == null ? Optional.empty() : Optional.of(s.handle);
     }
 
@@ -554,7 +558,7 @@ public final class Registry<K, V> implements NameRegistry {
         if (s != null && s.alive) {
             return s;
         }
-        s = RegistryState.current(name);
+        s = RegistryState.current(node, name);
         if (s != null) {
             cached = s;
         }
@@ -567,19 +571,19 @@ public final class Registry<K, V> implements NameRegistry {
         }
     }
 
-    /** Handles are equal when they name the same registry. */
+    /** Handles are equal when they name the same registry in the same node. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Registry<?, ?> r && r.name.equals(name);
+        return o instanceof Registry<?, ?> r && r.name.equals(name) && r.node == node;
     }
 
     @Override
     public int hashCode() {
-        return name.hashCode();
+        return name.hashCode() * 31 + node.hashCode();
     }
 
     @Override
     public String toString() {
-        return "Registry[" + name + "]";
+        return "Registry[" + name + " on " + node.name() + "]";
     }
 }

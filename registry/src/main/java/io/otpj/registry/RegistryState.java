@@ -1,5 +1,6 @@
 package io.otpj.registry;
 
+import io.otpj.core.Node;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.ProcessInfo;
@@ -25,8 +26,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RegistryState<K, V> {
 
-    /** Running registries by name. Keys are registry names (strings), never user keys. */
-    private static final ConcurrentHashMap<String, RegistryState<?, ?>> DIRECTORY = new ConcurrentHashMap<>();
+    /** Running registries by node and name. Keys are registry names (strings), never user keys. */
+    private static final ConcurrentHashMap<Key, RegistryState<?, ?>> DIRECTORY = new ConcurrentHashMap<>();
+
+    /** A registry's name in its node: registries of two nodes never meet. */
+    private record Key(Node node, String name) {}
+
+    /** The node the registry runs in: the starter's current node. */
+    final Node node;
 
     final RegistryOptions options;
     /** Whether this registry backs a {@link PubSub}, so {@link PubSub#named} finds only those. */
@@ -50,15 +57,16 @@ final class RegistryState<K, V> {
     RegistryState(RegistryOptions options, boolean pubsub) {
         this.options = options;
         this.pubsub = pubsub;
+        this.node = Node.current();
         this.store = options.keys() == RegistryOptions.Keys.UNIQUE
                 ? new UniqueStore<>(options.partitions())
                 : new DuplicateStore<>(options.partitions());
-        this.handle = new Registry<>(options.name(), this);
+        this.handle = new Registry<>(node, options.name(), this);
     }
 
     @SuppressWarnings("unchecked")
-    static <K, V> RegistryState<K, V> current(String name) {
-        RegistryState<?, ?> s = DIRECTORY.get(name);
+    static <K, V> RegistryState<K, V> current(Node node, String name) {
+        RegistryState<?, ?> s = DIRECTORY.get(new Key(node, name));
         return s != null && s.alive ? (RegistryState<K, V>) s : null;
     }
 
@@ -76,13 +84,13 @@ final class RegistryState<K, V> {
         // The registry holds the local name, so any incarnation still in the directory under it
         // is dead (it released the name before running its hook): replacing it is safe, and its
         // hook's remove(name, itself) will not touch us.
-        DIRECTORY.put(options.name(), this);
+        DIRECTORY.put(new Key(node, options.name()), this);
     }
 
     /** The registry process's exit hook. */
     private void died() {
         alive = false;
-        DIRECTORY.remove(options.name(), this);
+        DIRECTORY.remove(new Key(node, options.name()), this);
         for (Owner<K, V> o : owners.values()) {
             boolean wasOpen;
             synchronized (o) {
