@@ -1,5 +1,6 @@
 package io.otpj.supervisor;
 
+import io.otpj.test.TestKit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.otpj.core.CallResult;
@@ -100,15 +101,15 @@ class CampaignTreeExampleTest {
             // A bad donation crashes that campaign's process only; the caller sees the crash...
             assertThrows(io.otpj.core.ServerExitedException.class, () -> CampaignServer.addDonation("c-1", -5));
             // ...and the supervisor brings it back with its state from the repo.
-            Procs.eventually(() -> GenServer.whereis(CampaignServer.via("c-1")).filter(p -> p != c1).isPresent());
+            TestKit.eventually(() -> GenServer.whereis(CampaignServer.via("c-1")).filter(p -> p != c1).isPresent(), Procs.WAIT, "GenServer.whereis(CampaignServer.via(\"c-1\")).filter(p -> p != c1).isPresent()");
             assertEquals(60_000, CampaignServer.addDonation("c-1", 10_000));
             assertEquals(0L, (long) GenServer.call(CampaignServer.via("c-2"), new CampaignServer.GetTotal()));
 
             // A completed campaign stops normally and, being transient, is not restarted.
             Pid c2 = GenServer.whereis(CampaignServer.via("c-2")).orElseThrow();
             assertEquals("completed", GenServer.call(c2, new CampaignServer.Complete()));
-            Procs.awaitDeath(c2);
-            Procs.eventually(() -> DynamicSupervisor.countChildren(CAMPAIGNS).specs() == 1);
+            TestKit.awaitDown(c2, Procs.WAIT);
+            TestKit.eventually(() -> DynamicSupervisor.countChildren(CAMPAIGNS).specs() == 1, Procs.WAIT, "DynamicSupervisor.countChildren(CAMPAIGNS).specs() == 1");
             assertTrue(GenServer.whereis(CampaignServer.via("c-2")).isEmpty());
             assertEquals(new ChildCounts(2, 2, 1, 1), Supervisor.countChildren(app));
         } finally {

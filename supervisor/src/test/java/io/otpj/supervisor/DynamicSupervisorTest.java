@@ -1,5 +1,6 @@
 package io.otpj.supervisor;
 
+import io.otpj.test.TestKit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.otpj.core.ExitReason;
@@ -255,7 +256,7 @@ class DynamicSupervisorTest {
         Pid dyn1 = GenServer.whereis(name).orElseThrow();
         Proc.exit(dyn1, ExitReason.kill());
         // The dynamic supervisor was restarted under its name, empty: its children died with it.
-        Procs.eventually(() -> GenServer.whereis(name).filter(p -> p != dyn1).isPresent());
+        TestKit.eventually(() -> GenServer.whereis(name).filter(p -> p != dyn1).isPresent(), Procs.WAIT, "GenServer.whereis(name).filter(p -> p != dyn1).isPresent()");
         assertFalse(c.isAlive());
         assertEquals(List.of(), DynamicSupervisor.whichChildren(name));
         Supervisor.stop(top);

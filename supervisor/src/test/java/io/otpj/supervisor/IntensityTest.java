@@ -1,5 +1,6 @@
 package io.otpj.supervisor;
 
+import io.otpj.test.TestKit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.otpj.core.ExitReason;
@@ -96,7 +97,7 @@ class IntensityTest {
             Proc.exit(Supervisor.whichChildren(inner1).getFirst().pid().orElseThrow(), ExitReason.of("boom"));
             assertEquals(ExitReason.shutdown(), Procs.awaitDown(innerRef));
             // The parent restarts the inner supervisor (a child that exited with shutdown).
-            Procs.eventually(() -> Supervisor.whichChildren(top).getFirst().pid().filter(p -> p != inner1).isPresent());
+            TestKit.eventually(() -> Supervisor.whichChildren(top).getFirst().pid().filter(p -> p != inner1).isPresent(), Procs.WAIT, "Supervisor.whichChildren(top).getFirst().pid().filter(p -> p != inner1).isPresent()");
             Pid inner2 = Supervisor.whichChildren(top).getFirst().pid().orElseThrow();
             assertEquals(ChildStatus.RUNNING, Supervisor.whichChildren(inner2).getFirst().status());
             assertEquals(2, ev.starts("leaf"));

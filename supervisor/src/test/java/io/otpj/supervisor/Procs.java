@@ -65,21 +65,6 @@ final class Procs {
         void run() throws Exception;
     }
 
-    /** Waits (from any thread) until {@code pid} is dead. */
-    static void awaitDeath(Pid pid) {
-        CountDownLatch dead = new CountDownLatch(1);
-        if (!Proc.onExit(pid, dead::countDown)) {
-            return;
-        }
-        try {
-            if (!dead.await(WAIT.toSeconds(), TimeUnit.SECONDS)) {
-                throw new AssertionError(pid + " did not die within " + WAIT);
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /** In a process: monitors {@code pid} and returns its exit reason. */
     static ExitReason awaitDown(Pid pid) {
         MonitorRef ref = Proc.monitor(pid);
@@ -129,20 +114,5 @@ final class Procs {
             out.add(r.await(WAIT));
         }
         return out;
-    }
-
-    /**
-     * Waits until {@code condition} holds, re-checking it (each check is a synchronous call to a
-     * process, so progress does not depend on timing). Used only where no message tells us that
-     * another process has acted: a child exiting {@code normal} on its own.
-     */
-    static void eventually(BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("condition not reached within " + WAIT);
-            }
-            Thread.yield();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.otpj.supervisor;
 
+import io.otpj.test.TestKit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.otpj.core.ExitReason;
@@ -28,7 +29,7 @@ class RestartTypeTest {
         Pid sup = supWith(Worker.spec("p", ev));
         Pid first = only(sup).pid().orElseThrow();
         GenServer.cast(first, new Worker.Stop(ExitReason.normal()));
-        Procs.eventually(() -> only(sup).pid().filter(p -> p != first).isPresent());
+        TestKit.eventually(() -> only(sup).pid().filter(p -> p != first).isPresent(), Procs.WAIT, "only(sup).pid().filter(p -> p != first).isPresent()");
         assertEquals(ChildStatus.RUNNING, only(sup).status());
         Supervisor.stop(sup);
     }
@@ -39,7 +40,7 @@ class RestartTypeTest {
         Pid sup = supWith(Worker.spec("t", ev).withRestart(Restart.TRANSIENT));
         Pid first = only(sup).pid().orElseThrow();
         GenServer.cast(first, new Worker.Stop(ExitReason.normal()));
-        Procs.eventually(() -> only(sup).status() == ChildStatus.NOT_RUNNING);
+        TestKit.eventually(() -> only(sup).status() == ChildStatus.NOT_RUNNING, Procs.WAIT, "only(sup).status() == ChildStatus.NOT_RUNNING");
         assertEquals(Optional.empty(), only(sup).pid());
         assertEquals(1, ev.starts("t"));
         Supervisor.stop(sup);
@@ -88,7 +89,7 @@ class RestartTypeTest {
         Events ev = new Events();
         Pid sup = supWith(Worker.spec("tmp", ev).withRestart(Restart.TEMPORARY));
         GenServer.cast(only(sup).pid().orElseThrow(), new Worker.Stop(ExitReason.normal()));
-        Procs.eventually(() -> Supervisor.whichChildren(sup).isEmpty());
+        TestKit.eventually(() -> Supervisor.whichChildren(sup).isEmpty(), Procs.WAIT, "Supervisor.whichChildren(sup).isEmpty()");
         Supervisor.stop(sup);
     }
 }

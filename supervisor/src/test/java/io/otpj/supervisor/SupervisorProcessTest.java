@@ -1,5 +1,6 @@
 package io.otpj.supervisor;
 
+import io.otpj.test.TestKit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.otpj.core.ExitReason;
@@ -61,7 +62,7 @@ class SupervisorProcessTest {
         });
         Pid sup = started.join();
         Proc.send(parent, "go");
-        Procs.awaitDeath(sup);
+        TestKit.awaitDown(sup, Procs.WAIT);
         assertEquals(List.of("c", "b", "a"), ev.deathOrder());
         assertEquals(List.of("c", "a"), ev.of(Events.TerminateDone.class).stream().map(Events.TerminateDone::id).toList());
         ev.of(Events.TerminateDone.class).forEach(t -> assertEquals(ExitReason.shutdown(), t.reason()));
@@ -87,7 +88,7 @@ class SupervisorProcessTest {
                 Worker.spec(Worker.config("trapper", ev).trapping()), Worker.spec("plain", ev))).pid();
         List<Pid> kids = StrategyTest.pids(sup);
         Proc.exit(sup, ExitReason.kill());
-        kids.forEach(Procs::awaitDeath);
+        kids.forEach(k -> TestKit.awaitDown(k, Procs.WAIT));
         // A trapping child gets its parent's EXIT (killed) and runs terminate; kill itself skips it.
         assertEquals(List.of(ExitReason.killed()),
                 ev.of(Events.TerminateDone.class).stream().map(Events.TerminateDone::reason).toList());
@@ -133,7 +134,7 @@ class SupervisorProcessTest {
                 List.of(Worker.spec("w", ev))).pid();
         String log = captureStderr(() -> {
             Proc.exit(StrategyTest.pids(sup).getFirst(), ExitReason.of("kaput"));
-            Procs.awaitDeath(sup);
+            TestKit.awaitDown(sup, Procs.WAIT);
         });
         assertTrue(log.contains("supervisor_gave_up supervisor=" + sup + " reason=reached_max_restart_intensity"), log);
     }

@@ -1,5 +1,6 @@
 package io.otpj.supervisor;
 
+import io.otpj.test.TestKit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.otpj.core.ExitReason;
@@ -367,7 +368,7 @@ class SupervisorPropertiesTest {
             root = started.join();
             unlinkAll(unlinkers);
             Proc.send(parent, "exit");
-            Procs.awaitDeath(root);
+            TestKit.awaitDown(root, Procs.WAIT);
         } else {
             root = Supervisor.start(flags, specs).pid();
             unlinkAll(unlinkers);

@@ -16,7 +16,7 @@ import io.otpj.finance.domain.CampaignStatus;
 import io.otpj.finance.domain.Donation;
 import io.otpj.finance.donation.DonationProcessorServer;
 import io.otpj.finance.money.Money;
-import io.otpj.finance.testing.Eventually;
+import io.otpj.test.TestKit;
 import io.otpj.finance.testing.TestDatabase;
 import io.otpj.finance.zakat.ZakatCalculatorServer;
 import java.nio.file.Path;
@@ -160,8 +160,7 @@ class FinanceApplicationTest {
         app.close();
         app = FinanceApplication.start(config());
         // The manager starts the database's campaigns in handleContinue, just after start.
-        Eventually.await("campaign " + a + " to be running", Duration.ofSeconds(30),
-                () -> GenServer.whereis(app.processor(a)).isPresent());
+        TestKit.eventually(() -> GenServer.whereis(app.processor(a)).isPresent(), Duration.ofSeconds(30), "campaign " + a + " to be running");
         assertEquals(1, DonationProcessorServer.getStatus(app.processor(a)).pendingCount());
         DonationProcessorServer.processBatch(app.processor(a));
         assertEquals(Money.of(12_000, "IDR"), CampaignServer.getCampaign(app.campaign(a)).current());

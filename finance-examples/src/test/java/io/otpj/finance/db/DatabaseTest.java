@@ -14,7 +14,7 @@ import io.otpj.finance.domain.DonationStatus;
 import io.otpj.finance.domain.PaymentTransaction;
 import io.otpj.finance.domain.Rejection;
 import io.otpj.finance.money.Money;
-import io.otpj.finance.testing.Eventually;
+import io.otpj.test.TestKit;
 import io.otpj.finance.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -228,16 +228,16 @@ class DatabaseTest {
         assertTrue(started.await(30, TimeUnit.SECONDS));
         // The worker can start before the lane map holds its item (and an earlier, finished item
         // may still be there): wait for the blocker's own, unfinished item to be the lane's tail.
-        Eventually.await("the blocker queued", Duration.ofSeconds(30), () -> {
+        TestKit.eventually(() -> {
             CompletableFuture<?> tail = db.laneTail(lane);
             return tail != null && !tail.isDone();
-        });
+        }, Duration.ofSeconds(30), "the blocker queued");
         CompletableFuture<?> blockerTail = db.laneTail(lane);
 
         // A server process whose write waits behind the blocked one, then is killed.
         Pid server = Proc.spawn(() -> db.campaigns().updateStatus(c.id(), CampaignStatus.CANCELLED));
         // Waits (by polling, no timing guess) for the server's write to take its place in the lane.
-        Eventually.await("the server's write queued", Duration.ofSeconds(30), () -> db.laneTail(lane) != blockerTail);
+        TestKit.eventually(() -> db.laneTail(lane) != blockerTail, Duration.ofSeconds(30), "the server's write queued");
         Proc.exit(server, ExitReason.kill());
         assertFalse(server.isAlive());
         release.countDown();

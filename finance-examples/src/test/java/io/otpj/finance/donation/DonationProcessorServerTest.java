@@ -18,7 +18,7 @@ import io.otpj.finance.domain.DonationRejectedException;
 import io.otpj.finance.domain.DonationStatus;
 import io.otpj.finance.domain.Rejection;
 import io.otpj.finance.money.Money;
-import io.otpj.finance.testing.Eventually;
+import io.otpj.test.TestKit;
 import io.otpj.finance.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,8 +127,7 @@ class DonationProcessorServerTest {
         for (int i = 0; i < 7; i++) {
             DonationProcessorServer.addDonation(processorName, Donation.of(campaign.id(), "d" + i, Money.of(100, "IDR")));
         }
-        Eventually.await("the timer's batch", Duration.ofSeconds(30),
-                () -> DonationProcessorServer.getStatus(processorName).processedCount() == 7);
+        TestKit.eventually(() -> DonationProcessorServer.getStatus(processorName).processedCount() == 7, Duration.ofSeconds(30), "the timer's batch");
         assertEquals(Money.of(700, "IDR"), CampaignServer.getCampaign(campaignName).current());
     }
 

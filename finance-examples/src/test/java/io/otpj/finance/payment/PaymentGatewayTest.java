@@ -7,7 +7,7 @@ import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.finance.domain.PaymentTransaction;
 import io.otpj.finance.money.Money;
-import io.otpj.finance.testing.Eventually;
+import io.otpj.test.TestKit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -163,8 +163,7 @@ class PaymentGatewayTest {
         }));
         CompletableFuture<PaymentResult> slow = CompletableFuture.supplyAsync(
                 () -> PaymentGatewayServer.processPayment(server, Money.of(1, "USD")));
-        Eventually.await("the slow payment in flight", Duration.ofSeconds(30),
-                () -> PaymentGatewayServer.stats(server).inFlight() == 1);
+        TestKit.eventually(() -> PaymentGatewayServer.stats(server).inFlight() == 1, Duration.ofSeconds(30), "the slow payment in flight");
         assertEquals(PaymentResult.approved("tx-200"), PaymentGatewayServer.processPayment(server, Money.of(2, "USD")));
         assertFalse(slow.isDone());
         release.countDown();

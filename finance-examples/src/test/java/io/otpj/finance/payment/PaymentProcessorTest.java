@@ -12,7 +12,7 @@ import io.otpj.core.ServerExitedException;
 import io.otpj.finance.db.Database;
 import io.otpj.finance.domain.PaymentTransaction;
 import io.otpj.finance.money.Money;
-import io.otpj.finance.testing.Eventually;
+import io.otpj.test.TestKit;
 import io.otpj.finance.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -87,7 +87,7 @@ class PaymentProcessorTest {
     void flushesPeriodically() {
         Pid pid = PaymentProcessor.start(PaymentProcessor.Options.of(db).withFlushInterval(Duration.ofMillis(50))).pid();
         var txs = submit(pid, 4);
-        Eventually.await("the timer's flush", Duration.ofSeconds(30), () -> PaymentProcessor.pendingCount(pid) == 0);
+        TestKit.eventually(() -> PaymentProcessor.pendingCount(pid) == 0, Duration.ofSeconds(30), "the timer's flush");
         assertStored(txs);
         GenServer.stop(pid);
     }
