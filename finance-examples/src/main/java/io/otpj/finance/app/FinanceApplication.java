@@ -2,6 +2,7 @@ package io.otpj.finance.app;
 
 import io.otpj.core.ExitReason;
 import io.otpj.core.Name;
+import io.otpj.core.Node;
 import io.otpj.core.Pid;
 import io.otpj.finance.campaign.CampaignMonitor;
 import io.otpj.finance.campaign.CampaignServer;
@@ -115,12 +116,15 @@ public final class FinanceApplication implements AutoCloseable {
     private final Pid supervisor;
     private final Registry<Object, Object> registry;
     private final PubSub pubsub;
+    /** The node it runs in as an application, or null when started with {@link #start}. */
+    private final Node node;
 
-    private FinanceApplication(Config config, Pid supervisor, Registry<Object, Object> registry, PubSub pubsub) {
+    private FinanceApplication(Config config, Pid supervisor, Registry<Object, Object> registry, PubSub pubsub, Node node) {
         this.config = config;
         this.supervisor = supervisor;
         this.registry = registry;
         this.pubsub = pubsub;
+        this.node = node;
     }
 
     /**
@@ -131,6 +135,38 @@ public final class FinanceApplication implements AutoCloseable {
      */
     public static FinanceApplication start(Config config) {
         Objects.requireNonNull(config, "config");
+        String n = config.name();
+        Pid sup = Supervisor.start(flags(config), children(config), Name.local(n)).pid();
+        return new FinanceApplication(config, sup, registry(n + ".registry"), pubsub(n + ".pubsub"), null);
+    }
+
+    /**
+     * Starts the tree as an application of {@code node} ({@link Node#startApplication}), named
+     * after {@link Config#name()}: its top supervisor is linked to the application's master, so
+     * {@link #close} and {@link Node#stop} shut it down as OTP stops an application, children in
+     * reverse start order, each running its {@code terminate}. Names are registered in
+     * {@code node}; call the servers from a thread bound to it ({@link Node#run}) or from its
+     * processes.
+     *
+     * @param node the node to run in
+     * @param config how to run
+     * @return the running application
+     * @throws io.otpj.core.StartException if a child could not start
+     * @throws IllegalArgumentException if an application of that name runs on the node
+     */
+    public static FinanceApplication startIn(Node node, Config config) {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(config, "config");
+        String n = config.name();
+        Pid sup = node.startApplication(n, () -> Supervisor.startLink(flags(config), children(config), Name.local(n)));
+        return node.call(() -> new FinanceApplication(config, sup, registry(n + ".registry"), pubsub(n + ".pubsub"), node));
+    }
+
+    private static SupervisorFlags flags(Config config) {
+        return SupervisorFlags.restForOne().withIntensity(config.maxRestarts(), config.maxPeriod());
+    }
+
+    private static List<ChildSpec> children(Config config) {
         String n = config.name();
         Database db = config.db();
         String registryName = n + ".registry";
@@ -154,9 +190,7 @@ public final class FinanceApplication implements AutoCloseable {
                 ChildSpec.worker("campaign_scheduler", () -> CampaignScheduler.startLink(new CampaignScheduler.Options(db,
                         registry(registryName), pubsub(pubsubName), manager, config.schedulerInterval()),
                         Name.local(n + ".campaign_scheduler"))));
-        Pid sup = Supervisor.start(SupervisorFlags.restForOne().withIntensity(config.maxRestarts(), config.maxPeriod()),
-                children, Name.local(n)).pid();
-        return new FinanceApplication(config, sup, registry(registryName), pubsub(pubsubName));
+        return children;
     }
 
     private static Registry<Object, Object> registry(String name) {
@@ -232,10 +266,15 @@ public final class FinanceApplication implements AutoCloseable {
         return Name.local(config.name() + ".zakat");
     }
 
-    /** Stops the supervision tree (children in reverse order, each campaign's processes concurrently). Idempotent. */
+    /**
+     * Stops the supervision tree (children in reverse order, each campaign's processes
+     * concurrently); started with {@link #startIn}, stops the application. Idempotent.
+     */
     @Override
     public void close() {
-        if (supervisor.isAlive()) {
+        if (node != null) {
+            node.stopApplication(config.name(), Duration.ofSeconds(60));
+        } else if (supervisor.isAlive()) {
             Supervisor.stop(supervisor, ExitReason.shutdown(), Duration.ofSeconds(60));
         }
     }

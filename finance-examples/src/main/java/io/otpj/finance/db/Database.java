@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * {@link #openEmbedded(Path)} opens (creating if needed) an H2 database file under a data
  * directory: nothing to install. {@link #open(String)} takes any {@code jdbc:h2:} or
  * {@code jdbc:postgresql:} URL; the same migrations run on both, H2 being opened in its
- * PostgreSQL compatibility mode.
+ * PostgreSQL compatibility mode. An H2 database is not closed by H2's own JVM shutdown hook
+ * ({@code DB_CLOSE_ON_EXIT=FALSE} is added unless the URL sets it) but by {@link #close()}, so
+ * an application stopping on SIGTERM can still write its last work.
  *
  * <h2>Durability</h2>
  * Every repository write is one transaction, committed before the method returns. The embedded
@@ -55,6 +57,18 @@ public final class Database implements AutoCloseable {
 
     /** The default data directory of the embedded database, relative to the working directory. */
     public static final Path DEFAULT_DATA_DIR = Path.of("data");
+
+    /**
+     * The URL the pool connects with: an H2 URL gets {@code DB_CLOSE_ON_EXIT=FALSE} unless it
+     * says otherwise, since {@link #close()} closes the database; H2's own JVM shutdown hook
+     * would close it under an application that is still flushing its last work (a node stopping
+     * on SIGTERM).
+     */
+    static String jdbcUrl(String url) {
+        return url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
+                ? url + ";DB_CLOSE_ON_EXIT=FALSE"
+                : url;
+    }
 
     /** H2 settings of the embedded database: PostgreSQL dialect, lower-case names, commits written at once. */
     static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
@@ -169,7 +183,7 @@ public final class Database implements AutoCloseable {
         Objects.requireNonNull(options, "options must not be null");
         HikariConfig config = new HikariConfig();
         config.setPoolName("otpj-finance");
-        config.setJdbcUrl(options.url());
+        config.setJdbcUrl(jdbcUrl(options.url()));
         if (options.user() != null) {
             config.setUsername(options.user());
         }

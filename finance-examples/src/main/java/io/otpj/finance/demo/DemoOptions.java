@@ -23,7 +23,12 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
             Starts the finance application's supervision tree on a database, lets concurrent
             donors give to many campaigns while campaign servers and donation processors are
             crashed at random, shows live progress, then reconciles: donations accepted =
-            donations persisted = campaign totals, per currency. Exits 1 on any mismatch.
+            donations persisted = campaign totals, per currency. SIGTERM or Ctrl-C ends the run
+            early in order: donors stop, pending donations are flushed, campaigns are closed, and
+            the reconciliation is printed.
+
+            Exit codes: 0 everything reconciles, 1 a mismatch, 2 bad options, 3 a signal's orderly
+            end took longer than 120 s.
 
             Options:
               --campaigns N      campaigns to create (default 12)

@@ -4,6 +4,8 @@ import io.otpj.core.CallException;
 import io.otpj.core.ExitReason;
 import io.otpj.core.GenServer;
 import io.otpj.core.Name;
+import io.otpj.core.Node;
+import io.otpj.core.NodeOptions;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.finance.app.CampaignManager;
@@ -47,7 +49,14 @@ import java.util.function.Supplier;
  * The finance demo: the application's supervision tree on a real database, many concurrent
  * donors over many campaigns, random crashes of campaign servers and donation processors, a live
  * status line, and a reconciliation report. Exits 0 when donations accepted = donations persisted
- * = campaign totals for every currency, 1 on any mismatch, 2 on bad options.
+ * = campaign totals for every currency, 1 on any mismatch, 2 on bad options, 3 if a SIGTERM's
+ * orderly end did not finish within {@link #SHUTDOWN_DEADLINE}.
+ *
+ * <p>The application runs in its own {@link Node}, as a node application. SIGTERM (or Ctrl-C) in
+ * the middle of a run ends it early but in order: the donors stop taking new donations (those in
+ * flight are still acknowledged or retried), the processors flush what is pending, the campaigns
+ * are closed, the reconciliation is printed, the application and the node are stopped (every
+ * {@code terminate} runs), and the JVM exits with the run's code, as if the run had been shorter.
  *
  * <p>Donors are plain threads, as web requests would be. Each donation has its own id; a donor
  * whose call fails (the server was just crashed) sends the same donation again until it is
@@ -59,12 +68,70 @@ public final class FinanceDemo {
     private static final List<String> CURRENCIES = List.of("IDR", "USD", "EUR", "SAR", "MYR", "JPY");
     /** How long a donor keeps retrying one donation after the run's end before calling it in doubt. */
     private static final Duration RETRY_GRACE = Duration.ofSeconds(30);
+    /** How long a SIGTERM waits for the run's orderly end before the JVM exits with code 3. */
+    static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(120);
+
+    /**
+     * The JVM shutdown hook's view of the run. {@code demo}: written by the main thread once the
+     * demo exists, read by the hook. {@code code}: written by the main thread before
+     * {@code finished} counts down, read by the hook after it. All volatile or latch-ordered.
+     */
+    static final class Shutdown {
+        private volatile FinanceDemo demo;
+        private volatile boolean signalled;
+        private volatile int code = 3;
+        private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+
+        void running(FinanceDemo d) {
+            demo = d;
+            if (signalled) {
+                d.requestStop();
+            }
+        }
+
+        void finished(int exitCode) {
+            code = exitCode;
+            finished.countDown();
+        }
+
+        /** The hook: on a signal (not after the run's own end), stop early and wait for the orderly end. */
+        void onJvmExit(PrintStream out) {
+            if (finished.getCount() == 0) {
+                return; // the run is over and main is exiting with its code
+            }
+            signalled = true;
+            FinanceDemo d = demo;
+            if (d != null) {
+                d.requestStop();
+            }
+            out.println();
+            out.println("signal: ending the run early: donors stop, processors flush, campaigns close");
+            try {
+                if (!finished.await(SHUTDOWN_DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    out.println("error: the orderly end took longer than " + SHUTDOWN_DEADLINE.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.flush();
+            Runtime.getRuntime().halt(code);
+        }
+    }
+
+    /**
+     * When the donors stop: the run's planned end, or earlier on a signal. Written by the main
+     * thread (at the start) and the shutdown hook; read by donors, the crash injector and the
+     * status line. Volatile.
+     */
+    private volatile long endAt;
 
     private final DemoOptions options;
     private final PrintStream out;
     private final Database db;
     private final FinanceApplication app;
     private final String runId;
+    /** The node the application runs in: donor threads bind it to reach the servers' local names. */
+    private final Node node;
     private final List<Campaign> campaigns = new ArrayList<>();
 
     private final LongAdder accepted = new LongAdder();
@@ -96,7 +163,8 @@ public final class FinanceDemo {
         }
     }
 
-    private FinanceDemo(DemoOptions options, PrintStream out, Database db, FinanceApplication app, String runId) {
+    private FinanceDemo(DemoOptions options, PrintStream out, Database db, FinanceApplication app, String runId, Node node) {
+        this.node = node;
         this.options = options;
         this.out = out;
         this.db = db;
@@ -121,7 +189,13 @@ public final class FinanceDemo {
             return;
         }
         configureLogging(logFile(options));
-        System.exit(run(options, System.out));
+        Shutdown shutdown = new Shutdown();
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("finance-demo-shutdown")
+                .unstarted(() -> shutdown.onJvmExit(System.out)));
+        int code = run(options, System.out, shutdown);
+        shutdown.finished(code);
+        System.exit(code); // on a signal the hook is running: it exits with this code
+
     }
 
     /**
@@ -145,6 +219,10 @@ public final class FinanceDemo {
      * @return the exit code: 0 if everything reconciles, 1 otherwise
      */
     static int run(DemoOptions options, PrintStream out) {
+        return run(options, out, new Shutdown());
+    }
+
+    private static int run(DemoOptions options, PrintStream out, Shutdown shutdown) {
         Path log = logFile(options);
         String runId = newRunId(LocalDateTime.now());
         out.printf("otpj finance demo %s: %d campaigns, %d donors, %d s, %.1f crashes/s, seed %d%n", runId,
@@ -153,9 +231,10 @@ public final class FinanceDemo {
         out.println("database: " + db.url());
         out.println("log:      " + log);
         FinanceDemo demo = null;
+        Node node = Node.start(NodeOptions.named("finance-demo-" + runId).withShutdownHook(false));
         try {
             FinanceDemo[] holder = new FinanceDemo[1];
-            FinanceApplication app = FinanceApplication.start(FinanceApplication.Config.of(db)
+            FinanceApplication app = FinanceApplication.startIn(node, FinanceApplication.Config.of(db)
                     .withCampaigns(CampaignSettings.defaults()
                             .withBatching(50, Duration.ofMillis(500))
                             .withMonitorInterval(Duration.ofSeconds(5))
@@ -167,14 +246,20 @@ public final class FinanceDemo {
                             .withIntensity(50, Duration.ofSeconds(5)))
                     .withSchedulerInterval(Duration.ofSeconds(5))
                     .withIntensity(50, Duration.ofSeconds(5)));
-            demo = new FinanceDemo(options, out, db, app, runId);
+            demo = new FinanceDemo(options, out, db, app, runId, node);
             holder[0] = demo;
-            return demo.run();
+            shutdown.running(demo);
+            FinanceDemo d = demo;
+            return node.call(d::run);
         } finally {
-            if (demo != null) {
-                demo.app.close();
+            try {
+                if (demo != null) {
+                    demo.app.close();
+                }
+                node.stop(Duration.ofSeconds(30));
+            } finally {
+                db.close();
             }
-            db.close();
         }
     }
 
@@ -220,7 +305,12 @@ public final class FinanceDemo {
 
     private int runDonors() {
         long start = System.nanoTime();
-        long end = start + options.duration().toNanos();
+        long planned = start + options.duration().toNanos();
+        synchronized (this) {
+            if (endAt == 0 || endAt - planned > 0) {
+                endAt = planned;
+            }
+        }
         List<Future<Ledger>> donorResults = new ArrayList<>();
         Ledger total = new Ledger();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -228,11 +318,11 @@ public final class FinanceDemo {
             for (int i = 0; i < options.donors(); i++) {
                 SplittableRandom rnd = seeds.split();
                 String donor = "donor-" + i;
-                donorResults.add(threads.submit(() -> donate(donor, rnd, end)));
+                donorResults.add(threads.submit(() -> node.call(() -> donate(donor, rnd))));
             }
             SplittableRandom crashRnd = seeds.split();
-            threads.submit(() -> injectCrashes(crashRnd, end));
-            showProgress(start, end, donorResults);
+            threads.submit(() -> node.run(() -> injectCrashes(crashRnd)));
+            showProgress(start, donorResults);
             for (Future<Ledger> f : donorResults) {
                 total.addAll(f.get());
             }
@@ -281,9 +371,18 @@ public final class FinanceDemo {
         return Money.ofMinor(minor / 10 + rnd.nextLong(minor * 2), typical.currency());
     }
 
-    private Ledger donate(String donor, SplittableRandom rnd, long end) {
+    /** Ends the donors' loop now (a signal): what they have in flight still completes. Any thread. */
+    synchronized void requestStop() {
+        long now = System.nanoTime();
+        if (endAt == 0 || endAt - now > 0) {
+            endAt = now;
+        }
+    }
+
+    private Ledger donate(String donor, SplittableRandom rnd) {
         Ledger ledger = new Ledger();
-        while (System.nanoTime() < end) {
+        while (System.nanoTime() - endAt < 0) {
+            long end = endAt;
             Campaign c = campaigns.get(rnd.nextInt(campaigns.size()));
             String code = c.currency().getCurrencyCode();
             boolean viaProcessor = rnd.nextInt(10) < 7;
@@ -337,7 +436,7 @@ public final class FinanceDemo {
         }
     }
 
-    private void injectCrashes(SplittableRandom rnd, long end) {
+    private void injectCrashes(SplittableRandom rnd) {
         if (options.crashRate() <= 0) {
             return;
         }
@@ -345,10 +444,13 @@ public final class FinanceDemo {
             // Exponential gaps: crashes at random moments, crashRate per second on average.
             double gap = -Math.log(1 - rnd.nextDouble()) / options.crashRate();
             long next = System.nanoTime() + (long) (gap * 1e9);
-            if (next - end > 0) {
+            if (next - endAt > 0) {
                 return;
             }
             LockSupport.parkNanos(next - System.nanoTime());
+            if (System.nanoTime() - endAt > 0) {
+                return;
+            }
             Campaign c = campaigns.get(rnd.nextInt(campaigns.size()));
             Name target = rnd.nextBoolean() ? app.campaign(c.id()) : app.processor(c.id());
             GenServer.whereis(target).ifPresent(pid -> {
@@ -374,7 +476,7 @@ public final class FinanceDemo {
 
     // ------------------------------------------------------------------ progress
 
-    private void showProgress(long start, long end, List<Future<Ledger>> donors) throws InterruptedException {
+    private void showProgress(long start, List<Future<Ledger>> donors) throws InterruptedException {
         boolean terminal = System.console() != null && System.console().isTerminal();
         long lastCount = 0;
         long lastTime = start;
@@ -388,7 +490,7 @@ public final class FinanceDemo {
             lastCount = count;
             lastTime = now;
             noteRestarts();
-            String line = statusLine(start, end, now, count, rate);
+            String line = statusLine(start, endAt, now, count, rate);
             if (terminal) {
                 out.print("\r\033[2K" + line);
                 out.flush();
@@ -398,7 +500,7 @@ public final class FinanceDemo {
             }
         }
         if (terminal) {
-            out.print("\r\033[2K" + statusLine(start, end, System.nanoTime(), accepted.sum(), rate));
+            out.print("\r\033[2K" + statusLine(start, endAt, System.nanoTime(), accepted.sum(), rate));
         }
         out.println();
     }
