@@ -138,7 +138,7 @@ final class GenServerLoop<A, S> implements Runnable {
             }
             case Name.Via v -> {
                 Pid holder = v.registry().registerName(v.key(), self.pid);
-                yield holder == null || holder == self.pid ? null : holder;
+                yield holder == null || holder.equals(self.pid) ? null : holder;
             }
         };
     }
@@ -197,7 +197,7 @@ final class GenServerLoop<A, S> implements Runnable {
     /** A suspended server handles system requests and its parent's exit signal, nothing else. */
     private boolean handledWhileSuspended(Object m) {
         return (m instanceof From f && f.request instanceof Sys.Request)
-                || (m instanceof Exit e && parent != null && e.from() == parent.pid);
+                || (m instanceof Exit e && parent != null && e.from().equals(parent.pid));
     }
 
     private Action handle(Object m) {
@@ -216,7 +216,7 @@ final class GenServerLoop<A, S> implements Runnable {
                 }
                 return after(r, "handleCast");
             }
-            case Exit e when parent != null && e.from() == parent.pid -> {
+            case Exit e when parent != null && e.from().equals(parent.pid) -> {
                 // Our parent (a supervisor) is shutting us down and we trap exits.
                 throw exit(e.reason());
             }

@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * node also stops when the JVM exits normally or on {@code SIGTERM}, through a shutdown hook
  * (see {@link NodeOptions#shutdownHook()}).
  *
- * <p>A stopped node refuses new processes ({@link IllegalStateException} naming it); messages
+ * <p>A stopping node refuses new applications; once it has begun killing what is left, and
+ * once stopped, it refuses new processes and timers too ({@link IllegalStateException} naming
+ * it); messages
  * to its pids are dropped, as to any dead process; stopping it again does nothing. Its name can
  * be used again by {@link #start}, with a new creation.
  *
@@ -133,8 +135,8 @@ public final class Node {
             try {
                 Runtime.getRuntime().addShutdownHook(node.hook);
             } catch (IllegalStateException jvmExiting) {
-                RUNNING.remove(n, node);
-                throw new IllegalStateException("the JVM is shutting down: no node can start now", jvmExiting);
+                // Started by another shutdown hook: the JVM is exiting, so there is nothing to hook.
+                LOG.debug("node_started_during_jvm_shutdown node={}", n);
             }
         }
         return node;
@@ -259,7 +261,7 @@ public final class Node {
      *
      * @param body the process's code, as for {@link Proc#spawn(Runnable)}
      * @return the new process
-     * @throws IllegalStateException if the node is stopped or stopping
+     * @throws IllegalStateException if the node is stopped, or killing what is left as it stops
      */
     public Pid spawn(Runnable body) {
         return call(() -> Proc.spawn(body));
@@ -612,10 +614,23 @@ public final class Node {
 
     // ------------------------------------------------------------------ internals
 
+    /** For new applications: only a running node takes them. */
     void requireRunning() {
         if (state != RUNNING_STATE) {
             throw new IllegalStateException("node " + name + " is " + (state == STOPPED ? "stopped" : "stopping")
-                    + ": it starts no new process");
+                    + ": it starts no new application");
+        }
+    }
+
+    /**
+     * For new processes and timers: taken until the kill phase, so that what the applications
+     * do while they stop (a supervisor restarting a child, a terminate that sends later) works.
+     */
+    void requireAccepting() {
+        int s = state;
+        if (s >= KILLING) {
+            throw new IllegalStateException("node " + name + " is " + (s == STOPPED ? "stopped" : "stopping")
+                    + ": it starts no new process or timer");
         }
     }
 
@@ -649,7 +664,7 @@ public final class Node {
         }
         synchronized (this) {
             if (timers == null) {
-                requireRunning();
+                requireAccepting();
                 timers = new Timers(this);
             }
             return timers;

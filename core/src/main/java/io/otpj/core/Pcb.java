@@ -100,10 +100,10 @@ final class Pcb extends Mailbox {
     /**
      * A new process of {@code node}, not started yet.
      *
-     * @throws IllegalStateException if the node is stopped or stopping
+     * @throws IllegalStateException if the node is stopped, or killing what is left as it stops
      */
     Pcb(Node node) {
-        node.requireRunning();
+        node.requireAccepting();
         // The queue and the node before the pid: a Pcb reached through the pid's final field
         // sees them, however the pid was published (the final-field guarantee covers writes made
         // before the pid's constructor ended).

@@ -43,7 +43,7 @@ class NodeTest {
     }
 
     /** A GenServer that records its terminate, traps exits, and holds a state object a test can watch. */
-    static final class Recorder implements GenServer<String, Object> {
+    static class Recorder implements GenServer<String, Object> {
         final List<String> log;
         final AtomicReference<WeakReference<Object>> state = new AtomicReference<>();
 
@@ -323,5 +323,24 @@ class NodeTest {
         Proc.exit(crashing, ExitReason.kill());
         Probe.until(() -> n.applications().isEmpty(), WAIT, "the application ended with its root");
         assertTrue(n.isRunning());
+    }
+
+    @Test
+    void aStoppingApplicationCanStillSpawnAndAStoppedNodeCannot() {
+        Node n = node("late");
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch spawned = new CountDownLatch(1);
+        n.startApplication("spawner", () -> GenServer.startLink(new Recorder(log) {
+            @Override
+            public void terminate(ExitReason reason, Object s) {
+                Proc.spawn(() -> {
+                    log.add("spawned while stopping");
+                    spawned.countDown();
+                });
+                Probe.await(spawned);
+            }
+        }, "x"));
+        n.stop(WAIT);
+        assertEquals(List.of("init x", "spawned while stopping"), log);
     }
 }

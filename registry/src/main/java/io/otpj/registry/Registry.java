@@ -261,7 +261,7 @@ public final class Registry<K, V> implements NameRegistry {
         Objects.requireNonNull(pid, "pid must not be null");
         RegistryState<K, V> s = state();
         requireUnique(s, "registerName");
-        if (!Proc.isProcess() || Proc.self() != pid) {
+        if (!Proc.isProcess() || !Proc.self().equals(pid)) {
             throw new IllegalArgumentException("registerName registers the calling process only: " + pid
                     + " is not the caller" + (Proc.isProcess() ? " (" + Proc.self() + ")" : " (a plain thread)"));
         }

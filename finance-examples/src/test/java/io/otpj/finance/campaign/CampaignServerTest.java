@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.otpj.core.ExitReason;
 import io.otpj.core.GenServer;
 import io.otpj.core.Name;
+import io.otpj.core.Node;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.ServerExitedException;
@@ -29,10 +30,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import io.otpj.test.OtpjTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The seed's CampaignServerTest, on the embedded database, plus durability, restart and bad input. */
+@OtpjTest
 class CampaignServerTest {
 
     @TempDir static Path dir;
@@ -126,7 +129,7 @@ class CampaignServerTest {
     }
 
     @Test
-    void killsDuringWritesNeverLeaveMemoryAndDatabaseApart() throws Exception {
+    void killsDuringWritesNeverLeaveMemoryAndDatabaseApart(Node node) throws Exception {
         // Donors keep retrying their donation (same id) until it is acknowledged, while the server
         // is killed and restarted repeatedly, some kills landing in the middle of a write.
         int donors = 8;
@@ -135,7 +138,8 @@ class CampaignServerTest {
             List<Future<Money>> acked = new ArrayList<>();
             for (int d = 0; d < donors; d++) {
                 String donor = "donor" + d;
-                acked.add(pool.submit(() -> {
+                // The pool's threads are plain threads: bind them to the test's node, where the name lives.
+                acked.add(pool.submit(() -> node.call(() -> {
                     Money sum = Money.zero("IDR");
                     for (int i = 1; i <= perDonor; i++) {
                         Donation donation = Donation.of(campaign.id(), donor, Money.of(i, "IDR"));
@@ -151,7 +155,7 @@ class CampaignServerTest {
                         sum = sum.plus(donation.amount());
                     }
                     return sum;
-                }));
+                })));
             }
             for (int k = 0; k < 20; k++) {
                 Proc.exit(pid, ExitReason.kill());

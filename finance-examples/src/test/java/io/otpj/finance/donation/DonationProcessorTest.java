@@ -8,9 +8,11 @@ import io.otpj.finance.domain.Donation;
 import io.otpj.finance.domain.Rejection;
 import io.otpj.finance.money.Money;
 import java.util.List;
+import io.otpj.test.OtpjTest;
 import org.junit.jupiter.api.Test;
 
 /** The seed's DonationProcessorTest ("processes batch of donations"), and the rest of the processor. */
+@OtpjTest
 class DonationProcessorTest {
 
     @Test
