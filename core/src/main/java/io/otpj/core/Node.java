@@ -589,7 +589,11 @@ public final class Node {
     private void killEverything() {
         state = KILLING; // volatile store before the reads of processes: see the field
         long end = System.nanoTime() + KILL_GRACE_NANOS;
-        for (Pcb p : processes) {
+        // Oldest first: a supervisor is older than its children, so it is gone before it could
+        // see them die and try to restart them in a node that no longer takes processes.
+        List<Pcb> all = new ArrayList<>(processes);
+        all.sort((x, y) -> Long.compare(x.pid.id(), y.pid.id()));
+        for (Pcb p : all) {
             p.exitSignal(Pcb.OUTSIDE, Reasons.KILL);
         }
         synchronized (this) {

@@ -26,6 +26,76 @@ public final class TestKit {
 
     private TestKit() {}
 
+    /** Code for {@link #inProcess(ThrowingRunnable, Duration)}: may throw anything. */
+    @FunctionalInterface
+    public interface ThrowingRunnable {
+        /**
+         * Runs.
+         *
+         * @throws Exception anything; rethrown to the caller of {@code inProcess}
+         */
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs {@code body} in a fresh process of the current node (so it can monitor, link, trap
+     * exits, receive) and returns its result once that process has ended: its links, monitors,
+     * names and registry entries are gone when this returns.
+     *
+     * @param <T> the result type
+     * @param body the code; what it throws is rethrown here (a checked exception wrapped in an
+     *     {@link AssertionError})
+     * @param timeout how long the body may take
+     * @return what {@code body} returned
+     * @throws AssertionError if the process is killed before it returns, or does not end in time
+     */
+    public static <T> T inProcess(java.util.concurrent.Callable<T> body, Duration timeout) {
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(timeout, "timeout");
+        CompletableFuture<T> outcome = new CompletableFuture<>();
+        Pid worker = Proc.spawn(() -> {
+            try {
+                outcome.complete(body.call());
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        });
+        ExitReason reason = awaitDown(worker, timeout);
+        // After its death the outcome is settled, unless the process died before completing it.
+        outcome.completeExceptionally(new AssertionError("the process " + worker + " exited with " + reason
+                + " before its body returned"));
+        try {
+            return outcome.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new AssertionError(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * {@link #inProcess(java.util.concurrent.Callable, Duration)} for code that returns nothing.
+     *
+     * @param body the code
+     * @param timeout how long it may take
+     * @throws AssertionError if the process is killed before it returns, or does not end in time
+     */
+    public static void inProcess(ThrowingRunnable body, Duration timeout) {
+        Objects.requireNonNull(body, "body");
+        inProcess(() -> {
+            body.run();
+            return null;
+        }, timeout);
+    }
+
     /**
      * Casts {@code request} to {@code server}, then makes a synchronous {@code sys} round trip
      * to it ({@link Sys#getState}), so that when this returns the server has handled the cast

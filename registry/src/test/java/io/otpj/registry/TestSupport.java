@@ -1,5 +1,6 @@
 package io.otpj.registry;
 
+import io.otpj.test.TestKit;
 import io.otpj.core.Down;
 import io.otpj.core.GenServer;
 import io.otpj.core.Pid;
@@ -29,45 +30,7 @@ final class TestSupport {
      * have run, so whatever it registered is gone); rethrows what {@code fn} threw.
      */
     static <T> T inProcess(Callable<T> fn) {
-        CompletableFuture<T> outcome = new CompletableFuture<>();
-        CompletableFuture<T> afterDeath = new CompletableFuture<>();
-        Proc.spawn(() -> {
-            Pid worker = Proc.spawn(() -> {
-                Proc.receive(); // "go": the monitor below is in place
-                try {
-                    outcome.complete(fn.call());
-                } catch (Throwable t) {
-                    outcome.completeExceptionally(t);
-                }
-            });
-            Proc.monitor(worker);
-            Proc.send(worker, "go");
-            Optional<Down> down = Proc.receive(Down.class, Duration.ofSeconds(30));
-            // After the DOWN the outcome is settled: either fn returned, or the process died first.
-            outcome.completeExceptionally(new AssertionError(down
-                    .map(d -> "process exited with " + d.reason() + " before returning")
-                    .orElse("process did not finish within 30 s")));
-            outcome.whenComplete((v, t) -> {
-                if (t != null) {
-                    afterDeath.completeExceptionally(t);
-                } else {
-                    afterDeath.complete(v);
-                }
-            });
-        });
-        try {
-            return afterDeath.get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new RuntimeException(e.getCause());
-        } catch (Exception e) {
-            throw new AssertionError("process did not finish", e);
-        }
+        return TestKit.inProcess(fn, Duration.ofSeconds(30));
     }
 
     /** Stops the registry's process if it runs. */

@@ -1,5 +1,6 @@
 package io.otpj.supervisor;
 
+import io.otpj.test.TestKit;
 import io.otpj.core.Down;
 import io.otpj.core.Exit;
 import io.otpj.core.ExitReason;
@@ -30,34 +31,11 @@ final class Procs {
 
     /** Runs {@code body} in a fresh process (so it can monitor, link, trap) and returns its result. */
     static <T> T inProcess(Callable<T> body) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Proc.spawn(() -> {
-            try {
-                result.complete(body.call());
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        try {
-            return result.get(WAIT.toSeconds() * 2, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new AssertionError(e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            throw new AssertionError("process body did not finish", e);
-        }
+        return TestKit.inProcess(body, WAIT);
     }
 
     static void inProcess(ThrowingRunnable body) {
-        inProcess(() -> {
-            body.run();
-            return null;
-        });
+        TestKit.inProcess(body::run, WAIT);
     }
 
     @FunctionalInterface
