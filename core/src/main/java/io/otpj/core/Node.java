@@ -69,8 +69,11 @@ public final class Node {
 
     /** Running nodes by name: start claims a name here, the end of stop frees it. */
     private static final ConcurrentHashMap<String, Node> RUNNING = new ConcurrentHashMap<>();
-    /** The last creation used for each name in this JVM, so a new node of the name gets a newer one. */
-    private static final ConcurrentHashMap<String, Integer> CREATIONS = new ConcurrentHashMap<>();
+    /**
+     * The last creation given to a node in this JVM: each new node gets a newer one than every
+     * node before it, whatever its name (so no per-name table grows with the names used).
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger LAST_CREATION = new java.util.concurrent.atomic.AtomicInteger();
     /** The node bound by {@link #run} and {@link #call}, and on a process's thread its own node. */
     static final ScopedValue<Node> BOUND = ScopedValue.newInstance();
 
@@ -125,7 +128,8 @@ public final class Node {
     public static Node start(NodeOptions options) {
         Objects.requireNonNull(options, "options");
         String n = options.name();
-        int c = CREATIONS.merge(n, clockCreation(), (old, fresh) -> Math.max(old + 1, fresh));
+        int clock = clockCreation();
+        int c = LAST_CREATION.updateAndGet(last -> Math.max(last + 1, clock));
         Node node = new Node(options, c);
         Node other = RUNNING.putIfAbsent(n, node);
         if (other != null) {
