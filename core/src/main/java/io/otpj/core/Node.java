@@ -570,7 +570,11 @@ public final class Node {
         state = STOPPED;
         RUNNING.remove(name, this);
         stopped.countDown();
-        LOG.info("node_stopped node={}", name);
+        if (Thread.currentThread() == hook) {
+            LOG.info("node_stopped node={}", name);
+        } else {
+            LOG.debug("node_stopped node={}", name);
+        }
     }
 
     private void stopFromHook() {

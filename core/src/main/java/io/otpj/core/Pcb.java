@@ -203,6 +203,13 @@ final class Pcb extends Mailbox {
     /** The owner's last steps: nothing of the process stays reachable from its pid. */
     private void end() {
         Thread.interrupted();
+        // Killed from outside: the decider may not have published the reason yet (it CASes
+        // decidedReason, closes the gate, then publishes exitReason, and we may have seen the
+        // closed gate in between). The calls failed below, and every later reader, need it.
+        ExitReason decided = decidedReason;
+        if (decided != null) {
+            EXIT.compareAndSet(this, (ExitReason) null, decided);
+        }
         saved = null;
         // A dead process reachable through its pid must not keep its last caller's control block
         // (and that one's partner, and so on) alive.
