@@ -224,7 +224,7 @@ public final class ServerProperties<M> {
                 .withAction(10, new Action.Dependent<Run<M>>() {
                     @Override
                     public Arbitrary<Transformer<Run<M>>> transformer(Run<M> run) {
-                        return model.requests(run.model).map(r -> Transformer.mutate(java.apply(r), x -> request(x, r)));
+                        return requestsOf(run.model).map(r -> Transformer.mutate(java.apply(r), x -> request(x, r)));
                     }
                 });
         if (crashWeight > 0) {
@@ -239,6 +239,16 @@ public final class ServerProperties<M> {
             });
         }
         return chains.withMaxTransformations(maxCommands);
+    }
+
+    /** The model's requests for a state, refusing a model that has none. */
+    private Arbitrary<?> requestsOf(M state) {
+        Arbitrary<?> a = model.requests(state);
+        if (a == null) {
+            throw new IllegalStateException("the model " + model.getClass().getName() + " has no requests for state "
+                    + state + ": requests must return a generator");
+        }
+        return a;
     }
 
     private Run<M> startRun() {
@@ -456,7 +466,7 @@ public final class ServerProperties<M> {
             throw new IllegalArgumentException("commands must be 1 to 6, got " + commands);
         }
         @SuppressWarnings("unchecked")
-        Arbitrary<Object> requests = (Arbitrary<Object>) model.requests(model.initial());
+        Arbitrary<Object> requests = (Arbitrary<Object>) requestsOf(model.initial());
         return requests.list().ofMinSize(1).ofMaxSize(commands).list().ofSize(clients).map(Parallel::new);
     }
 

@@ -157,6 +157,36 @@ class ServerPropertiesTest {
         }
     }
 
+    public static class NoCommands {
+        final ServerProperties<Integer> none = ServerProperties.of(new ServerModel<Integer>() {
+            @Override
+            public Integer initial() {
+                return 0;
+            }
+
+            @Override
+            public Arbitrary<?> requests(Integer n) {
+                return null; // a model without commands
+            }
+
+            @Override
+            public Expected<Integer> expect(Integer n, Object request) {
+                return Expected.of(n, n);
+            }
+        }, node -> node.call(() -> GenServer.start(new Counter(new Counter.Config(Counter.Fault.NONE, new AtomicInteger())),
+                new Counter.Config(Counter.Fault.NONE, new AtomicInteger())).pid()));
+
+        @Property(tries = 5)
+        void sequential(@ForAll("sequences") ActionChain<ServerProperties.Run<Integer>> chain) {
+            none.check(chain);
+        }
+
+        @Provide
+        Arbitrary<ActionChain<ServerProperties.Run<Integer>>> sequences() {
+            return none.sequential();
+        }
+    }
+
     public static class DoesNotStart {
         final ServerProperties<Integer> kit = ServerProperties.of(new CounterModel(false), node -> {
             throw new IllegalStateException("no database");
@@ -225,9 +255,11 @@ class ServerPropertiesTest {
     }
 
     @Test
-    void aGeneratorThatNeverYieldsFailsClearlyAndAServerThatDoesNotStartToo() {
+    void aGeneratorThatNeverYieldsAModelWithoutCommandsAndAServerThatDoesNotStartFailClearly() {
         String none = failure(run(NoRequests.class));
         assertTrue(none.toLowerCase(java.util.Locale.ROOT).contains("filter") || none.contains("TooMany"), none);
+        String noCommands = failure(run(NoCommands.class));
+        assertTrue(noCommands.contains("has no requests"), noCommands);
         String start = failure(run(DoesNotStart.class));
         assertTrue(start.contains("did not start") && start.contains("no database"), start);
     }
