@@ -26,8 +26,35 @@ class ServerPropertiesTest {
 
     static ServerProperties<Integer> counter(Counter.Fault fault) {
         return ServerProperties.of(new CounterModel(false),
-                node -> node.call(() -> GenServer.start(new Counter(new Counter.Config(fault, new AtomicInteger())),
-                        new Counter.Config(fault, new AtomicInteger())).pid()));
+                plain(fault));
+    }
+
+    /** Starts an unsupervised counter with {@code fault}. */
+    static java.util.function.Function<io.otpj.core.Node, io.otpj.core.ServerRef> plain(Counter.Fault fault) {
+        return node -> node.call(() -> {
+            Counter.Config c = new Counter.Config(fault, new AtomicInteger());
+            return GenServer.start(new Counter(c), c).pid();
+        });
+    }
+
+    /** A model whose every state offers {@code requests}, each answered with the state. */
+    static ServerModel<Integer> withRequests(Arbitrary<?> requests) {
+        return new ServerModel<>() {
+            @Override
+            public Integer initial() {
+                return 0;
+            }
+
+            @Override
+            public Arbitrary<?> requests(Integer n) {
+                return requests;
+            }
+
+            @Override
+            public Expected<Integer> expect(Integer n, Object request) {
+                return Expected.of(n, n);
+            }
+        };
     }
 
     static ServerProperties<Integer> supervised(Counter.Fault fault) {
@@ -128,23 +155,7 @@ class ServerPropertiesTest {
     }
 
     public static class NoRequests {
-        final ServerProperties<Integer> none = ServerProperties.of(new ServerModel<Integer>() {
-            @Override
-            public Integer initial() {
-                return 0;
-            }
-
-            @Override
-            public Arbitrary<?> requests(Integer n) {
-                return Arbitraries.integers().filter(i -> false); // a precondition that never holds
-            }
-
-            @Override
-            public Expected<Integer> expect(Integer n, Object request) {
-                return Expected.of(n, n);
-            }
-        }, node -> node.call(() -> GenServer.start(new Counter(new Counter.Config(Counter.Fault.NONE, new AtomicInteger())),
-                new Counter.Config(Counter.Fault.NONE, new AtomicInteger())).pid()));
+        final ServerProperties<Integer> none = ServerProperties.of(withRequests(Arbitraries.integers().filter(i -> false)), plain(Counter.Fault.NONE)); // a precondition that never holds
 
         @Property(tries = 5)
         void neverGenerates(@ForAll("sequences") ActionChain<ServerProperties.Run<Integer>> chain) {
@@ -158,23 +169,7 @@ class ServerPropertiesTest {
     }
 
     public static class NoCommands {
-        final ServerProperties<Integer> none = ServerProperties.of(new ServerModel<Integer>() {
-            @Override
-            public Integer initial() {
-                return 0;
-            }
-
-            @Override
-            public Arbitrary<?> requests(Integer n) {
-                return null; // a model without commands
-            }
-
-            @Override
-            public Expected<Integer> expect(Integer n, Object request) {
-                return Expected.of(n, n);
-            }
-        }, node -> node.call(() -> GenServer.start(new Counter(new Counter.Config(Counter.Fault.NONE, new AtomicInteger())),
-                new Counter.Config(Counter.Fault.NONE, new AtomicInteger())).pid()));
+        final ServerProperties<Integer> none = ServerProperties.of(withRequests(null), plain(Counter.Fault.NONE)); // a model without commands
 
         @Property(tries = 5)
         void sequential(@ForAll("sequences") ActionChain<ServerProperties.Run<Integer>> chain) {
