@@ -228,6 +228,20 @@ public interface GenServer<A, S> {
     }
 
     /**
+     * Answers a typed call: the compiler checks that {@code reply} is what {@code request}'s
+     * caller gets (see {@link Call}).
+     *
+     * @param <R> the reply type of the request
+     * @param request the request being answered (only its type is used)
+     * @param reply what the caller's {@code call} returns (may be null)
+     * @param state the state the server continues with (may be null)
+     * @return {@code {reply, reply, state}}
+     */
+    default <R> CallResult<S> replyTo(Call<R> request, R reply, S state) {
+        return new CallResult.Reply<>(reply, state, Actions.NONE);
+    }
+
+    /**
      * Answers the call with {@code reply}, then performs {@code action}.
      *
      * @param reply what the caller's {@code call} returns (may be null)
@@ -382,6 +396,34 @@ public interface GenServer<A, S> {
     }
 
     /**
+     * Calls {@code server} with a typed request, with the current node's call timeout: the reply
+     * has the request's reply type, checked by the compiler (see {@link Call}). Fails as
+     * {@link #call(ServerRef, Object, Duration)} does.
+     *
+     * @param <R> the request's reply type
+     * @param server a pid, or a name resolved now
+     * @param request what {@code handleCall} receives; not null
+     * @return the reply (may be null)
+     */
+    static <R> R call(ServerRef server, Call<R> request) {
+        return GenServerClient.call(server, request, Node.current().options().callTimeout());
+    }
+
+    /**
+     * Calls {@code server} with a typed request and waits at most {@code timeout}; as
+     * {@link #call(ServerRef, Object, Duration)}, with the reply typed by the request.
+     *
+     * @param <R> the request's reply type
+     * @param server a pid, or a name resolved now
+     * @param request what {@code handleCall} receives; not null
+     * @param timeout how long to wait; {@link Proc#INFINITY} waits forever
+     * @return the reply (may be null)
+     */
+    static <R> R call(ServerRef server, Call<R> request, Duration timeout) {
+        return GenServerClient.call(server, request, timeout);
+    }
+
+    /**
      * Sends {@code request} to {@code server}'s {@code handleCall} and waits for the reply.
      *
      * @param <R> the reply type the caller expects; not checked here: a mismatch throws
@@ -433,6 +475,19 @@ public interface GenServer<A, S> {
      * @throws NullPointerException {@code server} or {@code request} is null
      */
     static <R> RequestId<R> sendRequest(ServerRef server, Object request) {
+        return GenServerClient.sendRequest(server, request);
+    }
+
+    /**
+     * {@link #sendRequest(ServerRef, Object)} for a typed request: the handle's reply has the
+     * request's reply type.
+     *
+     * @param <R> the request's reply type
+     * @param server a pid, or a name resolved now
+     * @param request what {@code handleCall} receives; not null
+     * @return the handle to await or poll the reply with
+     */
+    static <R> RequestId<R> sendRequest(ServerRef server, Call<R> request) {
         return GenServerClient.sendRequest(server, request);
     }
 

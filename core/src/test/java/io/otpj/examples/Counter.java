@@ -9,13 +9,13 @@ import io.otpj.core.*;
 // @start region=server
 public final class Counter implements GenServer<Integer, Integer> {
     public record Inc(int by) {}
-    public record Get() {}
+    public record Get() implements Call<Integer> {}   // a call whose reply is an Integer
 
     @Override public InitResult<Integer> init(Integer start) { return ok(start); }
 
     @Override public CallResult<Integer> handleCall(Object req, From from, Integer n) throws Exception {
         return switch (req) {
-            case Get g -> reply(n, n);
+            case Get g -> replyTo(g, n, n);                     // the compiler checks: an Integer
             default -> GenServer.super.handleCall(req, from, n);   // unknown call: crash, naming it
         };
     }

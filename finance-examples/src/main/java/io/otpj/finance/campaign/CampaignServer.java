@@ -1,5 +1,6 @@
 package io.otpj.finance.campaign;
 
+import io.otpj.core.Call;
 import io.otpj.core.CallResult;
 import io.otpj.core.CastResult;
 import io.otpj.core.ExitReason;
@@ -136,11 +137,11 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
         }
     }
 
-    private record GetCampaign() {}
+    private record GetCampaign() implements Call<Campaign> {}
     private record AddDonation(Donation donation) {}
     private record UpdateStatus(CampaignStatus status) {}
     private record ProcessPending(List<String> donationIds) {}
-    private record GetAudit() {}
+    private record GetAudit() implements Call<Audit> {}
     private record Accepted(Campaign campaign) {}
     private record Rejected(Rejection rejection) {}
 
@@ -232,7 +233,7 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
     @Override
     public CallResult<State> handleCall(Object request, From from, State state) throws Exception {
         return switch (request) {
-            case GetCampaign g -> reply(state.campaign(), state);
+            case GetCampaign g -> replyTo(g, state.campaign(), state);
             case AddDonation(Donation d) -> addDonation(d, state);
             case ProcessPending(List<String> ids) -> {
                 var outcome = state.db().campaigns().processPending(state.campaign().id(), ids);
@@ -247,7 +248,7 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
             case GetAudit a -> {
                 String id = state.campaign().id();
                 Campaign stored = state.db().campaigns().find(id).orElseThrow();
-                yield reply(new Audit(state.campaign(), stored, state.db().donations().processedTotals(id)), state);
+                yield replyTo(a, new Audit(state.campaign(), stored, state.db().donations().processedTotals(id)), state);
             }
             default -> GenServer.super.handleCall(request, from, state);
         };

@@ -1,5 +1,6 @@
 package io.otpj.finance.zakat;
 
+import io.otpj.core.Call;
 import io.otpj.core.CallResult;
 import io.otpj.core.CastResult;
 import io.otpj.core.From;
@@ -98,9 +99,10 @@ public final class ZakatCalculatorServer implements GenServer<ZakatCalculatorSer
     /** The seed's cache key {@code {wealth.amount, wealth.currency, nisab.amount}}. */
     record CacheKey(BigDecimal wealth, Currency currency, BigDecimal nisab) {}
 
-    private record Calculate(Money wealth, Money nisab) {}
-    private record GetStatistics() {}
-    private record GetHistory() {}
+    // Typed requests (Call<R>): the compiler checks the replies below and the client API above.
+    private record Calculate(Money wealth, Money nisab) implements Call<Money> {}
+    private record GetStatistics() implements Call<Statistics> {}
+    private record GetHistory() implements Call<List<Calculation>> {}
     private record ClearCache() {}
 
     private ZakatCalculatorServer() {}
@@ -172,12 +174,14 @@ public final class ZakatCalculatorServer implements GenServer<ZakatCalculatorSer
     @Override
     public CallResult<State> handleCall(Object request, From from, State s) throws Exception {
         return switch (request) {
-            case Calculate(Money wealth, Money nisab) -> {
+            case Calculate c -> {
+                Money wealth = c.wealth();
+                Money nisab = c.nisab();
                 CacheKey key = new CacheKey(wealth.amount(), wealth.currency(), nisab.amount());
                 Money cached = s.cache.get(key);
                 if (cached != null) {
                     s.cacheHits++;
-                    yield reply(cached, s);
+                    yield replyTo(c, cached, s);
                 }
                 Money zakat = Zakat.calculate(wealth, nisab);
                 s.calculations.addFirst(new Calculation(wealth, nisab, zakat, Instant.now()));
@@ -188,11 +192,11 @@ public final class ZakatCalculatorServer implements GenServer<ZakatCalculatorSer
                 s.totalCalculated.merge(zakat.currency(), zakat, Money::plus);
                 s.count++;
                 s.cacheMisses++;
-                yield reply(zakat, s);
+                yield replyTo(c, zakat, s);
             }
-            case GetStatistics g -> reply(new Statistics(s.count, Map.copyOf(s.totalCalculated), s.cacheHits, s.cacheMisses,
+            case GetStatistics g -> replyTo(g, new Statistics(s.count, Map.copyOf(s.totalCalculated), s.cacheHits, s.cacheMisses,
                     hitRate(s), s.cache.size()), s);
-            case GetHistory h -> reply(List.copyOf(s.calculations), s);
+            case GetHistory h -> replyTo(h, List.copyOf(s.calculations), s);
             default -> GenServer.super.handleCall(request, from, s);
         };
     }
