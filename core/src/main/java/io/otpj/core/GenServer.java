@@ -319,7 +319,7 @@ public interface GenServer<A, S> {
      * @throws NullPointerException if {@code server} is null
      */
     static <A, S> StartResult start(GenServer<A, S> server, A arg) {
-        return GenServerClient.start(server, arg, null, false);
+        return GenServerClient.start(server, arg, (Name) null, false);
     }
 
     /**
@@ -355,7 +355,7 @@ public interface GenServer<A, S> {
      * @throws NullPointerException if {@code server} is null
      */
     static <A, S> StartResult startLink(GenServer<A, S> server, A arg) {
-        return GenServerClient.start(server, arg, null, true);
+        return GenServerClient.start(server, arg, (Name) null, true);
     }
 
     /**
@@ -375,6 +375,40 @@ public interface GenServer<A, S> {
      */
     static <A, S> StartResult startLink(GenServer<A, S> server, A arg, Name name) {
         return GenServerClient.start(server, arg, Objects.requireNonNull(name, "name"), true);
+    }
+
+    /**
+     * Starts a server with {@link StartOptions} (name, init timeout, hibernate_after, trace),
+     * from any thread, linked to nothing; otherwise as {@link #start(GenServer, Object, Name)}.
+     *
+     * @param <A> the type of {@code init}'s argument
+     * @param <S> the state type
+     * @param server the callbacks
+     * @param arg what {@code init} receives
+     * @param options the start options; past {@link StartOptions#timeout()} the half-started
+     *     server is killed and the result is {@code Failed(timeout)}
+     * @return the start's result
+     * @throws NullPointerException if {@code server} or {@code options} is null
+     */
+    static <A, S> StartResult start(GenServer<A, S> server, A arg, StartOptions options) {
+        return GenServerClient.start(server, arg, options, false);
+    }
+
+    /**
+     * Starts a server with {@link StartOptions}, linked to the calling process; a start that
+     * times out is unlinked before the server is killed, so the caller does not die of it.
+     *
+     * @param <A> the type of {@code init}'s argument
+     * @param <S> the state type
+     * @param server the callbacks
+     * @param arg what {@code init} receives
+     * @param options the start options
+     * @return the start's result
+     * @throws IllegalStateException if the calling thread is not a process
+     * @throws NullPointerException if {@code server} or {@code options} is null
+     */
+    static <A, S> StartResult startLink(GenServer<A, S> server, A arg, StartOptions options) {
+        return GenServerClient.start(server, arg, options, true);
     }
 
     // ------------------------------------------------------------------ client API: messages

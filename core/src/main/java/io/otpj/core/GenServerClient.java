@@ -12,7 +12,14 @@ final class GenServerClient {
     private GenServerClient() {}
 
     static <A, S> StartResult start(GenServer<A, S> impl, A arg, Name name, boolean link) {
+        return start(impl, arg, name == null ? StartOptions.defaults() : StartOptions.defaults().withName(name), link);
+    }
+
+    static <A, S> StartResult start(GenServer<A, S> impl, A arg, StartOptions options, boolean link) {
         Objects.requireNonNull(impl, "server must not be null");
+        Objects.requireNonNull(options, "options");
+        Name name = options.name();
+        long initNanos = Proc.toNanos(options.timeout(), "timeout");
         Pcb caller = Pcb.current();
         if (link && caller == null) {
             throw new IllegalStateException("startLink needs a calling process to link to; use start from a plain thread");
@@ -28,7 +35,7 @@ final class GenServerClient {
                 p.addOwnLink(caller);
                 caller.addOwnLink(p);
             }
-            p.start(new GenServerLoop<>(p, impl, arg, name, link ? caller : null, ack));
+            p.start(new GenServerLoop<>(p, impl, arg, options, link ? caller : null, ack));
         } finally {
             if (caller != null) {
                 caller.leave();
@@ -38,13 +45,28 @@ final class GenServerClient {
         try {
             // Passing p: if the new process dies without acknowledging (killed during init), its
             // death completes the ack, so the starter never waits for a dead process.
-            o = ack.await(p, caller, -1L);
+            o = ack.await(p, caller, initNanos);
         } catch (InterruptedException e) {
             // A plain starter gave up: the half-started server must not outlive its start, nor
             // hold its name once the start has returned Failed.
             p.dieAndAwait(Reasons.KILLED);
             Thread.currentThread().interrupt();
             return new StartResult.Failed(ExitReason.of("interrupted"));
+        }
+        if (o == Completion.PENDING) {
+            // init did not finish in time: as proc_lib, unlink (the starter must not die of it),
+            // kill the half-started server, and fail once its name is released.
+            if (link) {
+                caller.enter();
+                try {
+                    caller.removeLink(p);
+                    p.removeLink(caller);
+                } finally {
+                    caller.leave();
+                }
+            }
+            p.dieAndAwait(Reasons.KILLED);
+            return new StartResult.Failed(Reasons.TIMEOUT);
         }
         if (o instanceof StartResult r) {
             return r;

@@ -38,6 +38,8 @@ final class GenServerLoop<A, S> implements Runnable {
     /** Cleared once init has run: an idle server keeps nothing of its start. */
     private A arg;
     private final Name name;
+    /** {@link StartOptions#hibernateAfter} in nanoseconds, or -1 for never. */
+    private final long hibernateAfterNanos;
     /** The process that started us linked, or null: its exit signal, trapped, stops us. */
     private final Pcb parent;
     private Ack ack;
@@ -49,15 +51,17 @@ final class GenServerLoop<A, S> implements Runnable {
     private boolean trace;
     /** When init returned, in nanoseconds since the epoch: a long, not an Instant kept per process. */
     private long startedAtEpochNanos;
-    private long messagesIn, calls, casts, infos;
+    private long messagesIn, calls, casts, infos, hibernations;
     /** The wait action of the last callback (a timeout or hibernate), kept across system requests. */
     private Action waitAction = Actions.NONE;
 
-    GenServerLoop(Pcb self, GenServer<A, S> impl, A arg, Name name, Pcb parent, Ack ack) {
+    GenServerLoop(Pcb self, GenServer<A, S> impl, A arg, StartOptions options, Pcb parent, Ack ack) {
         this.self = self;
         this.impl = impl;
         this.arg = arg;
-        this.name = name;
+        this.name = options.name();
+        this.hibernateAfterNanos = Proc.toNanos(options.hibernateAfter(), "hibernateAfter");
+        this.trace = options.trace();
         this.parent = parent;
         this.ack = ack;
     }
@@ -168,7 +172,10 @@ final class GenServerLoop<A, S> implements Runnable {
             switch (action) {
                 case Action.None n -> {}
                 case Action.Timeout t -> timeout = Proc.toNanos(t.after(), "timeout");
-                case Action.Hibernate h -> self.hibernate();
+                case Action.Hibernate h -> {
+                    self.hibernate();
+                    hibernations++;
+                }
                 case Action.Continue c -> {
                     action = handleContinue(c.arg());
                     continue;
@@ -178,6 +185,14 @@ final class GenServerLoop<A, S> implements Runnable {
             Object m;
             if (suspended) {
                 m = self.receive(this::handledWhileSuspended, -1L);
+            } else if (timeout < 0 && hibernateAfterNanos >= 0 && action instanceof Action.None) {
+                // hibernate_after: idle that long with no timeout of its own, it hibernates.
+                m = self.receive(hibernateAfterNanos);
+                if (m == null) {
+                    self.hibernate();
+                    hibernations++;
+                    m = self.receive(-1L);
+                }
             } else {
                 m = self.receive(timeout);
                 if (m == null) {
@@ -312,7 +327,8 @@ final class GenServerLoop<A, S> implements Runnable {
                 f.reply(null);
             }
             case Sys.GetStatistics s ->
-                f.reply(new Statistics(Instant.ofEpochSecond(0L, startedAtEpochNanos), messagesIn, calls, casts, infos, self.queueLength()));
+                f.reply(new Statistics(Instant.ofEpochSecond(0L, startedAtEpochNanos), messagesIn, calls, casts, infos, hibernations,
+                        self.queueLength()));
             case Sys.Trace t -> {
                 trace = t.on();
                 f.reply(null);

@@ -10,7 +10,8 @@ import java.time.Instant;
  * @param calls calls handled
  * @param casts casts handled
  * @param infos other messages handled, idle timeouts included
+ * @param hibernations times it hibernated ({@code hibernate} actions, and {@code hibernate_after})
  * @param mailboxLength messages waiting when the statistics were taken
  */
-public record Statistics(Instant startedAt, long messagesIn, long calls, long casts, long infos, int mailboxLength) {
+public record Statistics(Instant startedAt, long messagesIn, long calls, long casts, long infos, long hibernations, int mailboxLength) {
 }

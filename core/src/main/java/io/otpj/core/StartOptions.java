@@ -1,0 +1,95 @@
+package io.otpj.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Options of a GenServer start, Elixir's {@code GenServer.start_link(module, arg, opts)}:
+ * {@code name:}, {@code timeout:}, {@code hibernate_after:} and {@code debug: [:trace]}.
+ * Immutable; start from {@link #defaults()} and change one option at a time.
+ * {@snippet :
+ * GenServer.startLink(new Ledger(), config, StartOptions.defaults()
+ *         .withName(Name.local("ledger"))
+ *         .withTimeout(Duration.ofSeconds(5))           // init must finish within 5 s
+ *         .withHibernateAfter(Duration.ofSeconds(30)));  // hibernate after 30 s idle
+ * }
+ *
+ * @param name the name to register the server under, or null for none
+ * @param timeout how long {@code init} may take: past it the half-started server is killed and
+ *     the start returns {@code Failed(timeout)}; {@link Proc#INFINITY} (the default) waits
+ *     forever
+ * @param hibernateAfter how long the server may wait idle, with no timeout of its own, before it
+ *     hibernates (drops what it holds for receiving); {@link Proc#INFINITY} (the default) never
+ * @param trace whether the server logs every message it handles from the start, as
+ *     {@link Sys#trace(ServerRef, boolean)} would ({@code debug: [:trace]})
+ */
+public record StartOptions(Name name, Duration timeout, Duration hibernateAfter, boolean trace) {
+
+    private static final StartOptions DEFAULTS = new StartOptions(null, Proc.INFINITY, Proc.INFINITY, false);
+
+    /**
+     * Checks the durations.
+     *
+     * @throws NullPointerException if a duration is null
+     * @throws IllegalArgumentException if a duration is negative or zero
+     */
+    public StartOptions {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(hibernateAfter, "hibernateAfter");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
+        if (hibernateAfter.isNegative() || hibernateAfter.isZero()) {
+            throw new IllegalArgumentException("hibernateAfter must be positive, got " + hibernateAfter);
+        }
+    }
+
+    /**
+     * No name, no start timeout, no hibernation, no trace.
+     *
+     * @return the default options
+     */
+    public static StartOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * These options with a name.
+     *
+     * @param n the name (not null)
+     * @return the new options
+     */
+    public StartOptions withName(Name n) {
+        return new StartOptions(Objects.requireNonNull(n, "name"), timeout, hibernateAfter, trace);
+    }
+
+    /**
+     * These options with a start timeout.
+     *
+     * @param t how long {@code init} may take
+     * @return the new options
+     */
+    public StartOptions withTimeout(Duration t) {
+        return new StartOptions(name, t, hibernateAfter, trace);
+    }
+
+    /**
+     * These options with an idle time before hibernation.
+     *
+     * @param after the idle time
+     * @return the new options
+     */
+    public StartOptions withHibernateAfter(Duration after) {
+        return new StartOptions(name, timeout, after, trace);
+    }
+
+    /**
+     * These options with tracing on or off.
+     *
+     * @param on whether to trace
+     * @return the new options
+     */
+    public StartOptions withTrace(boolean on) {
+        return new StartOptions(name, timeout, hibernateAfter, on);
+    }
+}
