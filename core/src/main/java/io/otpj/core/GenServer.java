@@ -163,6 +163,28 @@ public interface GenServer<A, S> {
      */
     default void terminate(ExitReason reason, S state) throws Exception {}
 
+    /**
+     * What the server's state and current message look like in its crash reports and
+     * {@linkplain Sys#trace traces}, OTP's {@code format_status/1}: override it to hide secrets
+     * (a card number, a password) or to shorten a large state. It runs in the server's process,
+     * only when a report or trace line is written. The default shows both as they are.
+     *
+     * @param status the state and the message being handled (null between messages)
+     * @return what to print instead; if this throws or returns null, the report says
+     *     {@code format_status_failed} in place of both, so nothing is shown unformatted
+     */
+    default Status formatStatus(Status status) {
+        return status;
+    }
+
+    /**
+     * The parts of a server that its crash reports and traces show, for {@link #formatStatus}.
+     *
+     * @param state the state (or what stands for it)
+     * @param message the message being handled, or null
+     */
+    record Status(Object state, Object message) {}
+
     // ------------------------------------------------------------------ result helpers
 
     /**

@@ -203,7 +203,8 @@ final class GenServerLoop<A, S> implements Runnable {
             lastMessage = m;
             action = handle(m);
             if (trace) {
-                LOG.info("sys_trace pid={} event=handled message={} state={}", self.pid, m, state);
+                GenServer.Status shown = formatted(m);
+                LOG.info("sys_trace pid={} event=handled message={} state={}", self.pid, shown.message(), shown.state());
             }
             lastMessage = null;
         }
@@ -377,15 +378,40 @@ final class GenServerLoop<A, S> implements Runnable {
         return reason;
     }
 
+    /**
+     * The state and {@code message} (a call or cast shown as its request) as
+     * {@link GenServer#formatStatus} shows them; never the raw ones if it fails.
+     */
+    private GenServer.Status formatted(Object message) {
+        try {
+            // The callback sees what it handles: a call's or cast's request, not its envelope.
+            Object m = switch (message) {
+                case From f -> f.request;
+                case Cast c -> c.request();
+                case null, default -> message;
+            };
+            GenServer.Status shown = impl.formatStatus(new GenServer.Status(state, m));
+            if (shown != null) {
+                return shown;
+            }
+        } catch (RuntimeException | StackOverflowError broken) {
+            // fall through: a broken format_status must not leak what it was meant to hide
+        }
+        return FORMAT_FAILED;
+    }
+
+    private static final GenServer.Status FORMAT_FAILED = new GenServer.Status("format_status_failed", "format_status_failed");
+
     /** One structured line, plus the stack of the crash when there is one. */
     private void crashReport(ExitReason reason, Object last, Throwable cause) {
         try {
+            GenServer.Status shown = formatted(last);
             if (cause != null) {
                 LOG.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
-                        impl.getClass().getName(), reason, last, state, cause);
+                        impl.getClass().getName(), reason, shown.message(), shown.state(), cause);
             } else {
                 LOG.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
-                        impl.getClass().getName(), reason, last, state);
+                        impl.getClass().getName(), reason, shown.message(), shown.state());
             }
         } catch (RuntimeException | StackOverflowError broken) {
             // A state or message whose toString throws must not keep the server from exiting.

@@ -125,8 +125,9 @@ class TestKitTest {
         Pid p = Proc.spawn(() -> Proc.receive());
         AssertionError alive = assertThrows(AssertionError.class, () -> TestKit.awaitDown(p, Duration.ofMillis(20)));
         assertTrue(alive.getMessage().contains("still alive"), alive.getMessage());
-        java.util.concurrent.CompletableFuture<ExitReason> down =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> TestKit.awaitDown(p, Duration.ofSeconds(30)));
+        // Its own thread, not the common pool (which other tests' engines may be holding).
+        java.util.concurrent.CompletableFuture<ExitReason> down = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> down.complete(TestKit.awaitDown(p, Duration.ofSeconds(30))));
         TestKit.eventually(() -> Proc.info(p).orElseThrow().monitoredBy() == 1, Duration.ofSeconds(10), "awaitDown monitors p");
         Proc.send(p, "go");
         assertEquals(ExitReason.normal(), down.join());
