@@ -261,6 +261,31 @@ public final class Node {
     }
 
     /**
+     * Wraps {@code task} so that, wherever it runs, it runs bound to this node: for threads
+     * otpj does not start, such as an {@code ExecutorService}'s or a web server's, which
+     * otherwise use the default node. {@code pool.submit(node.wrap(() -> handle(request)))}.
+     *
+     * @param task the task
+     * @return a task that runs {@code task} inside {@link #run(Runnable)}
+     */
+    public Runnable wrap(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return () -> run(task);
+    }
+
+    /**
+     * Wraps {@code task} so that it runs bound to this node, as {@link #wrap(Runnable)}.
+     *
+     * @param <T> the result type
+     * @param task the task
+     * @return a task that runs {@code task} inside {@link #call}
+     */
+    public <T> java.util.concurrent.Callable<T> wrap(java.util.concurrent.Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        return () -> call(task::call);
+    }
+
+    /**
      * Spawns a process in this node: {@code node.run(() -> Proc.spawn(body))}.
      *
      * @param body the process's code, as for {@link Proc#spawn(Runnable)}

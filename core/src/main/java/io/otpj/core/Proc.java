@@ -553,8 +553,10 @@ public final class Proc {
      *
      * @param pid the process the hook was added to
      * @param hook the hook to remove
+     * @throws NullPointerException if {@code pid} or {@code hook} is null
      */
     public static void removeExitHook(Pid pid, Runnable hook) {
+        Objects.requireNonNull(hook, "hook");
         Objects.requireNonNull(pid, "pid").pcb.removeExitHook(hook);
     }
 

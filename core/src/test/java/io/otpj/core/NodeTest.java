@@ -343,4 +343,23 @@ class NodeTest {
         n.stop(WAIT);
         assertEquals(List.of("init x", "spawned while stopping"), log);
     }
+
+    @Test
+    void wrappedTasksRunBoundToTheirNodeOnAnyThread() throws Exception {
+        Node n = node("wrap");
+        Pid p = n.spawn(() -> Proc.receive());
+        n.run(() -> Proc.register("svc", p));
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            assertEquals(Optional.empty(), pool.submit(() -> Proc.whereis("svc")).get(), "an unbound thread: the default node");
+            assertEquals(Optional.of(p), pool.submit(n.wrap(() -> Proc.whereis("svc"))).get());
+            CompletableFuture<Node> seen = new CompletableFuture<>();
+            pool.submit(n.wrap(() -> {
+                seen.complete(Node.current());
+            })).get();
+            assertSame(n, Probe.get(seen));
+        }
+        assertThrows(NullPointerException.class, () -> n.wrap((Runnable) null));
+        assertThrows(NullPointerException.class, () -> Proc.removeExitHook(p, null));
+        Proc.exit(p, ExitReason.kill());
+    }
 }
