@@ -1,0 +1,239 @@
+package io.otpj.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * A computation in a process of its own whose result its owner collects: Elixir's
+ * {@code Task.async} / {@code Task.await}.
+ * {@snippet :
+ * Task<Money> total = Task.async(() -> ledger.sum(accountId));   // task = Task.async(fn -> ... end)
+ * Money fees = feesOf(accountId);                               // meanwhile, in the caller
+ * Money sum = total.await(Duration.ofSeconds(5));               // Task.await(task, 5_000)
+ * }
+ *
+ * <h2>Guarantees, as in Elixir</h2>
+ * <ul>
+ *   <li>The task is <em>linked</em> to its owner (the process that called {@link #async}) and
+ *       monitored by it: if the task crashes, the owner gets the exit signal (and dies with it,
+ *       unless it traps exits); if the owner dies, the task dies with it.</li>
+ *   <li>Only the owner may {@link #await}, {@link #yield} or {@link #shutdown} a task
+ *       ({@link IllegalStateException} otherwise), and the reply is received once.</li>
+ *   <li>{@link #await} waits at most its timeout. On timeout the task is killed (Elixir exits the
+ *       caller, which takes the linked task with it; here the caller gets
+ *       {@link CallTimeoutException} and goes on). If the task exited without a result (the owner
+ *       traps exits, or the task was killed), {@link ServerExitedException} with its reason.</li>
+ *   <li>{@link #yield} waits at most its timeout and leaves the task running when it has no
+ *       result yet; {@link #shutdown} unlinks and stops the task, returning its result if it had
+ *       one by then.</li>
+ * </ul>
+ *
+ * <p>How this relates to JDK 25's {@code StructuredTaskScope}: a scope forks threads that share
+ * the scope's lifetime and joins them all; a {@code Task} is a process, with the OTP failure
+ * semantics above (links, exit reasons, supervision by its owner's tree), and is collected one by
+ * one. Use a scope for fan-out inside one process that must not outlive it; use tasks when the
+ * work should fail like a process. Code inside a task may use a scope; its forks are plain
+ * threads, not processes.
+ *
+ * @param <T> the type of the result
+ */
+public final class Task<T> {
+
+    /** A task's result: from the task's pid, which is never reused, so it cannot be mistaken. */
+    private record Result(Pid from, Object value) {}
+
+    private final Pid pid;
+    private final MonitorRef ref;
+    private final Pcb owner;
+    /** Owner only: whether its result or DOWN has been taken. */
+    private boolean done;
+
+    private Task(Pid pid, MonitorRef ref, Pcb owner) {
+        this.pid = pid;
+        this.ref = ref;
+        this.owner = owner;
+    }
+
+    /**
+     * Starts {@code fn} in a new process linked to and monitored by the calling process.
+     *
+     * @param <T> the result type
+     * @param fn the computation; what it throws crashes the task (reported like any crash)
+     * @return the task, to await
+     * @throws IllegalStateException if the calling thread is not a process
+     */
+    public static <T> Task<T> async(Callable<? extends T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        Pcb self = Proc.requireSelf();
+        Pid owner = self.pid;
+        Pid pid = Proc.spawnLink(() -> {
+            Object v;
+            try {
+                v = fn.call();
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new TaskFailedException(e);
+            }
+            Proc.send(owner, new Result(Proc.self(), v));
+        });
+        MonitorRef r = Proc.monitor(pid);
+        return new Task<>(pid, r, self);
+    }
+
+    /** Wraps a checked exception thrown by a task's function: the task's crash reason. */
+    static final class TaskFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TaskFailedException(Exception cause) {
+            super(cause.toString(), cause);
+        }
+    }
+
+    /**
+     * The task's process.
+     *
+     * @return its pid
+     */
+    public Pid pid() {
+        return pid;
+    }
+
+    private void requireOwner(String what) {
+        if (Pcb.current() != owner) {
+            throw new IllegalStateException(what + " of task " + pid + " from " + (Pcb.current() == null ? "a plain thread"
+                    : Pcb.current().pid) + ": only its owner " + owner.pid + " may");
+        }
+        if (done) {
+            throw new IllegalStateException("task " + pid + " was already awaited or shut down");
+        }
+    }
+
+    /**
+     * Waits for the result ({@code Task.await}).
+     *
+     * @param timeout how long to wait; {@link Proc#INFINITY} waits forever
+     * @return what the task's function returned
+     * @throws CallTimeoutException no result in time: the task is killed
+     * @throws ServerExitedException the task exited without a result, with its reason
+     * @throws IllegalStateException not the owner, or awaited before
+     */
+    @SuppressWarnings("unchecked")
+    public T await(Duration timeout) {
+        requireOwner("await");
+        Optional<Object> m = Proc.receive(this::ours, timeout);
+        if (m.isEmpty()) {
+            kill();
+            throw new CallTimeoutException("task " + pid + " gave no result within " + timeout, Reasons.TIMEOUT, pid);
+        }
+        done = true;
+        return switch (m.get()) {
+            case Result r -> {
+                Proc.demonitor(ref, true);
+                yield (T) r.value();
+            }
+            case Down d -> throw new ServerExitedException("task " + pid + " exited with " + d.reason() + " before its result",
+                    d.reason(), pid);
+            default -> throw new IllegalStateException("unexpected " + m.get());
+        };
+    }
+
+    /**
+     * Waits for each task's result in turn, all within one timeout ({@code Task.await_many}).
+     *
+     * @param <T> the result type
+     * @param tasks the tasks, all owned by the caller
+     * @param timeout the time for all of them
+     * @return their results, in the tasks' order
+     * @throws CallTimeoutException when the time is up: every task not yet done is killed
+     * @throws ServerExitedException a task exited without a result (the others are killed)
+     */
+    public static <T> List<T> awaitMany(List<Task<T>> tasks, Duration timeout) {
+        Objects.requireNonNull(tasks, "tasks");
+        long nanos = Proc.toNanos(timeout, "timeout");
+        long end = nanos < 0 ? Long.MAX_VALUE : System.nanoTime() + nanos;
+        List<T> out = new ArrayList<>(tasks.size());
+        for (int i = 0; i < tasks.size(); i++) {
+            Task<T> t = tasks.get(i);
+            try {
+                Duration left = end == Long.MAX_VALUE ? Proc.INFINITY : Duration.ofNanos(Math.max(0L, end - System.nanoTime()));
+                out.add(t.await(left));
+            } catch (CallException e) {
+                for (int j = i + 1; j < tasks.size(); j++) {
+                    tasks.get(j).kill();
+                }
+                throw e;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Waits at most {@code timeout} for the result and leaves the task running if there is none
+     * yet ({@code Task.yield}).
+     *
+     * @param timeout how long to wait
+     * @return the result, or empty if the task has not finished
+     * @throws ServerExitedException the task exited without a result
+     * @throws IllegalStateException not the owner, or awaited before
+     */
+    @SuppressWarnings("unchecked")
+    public Optional<T> yield(Duration timeout) {
+        requireOwner("yield");
+        Optional<Object> m = Proc.receive(this::ours, timeout);
+        if (m.isEmpty()) {
+            return Optional.empty();
+        }
+        done = true;
+        if (m.get() instanceof Result r) {
+            Proc.demonitor(ref, true);
+            return Optional.ofNullable((T) r.value());
+        }
+        Down d = (Down) m.get();
+        throw new ServerExitedException("task " + pid + " exited with " + d.reason(), d.reason(), pid);
+    }
+
+    /**
+     * Stops the task ({@code Task.shutdown}): unlinks, sends it {@code shutdown}, waits at most
+     * {@code timeout} for it to exit (then kills it), and returns its result if it had sent one.
+     *
+     * @param timeout how long it may take to stop
+     * @return its result, if it finished before it was stopped
+     * @throws IllegalStateException not the owner, or awaited before
+     */
+    @SuppressWarnings("unchecked")
+    public Optional<T> shutdown(Duration timeout) {
+        requireOwner("shutdown");
+        done = true;
+        Proc.unlink(pid);
+        Proc.exit(pid, Reasons.SHUTDOWN);
+        Optional<Object> down = Proc.receive(m -> m instanceof Down d && d.ref() == ref, timeout);
+        if (down.isEmpty()) {
+            Proc.exit(pid, Reasons.KILL);
+            Proc.receive(m -> m instanceof Down d && d.ref() == ref, Proc.INFINITY);
+        }
+        Optional<Object> result = Proc.receive(m -> m instanceof Result r && r.from().equals(pid), Duration.ZERO);
+        return result.map(r -> (T) ((Result) r).value());
+    }
+
+    private boolean ours(Object m) {
+        return (m instanceof Result r && r.from().equals(pid)) || (m instanceof Down d && d.ref() == ref);
+    }
+
+    private void kill() {
+        done = true;
+        Proc.unlink(pid);
+        Proc.exit(pid, Reasons.KILL);
+        Proc.demonitor(ref, true);
+        Proc.receive(m -> m instanceof Result r && r.from().equals(pid), Duration.ZERO); // drop a late result
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + pid + "]";
+    }
+}

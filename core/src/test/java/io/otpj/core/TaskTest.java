@@ -1,0 +1,125 @@
+package io.otpj.core;
+
+import static io.otpj.core.Probe.WAIT;
+import static io.otpj.core.Probe.eval;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+/** Task: async/await, linked to and monitored by its owner, as in Elixir. */
+class TaskTest {
+
+    @Test
+    void asyncThenAwaitReturnsTheResult() {
+        assertEquals(42, (int) eval(() -> Task.async(() -> 6 * 7).await(WAIT)));
+        assertEquals(List.of(1, 2, 3), eval(() -> Task.awaitMany(List.of(
+                Task.async(() -> 1), Task.async(() -> 2), Task.async(() -> 3)), WAIT)));
+    }
+
+    @Test
+    void aTaskRunsInItsOwnProcessLinkedToItsOwner() {
+        List<Object> seen = eval(() -> {
+            CompletableFuture<Pid> inside = new CompletableFuture<>();
+            Task<List<Pid>> t = Task.async(() -> {
+                inside.complete(Proc.self());
+                return Proc.info(Proc.self()).orElseThrow().links();
+            });
+            List<Pid> links = t.await(WAIT);
+            return List.of(t.pid().equals(Probe.get(inside)), links.contains(Proc.self()));
+        });
+        assertEquals(List.of(true, true), seen);
+    }
+
+    @Test
+    void aCrashingTaskTakesItsOwnerDownUnlessItTraps() {
+        CompletableFuture<Object> reached = new CompletableFuture<>();
+        Pid owner = Proc.spawn(() -> {
+            Proc.receive(); // "go": the test watches first
+            Task<Integer> t = Task.async(() -> {
+                throw new IllegalStateException("task failed");
+            });
+            t.await(WAIT);
+            reached.complete("after await"); // never: the link's exit signal unwinds the owner
+        });
+        CompletableFuture<ExitReason> ownerExit = Probe.watch(owner);
+        Proc.send(owner, "go");
+        assertTrue(Probe.get(ownerExit) instanceof ExitReason.Crash c && c.cause().getMessage().contains("task failed"),
+                "the owner died of the task's crash");
+        assertFalse(reached.isDone(), "the owner was killed by the link, not returned from await");
+        ExitReason seenByTrapping = eval(() -> {
+            Proc.trapExit(true);
+            Task<Integer> t = Task.async(() -> {
+                throw new IllegalStateException("again");
+            });
+            return assertThrows(ServerExitedException.class, () -> t.await(WAIT)).reason();
+        });
+        assertTrue(seenByTrapping instanceof ExitReason.Crash || seenByTrapping.equals(ExitReason.noproc()), seenByTrapping.toString());
+    }
+
+    @Test
+    void anAwaitThatTimesOutKillsTheTaskAndTheOwnerGoesOn() {
+        CountDownLatch never = new CountDownLatch(1);
+        List<Object> r = eval(() -> {
+            Task<String> t = Task.async(() -> {
+                never.await();
+                return "late";
+            });
+            CallTimeoutException e = assertThrows(CallTimeoutException.class, () -> t.await(Duration.ofMillis(30)));
+            Probe.join(t.pid());
+            return List.of(e.reason(), t.pid().isAlive(), Proc.isProcess());
+        });
+        assertEquals(List.of(ExitReason.timeout(), false, true), r);
+    }
+
+    @Test
+    void yieldLeavesARunningTaskRunningAndShutdownStopsIt() {
+        CountDownLatch release = new CountDownLatch(1);
+        List<Object> r = eval(() -> {
+            Task<String> t = Task.async(() -> {
+                release.await();
+                return "done";
+            });
+            Optional<String> early = t.yield(Duration.ofMillis(10));
+            boolean aliveAfterYield = t.pid().isAlive();
+            release.countDown();
+            Optional<String> later = t.yield(WAIT);
+            Task<String> stuck = Task.async(() -> {
+                new CountDownLatch(1).await();
+                return "never";
+            });
+            Optional<String> stopped = stuck.shutdown(WAIT);
+            return List.of(early, aliveAfterYield, later, stopped, stuck.pid().isAlive());
+        });
+        assertEquals(List.of(Optional.empty(), true, Optional.of("done"), Optional.empty(), false), r);
+    }
+
+    @Test
+    void onlyTheOwnerMayAwaitAndOnlyOnce() {
+        assertThrows(IllegalStateException.class, () -> Task.async(() -> 1), "a plain thread has no process to own it");
+        List<Object> r = eval(() -> {
+            Task<Integer> t = Task.async(() -> 1);
+            CompletableFuture<Throwable> other = new CompletableFuture<>();
+            Proc.spawn(() -> {
+                try {
+                    t.await(WAIT);
+                    other.complete(null);
+                } catch (Throwable e) {
+                    other.complete(e);
+                }
+            });
+            Throwable fromOther = Probe.get(other);
+            int v = t.await(WAIT);
+            IllegalStateException twice = assertThrows(IllegalStateException.class, () -> t.await(WAIT));
+            return List.of(fromOther instanceof IllegalStateException, v, twice.getMessage().contains("already"));
+        });
+        assertEquals(List.of(true, 1, true), r);
+    }
+}
