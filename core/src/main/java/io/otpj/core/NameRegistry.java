@@ -39,8 +39,8 @@ public interface NameRegistry {
     /**
      * Looks up {@code key}. Called each time {@code core} resolves a {@link Name.Via}: a send,
      * call, cast, stop or {@code whereis} addressed to it, on the caller's thread, and a timer
-     * addressed to it, on the shared timer thread when it fires (one thread for every timer of the
-     * JVM: a slow lookup there delays all of them).
+     * addressed to it, on its node's timer thread when it fires (one thread for every timer of the
+     * node: a slow lookup there delays all of them).
      *
      * @param key the key to look up
      * @return the live process registered under {@code key}, or {@code null}
