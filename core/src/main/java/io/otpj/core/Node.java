@@ -537,9 +537,10 @@ public final class Node {
     /**
      * Stops the node, as described in the class comment: applications in reverse start order
      * until {@code deadline}, then every process left is killed, then everything is freed. Returns
-     * when the node is stopped: at most {@code deadline} plus one second after the call, or
-     * later only if an application's {@code terminate} keeps its process past the deadline
-     * without calling otpj. Stopping a stopped node does nothing; a second caller during a stop
+     * when the node is stopped: at most {@code deadline} plus two seconds after the call (a
+     * second for the killed processes' threads to end, a second for the timer thread), or later
+     * only if an application's {@code terminate} keeps its process past the deadline without
+     * calling otpj. Stopping a stopped node does nothing; a second caller during a stop
      * waits for the first one's stop to end.
      *
      * @param deadline how long the applications may take to stop; {@link Duration#ZERO} kills
