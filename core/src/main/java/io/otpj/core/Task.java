@@ -232,6 +232,195 @@ public final class Task<T> {
         Proc.receive(m -> m instanceof Result r && r.from().equals(pid), Duration.ZERO); // drop a late result
     }
 
+    // ------------------------------------------------------------------ async_stream
+
+    /**
+     * What one element of {@link #asyncStream} gave: Elixir's {@code {:ok, value}} or
+     * {@code {:exit, reason}}.
+     *
+     * @param <O> the result type
+     */
+    public sealed interface Outcome<O> {
+        /**
+         * The function returned.
+         *
+         * @param <O> the result type
+         * @param value what it returned
+         */
+        record Ok<O>(O value) implements Outcome<O> {}
+
+        /**
+         * The task exited without a result: killed at its timeout ({@code timeout}), or, for an
+         * owner that traps exits, crashed.
+         *
+         * @param <O> the result type
+         * @param reason why
+         */
+        record Exited<O>(ExitReason reason) implements Outcome<O> {}
+    }
+
+    /**
+     * Options of {@link #asyncStream}, Elixir's {@code max_concurrency}, {@code ordered},
+     * {@code timeout} and {@code on_timeout}.
+     *
+     * @param maxConcurrency how many tasks run at once, at least 1
+     * @param ordered whether results come in the inputs' order (else as they complete)
+     * @param timeout how long each task may take, from its start
+     * @param killOnTimeout {@code on_timeout: :kill_task}: a task past its timeout is killed and
+     *     gives {@code Exited(timeout)}; otherwise ({@code :exit}) the whole stream fails with
+     *     {@link CallTimeoutException} and the running tasks are killed
+     */
+    public record StreamOptions(int maxConcurrency, boolean ordered, Duration timeout, boolean killOnTimeout) {
+        /**
+         * Checks the options.
+         *
+         * @throws IllegalArgumentException for a concurrency below 1 or a timeout that is not positive
+         */
+        public StreamOptions {
+            if (maxConcurrency < 1) {
+                throw new IllegalArgumentException("maxConcurrency must be at least 1, got " + maxConcurrency);
+            }
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+            }
+        }
+
+        /**
+         * Elixir's defaults: as many tasks as processors, ordered, 5 s each, exit on timeout.
+         *
+         * @return the defaults
+         */
+        public static StreamOptions defaults() {
+            return new StreamOptions(Runtime.getRuntime().availableProcessors(), true, Duration.ofSeconds(5), false);
+        }
+
+        /**
+         * With another concurrency.
+         *
+         * @param n tasks at once
+         * @return the new options
+         */
+        public StreamOptions withMaxConcurrency(int n) {
+            return new StreamOptions(n, ordered, timeout, killOnTimeout);
+        }
+
+        /**
+         * Ordered or not.
+         *
+         * @param on whether results keep the inputs' order
+         * @return the new options
+         */
+        public StreamOptions withOrdered(boolean on) {
+            return new StreamOptions(maxConcurrency, on, timeout, killOnTimeout);
+        }
+
+        /**
+         * With another per-task timeout.
+         *
+         * @param t the timeout
+         * @return the new options
+         */
+        public StreamOptions withTimeout(Duration t) {
+            return new StreamOptions(maxConcurrency, ordered, t, killOnTimeout);
+        }
+
+        /**
+         * Kill a task past its timeout instead of failing the stream.
+         *
+         * @param on {@code on_timeout: :kill_task} when true
+         * @return the new options
+         */
+        public StreamOptions withKillOnTimeout(boolean on) {
+            return new StreamOptions(maxConcurrency, ordered, timeout, on);
+        }
+    }
+
+    /**
+     * Runs {@code fn} on each input in tasks of the calling process, at most
+     * {@code maxConcurrency} at once, and returns every outcome ({@code Task.async_stream},
+     * collected). Tasks are linked as by {@link #async}: a crash takes the caller down unless it
+     * traps exits (then that element is {@code Exited} with the crash).
+     *
+     * @param <I> the input type
+     * @param <O> the result type
+     * @param inputs the inputs
+     * @param fn the function, run in a task per input
+     * @param options concurrency, order, timeout
+     * @return one outcome per input, in the inputs' order if {@code ordered}, else as completed
+     * @throws CallTimeoutException a task passed its timeout and {@code killOnTimeout} is off
+     * @throws IllegalStateException if the calling thread is not a process
+     */
+    public static <I, O> List<Outcome<O>> asyncStream(java.util.Collection<? extends I> inputs,
+            java.util.function.Function<? super I, ? extends O> fn, StreamOptions options) {
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(options, "options");
+        Proc.requireSelf();
+        List<I> in = List.copyOf(inputs);
+        int n = in.size();
+        List<Outcome<O>> byIndex = new ArrayList<>(java.util.Collections.nCopies(n, (Outcome<O>) null));
+        List<Outcome<O>> completed = new ArrayList<>(n);
+        java.util.Map<Pid, Integer> index = new java.util.HashMap<>();
+        java.util.Map<Pid, Task<O>> running = new java.util.HashMap<>();
+        java.util.Map<Pid, Long> deadlines = new java.util.HashMap<>();
+        long timeoutNanos = Proc.toNanos(options.timeout(), "timeout");
+        int next = 0;
+        while (next < n || !running.isEmpty()) {
+            while (next < n && running.size() < options.maxConcurrency()) {
+                I x = in.get(next);
+                Task<O> t = async(() -> fn.apply(x));
+                index.put(t.pid, next);
+                running.put(t.pid, t);
+                deadlines.put(t.pid, timeoutNanos < 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos);
+                next++;
+            }
+            long earliest = deadlines.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+            Duration wait = earliest == Long.MAX_VALUE ? Proc.INFINITY : Duration.ofNanos(Math.max(0L, earliest - System.nanoTime()));
+            Optional<Object> m = Proc.receive(x -> (x instanceof Result r && running.containsKey(r.from()))
+                    || (x instanceof Down d && running.containsKey(d.pid()) && d.ref() == running.get(d.pid()).ref), wait);
+            Pid done;
+            Outcome<O> outcome;
+            if (m.isEmpty()) {
+                long now = System.nanoTime();
+                done = deadlines.entrySet().stream().filter(e -> e.getValue() - now <= 0).map(java.util.Map.Entry::getKey)
+                        .findFirst().orElse(null);
+                if (done == null) {
+                    continue;
+                }
+                Task<O> late = running.get(done);
+                if (!options.killOnTimeout()) {
+                    for (Task<O> t : running.values()) {
+                        t.kill();
+                    }
+                    throw new CallTimeoutException("async_stream: task " + done + " gave no result within " + options.timeout(),
+                            Reasons.TIMEOUT, done);
+                }
+                late.kill();
+                outcome = new Outcome.Exited<>(Reasons.TIMEOUT);
+            } else if (m.get() instanceof Result r) {
+                done = r.from();
+                Task<O> t = running.get(done);
+                t.done = true;
+                Proc.demonitor(t.ref, true);
+                @SuppressWarnings("unchecked")
+                O v = (O) r.value();
+                outcome = new Outcome.Ok<>(v);
+            } else {
+                Down d = (Down) m.get();
+                done = d.pid();
+                running.get(done).done = true;
+                outcome = new Outcome.Exited<>(d.reason());
+            }
+            running.remove(done);
+            deadlines.remove(done);
+            int i = index.remove(done);
+            byIndex.set(i, outcome);
+            completed.add(outcome);
+        }
+        return options.ordered() ? List.copyOf(byIndex) : List.copyOf(completed);
+    }
+
     @Override
     public String toString() {
         return "Task[" + pid + "]";

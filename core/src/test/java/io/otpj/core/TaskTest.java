@@ -122,4 +122,69 @@ class TaskTest {
         });
         assertEquals(List.of(true, 1, true), r);
     }
+
+    @Test
+    void asyncStreamBoundsConcurrencyAndKeepsOrder() {
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        List<Task.Outcome<Integer>> out = eval(() -> Task.asyncStream(List.of(1, 2, 3, 4, 5, 6, 7, 8), x -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            Proc.receive(Duration.ofMillis(2)); // work
+            running.decrementAndGet();
+            return x * 10;
+        }, Task.StreamOptions.defaults().withMaxConcurrency(2)));
+        assertEquals(List.of(10, 20, 30, 40, 50, 60, 70, 80),
+                out.stream().map(o -> ((Task.Outcome.Ok<Integer>) o).value()).toList());
+        assertTrue(most.get() <= 2, "at most 2 at once, saw " + most.get());
+    }
+
+    @Test
+    void anUnorderedStreamGivesResultsAsTheyComplete() {
+        CountDownLatch fastDone = new CountDownLatch(1);
+        List<Task.Outcome<String>> out = eval(() -> Task.asyncStream(List.of("slow", "fast"), x -> {
+            if (x.equals("slow")) {
+                Probe.await(fastDone);
+            } else {
+                fastDone.countDown();
+            }
+            return x;
+        }, Task.StreamOptions.defaults().withMaxConcurrency(2).withOrdered(false)));
+        assertEquals(List.of(new Task.Outcome.Ok<>("fast"), new Task.Outcome.Ok<>("slow")), out);
+    }
+
+    @Test
+    void onTimeoutKillTaskGivesAnExitForThatElementAndOtherwiseTheStreamFails() {
+        CountDownLatch never = new CountDownLatch(1);
+        Task.StreamOptions opts = Task.StreamOptions.defaults().withTimeout(Duration.ofMillis(50));
+        List<Task.Outcome<Integer>> out = eval(() -> Task.asyncStream(List.of(1, 2, 3), x -> {
+            if (x == 2) {
+                Probe.await(never);
+            }
+            return x;
+        }, opts.withKillOnTimeout(true)));
+        assertEquals(List.of(new Task.Outcome.Ok<>(1), new Task.Outcome.Exited<>(ExitReason.timeout()), new Task.Outcome.Ok<>(3)), out);
+        ExitReason failed = eval(() -> assertThrows(CallTimeoutException.class, () -> Task.asyncStream(List.of(1), x -> {
+            Probe.await(never);
+            return x;
+        }, opts)).reason());
+        assertEquals(ExitReason.timeout(), failed);
+    }
+
+    @Test
+    void aTrappingOwnerSeesACrashedElementAsAnExit() {
+        List<Task.Outcome<Integer>> out = eval(() -> {
+            Proc.trapExit(true);
+            return Task.asyncStream(List.of(1, 2), x -> {
+                if (x == 2) {
+                    throw new IllegalStateException("bad input " + x);
+                }
+                return x;
+            }, Task.StreamOptions.defaults());
+        });
+        assertEquals(new Task.Outcome.Ok<>(1), out.get(0));
+        assertTrue(out.get(1) instanceof Task.Outcome.Exited<Integer> e
+                && (e.reason() instanceof ExitReason.Crash || e.reason().equals(ExitReason.noproc())), out.toString());
+        assertThrows(IllegalArgumentException.class, () -> Task.StreamOptions.defaults().withMaxConcurrency(0));
+        assertThrows(IllegalStateException.class, () -> Task.asyncStream(List.of(1), x -> x, Task.StreamOptions.defaults()));
+    }
 }
