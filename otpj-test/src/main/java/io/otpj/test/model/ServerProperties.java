@@ -7,6 +7,7 @@ import io.otpj.core.NodeOptions;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.ServerRef;
+import io.otpj.core.Sys;
 import io.otpj.test.TestKit;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +57,8 @@ import net.jqwik.api.state.Transformer;
  * {@code GenServer.call(server, request)}) and compared with {@link ServerModel#expect}; with
  * {@link #withCrashes}, also kills of the server (as {@code kill} or with an abnormal reason) at
  * generated points, after which the kit waits for the supervisor to put a new process under the
- * name and continues from {@link ServerModel#afterRestart}. {@link #check} always stops the node.
+ * name, waits for that process to finish its {@code init} (it answers a {@link Sys} request), and
+ * continues from {@link ServerModel#afterRestart}. {@link #check} always stops the node.
  *
  * <h2>Parallel mode</h2>
  * {@link #parallel} draws a few short command lists, runs each from its own client process at
@@ -422,10 +424,27 @@ public final class ServerProperties<M> {
                     + " registers again\n  " + String.join("\n  ", run.code));
         }
         Proc.exit(before.get(), kill ? ExitReason.kill() : ExitReason.of("injected"));
+        // Restarted means a new process is registered under the name *and* has finished its
+        // init: a sys request is handled only after init returns, so an answer proves it. A
+        // process merely registered may still be in init, and a crash injected then is a failed
+        // start, not a crash of a running server (the supervisor's retry rules, not the model's
+        // restart rule, would apply).
+        long end = System.nanoTime() + timeout.toNanos();
         TestKit.eventually(() -> run.node.call(() -> GenServer.whereis(run.server))
-                        .filter(p -> !p.equals(before.get()) && p.isAlive()).isPresent(), timeout,
-                () -> "the server under " + run.server + " was not restarted after the crash");
+                        .filter(p -> !p.equals(before.get()) && p.isAlive() && answers(p, end)).isPresent(), timeout,
+                () -> "the server under " + run.server + " was not restarted (running its callbacks) after the crash");
         run.model = model.afterRestart(run.model);
+    }
+
+    /** Whether {@code pid} answers a sys request before {@code end} (so its init has returned). */
+    private static boolean answers(Pid pid, long end) {
+        long left = Math.max(end - System.nanoTime(), 1_000_000L);
+        try {
+            Sys.getState(pid, Duration.ofNanos(Math.min(left, 1_000_000_000L)));
+            return true;
+        } catch (RuntimeException e) { // exited, or not answering yet: look again
+            return false;
+        }
     }
 
     private static String describe(Object value, Throwable thrown) {

@@ -5,7 +5,9 @@ import io.otpj.core.From;
 import io.otpj.core.GenServer;
 import io.otpj.core.InitResult;
 import io.otpj.core.ServerRef;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A small example server for the kit's own tests, with seeded faults: a counter that may also
@@ -15,7 +17,15 @@ final class Counter implements GenServer<Counter.Config, Integer> {
 
     enum Fault { NONE, OFF_BY_ONE, FORGETS_AFTER_RESTART }
 
-    record Config(Fault fault, AtomicInteger store) {}
+    /**
+     * @param initTime how long each init takes (parked, as a server loading state would)
+     * @param failedStarts counts starts that failed (a {@link Restarter} counts them)
+     */
+    record Config(Fault fault, AtomicInteger store, Duration initTime, AtomicInteger failedStarts) {
+        Config(Fault fault, AtomicInteger store) {
+            this(fault, store, Duration.ZERO, new AtomicInteger());
+        }
+    }
 
     record Inc(int by) {}
     record Get() {}
@@ -31,6 +41,9 @@ final class Counter implements GenServer<Counter.Config, Integer> {
 
     @Override
     public InitResult<Integer> init(Config c) {
+        if (c.initTime().isPositive()) {
+            LockSupport.parkNanos(c.initTime().toNanos());
+        }
         return ok(c.fault() == Fault.FORGETS_AFTER_RESTART ? 0 : c.store().get());
     }
 

@@ -198,6 +198,31 @@ class ServerPropertiesTest {
         }
     }
 
+    /**
+     * Crashes with a server whose init takes 20 ms: the kit must inject each crash into a running
+     * server, so no start fails (a kill during init would be a failed start).
+     */
+    public static class SlowInit {
+        final Counter.Config config = new Counter.Config(Counter.Fault.NONE, new AtomicInteger(),
+                java.time.Duration.ofMillis(20), new AtomicInteger());
+        final ServerProperties<Integer> kit = ServerProperties.of(new CounterModel(true), node -> {
+            config.store().set(0);
+            config.failedStarts().set(0);
+            return Restarter.start(node, "slow", () -> new Counter(config), config);
+        }).withCrashes(10).withMaxCommands(8);
+
+        @Property(tries = 10)
+        void crashes(@ForAll("sequences") ActionChain<ServerProperties.Run<Integer>> chain) {
+            kit.check(chain);
+            assertEquals(0, config.failedStarts().get(), "failed starts: a crash was injected into a server still in init");
+        }
+
+        @Provide
+        Arbitrary<ActionChain<ServerProperties.Run<Integer>>> sequences() {
+            return kit.sequential();
+        }
+    }
+
     private static Events run(Class<?> c) {
         return EngineTestKit.engine("jqwik").selectors(selectClass(c)).execute().testEvents();
     }
@@ -220,6 +245,12 @@ class ServerPropertiesTest {
     void aCorrectServerPassesSequentialCrashAndParallelProperties() {
         Events events = run(Correct.class);
         assertEquals(3, events.succeeded().count(), () -> events.failed().list().toString());
+    }
+
+    @Test
+    void aCrashIsInjectedOnlyIntoARestartedServerThatFinishedItsInit() {
+        Events events = run(SlowInit.class);
+        assertEquals(1, events.succeeded().count(), () -> events.failed().list().toString());
     }
 
     @Test
