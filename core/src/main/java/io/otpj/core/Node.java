@@ -123,10 +123,23 @@ public final class Node {
      *
      * @param options its name and settings
      * @return the running node
-     * @throws IllegalArgumentException if a node of that name is running in this JVM
+     * @throws IllegalArgumentException if a node of that name is running in this JVM, or if the
+     *     name is the default node's ({@code -Dotpj.node.name}, default {@code nonode@nohost}),
+     *     which is reserved for {@link #defaultNode()} even before it is first used
      */
     public static Node start(NodeOptions options) {
         Objects.requireNonNull(options, "options");
+        if (options.name().equals(DEFAULT_NAME)) {
+            throw new IllegalArgumentException("the node name \"" + DEFAULT_NAME + "\" is reserved for the default node"
+                    + " (Node.defaultNode()); start this node under another name");
+        }
+        return startNode(options);
+    }
+
+    /** The default node's name: {@code -Dotpj.node.name}, read once. */
+    private static final String DEFAULT_NAME = System.getProperty("otpj.node.name", "nonode@nohost");
+
+    private static Node startNode(NodeOptions options) {
         String n = options.name();
         int clock = clockCreation();
         int c = LAST_CREATION.updateAndGet(last -> Math.max(last + 1, clock));
@@ -152,8 +165,8 @@ public final class Node {
     }
 
     private static final class DefaultHolder {
-        static final Node NODE = start(new NodeOptions(
-                System.getProperty("otpj.node.name", "nonode@nohost"),
+        static final Node NODE = startNode(new NodeOptions(
+                DEFAULT_NAME,
                 NodeOptions.DEFAULT_CALL_TIMEOUT,
                 Duration.ofMillis(Long.getLong("otpj.node.shutdownTimeoutMillis", 30_000L)),
                 Boolean.parseBoolean(System.getProperty("otpj.node.shutdownHook", "true")),
@@ -223,7 +236,9 @@ public final class Node {
     }
 
     /**
-     * Whether the node still accepts new processes: true until {@link #stop} begins.
+     * Whether the node is running: true until {@link #stop} begins. (A stopping node still
+     * spawns the processes its applications start while they shut down, until its kill phase;
+     * once stopped it spawns nothing.)
      *
      * @return whether it is running
      */
@@ -376,8 +391,14 @@ public final class Node {
             removeApp(app);
             throw e;
         }
-        if (!Proc.onExit(master, app.ended::countDown)) {
+        // The master's death ends both waits, so a master killed during its start (a node stop,
+        // an exit signal) fails this start instead of leaving it waiting.
+        Runnable died = () -> {
+            app.started.countDown();
             app.ended.countDown();
+        };
+        if (!Proc.onExit(master, died)) {
+            died.run();
         }
         app.masterPid = master;
         try {
@@ -394,6 +415,9 @@ public final class Node {
         }
         removeApp(app);
         StartResult r = app.result != null ? app.result : new StartResult.Failed(Reasons.KILLED);
+        if (app.result == null && state != RUNNING_STATE) {
+            throw new IllegalStateException("node " + this.name + " stopped during the start of application " + name);
+        }
         throw new StartException(r, "application " + name + " on node " + this.name + " did not start: " + r);
     }
 
@@ -442,27 +466,51 @@ public final class Node {
         }
     }
 
-    /** Asks the app's master to stop it and waits until its master is dead, or kills both at the deadline. */
-    private boolean stopApp(App app, long deadline) {
-        Pid master = app.masterPid;
-        if (master != null) {
-            Pcb.send(master.pcb, new StopApp());
-            try {
-                long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-                if (!app.ended.await(Math.max(0L, left), TimeUnit.NANOSECONDS)) {
-                    LOG.warn("application_stop_timeout node={} application={}: killed", name, app.name);
-                    Pid root = app.root;
-                    if (root != null) {
-                        Proc.exit(root, Reasons.KILL);
-                    }
-                    Proc.exit(master, Reasons.KILL);
+    /**
+     * Asks the app's master to stop it and waits until its master is dead, or kills both at the
+     * deadline. An application still starting is stopped once started: the request waits in the
+     * master's mailbox until its start returns (the pid is published by the master itself, first
+     * thing, or by the starter after the spawn, whichever is first; this waits for it up to the
+     * deadline).
+     */
+    private void stopApp(App app, long deadline) {
+        boolean interrupted = false;
+        try {
+            Pid master = app.masterPid;
+            while (master == null && !app.started.await(waitLeft(deadline, 1_000_000L), TimeUnit.NANOSECONDS)) {
+                master = app.masterPid;
+                if (System.nanoTime() - deadline >= 0) {
+                    break;
                 }
-            } catch (InterruptedException e) {
+            }
+            master = app.masterPid;
+            if (master == null) {
+                return; // never ran: the node's kill phase ends whatever is left of it
+            }
+            master.pcb.deliver(new StopApp());
+            if (!app.ended.await(waitLeft(deadline, Long.MAX_VALUE), TimeUnit.NANOSECONDS)) {
+                LOG.warn("application_stop_timeout node={} application={}: killed", name, app.name);
+                Pid root = app.root;
+                if (root != null) {
+                    root.pcb.exitSignal(Pcb.OUTSIDE, Reasons.KILL);
+                    root.pcb.awaitTail();
+                }
+                master.pcb.exitSignal(Pcb.OUTSIDE, Reasons.KILL);
+                master.pcb.awaitTail();
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            removeApp(app);
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        removeApp(app);
-        return true;
+    }
+
+    /** Nanoseconds left until {@code deadline}, at most {@code cap}, never negative. */
+    private static long waitLeft(long deadline, long cap) {
+        return deadline == Long.MAX_VALUE ? cap : Math.max(0L, Math.min(cap, deadline - System.nanoTime()));
     }
 
     private record StopApp() {}
@@ -475,7 +523,7 @@ public final class Node {
         /** Written by the master before {@code started} counts down. */
         volatile StartResult result;
         volatile Pid root;
-        /** Written by the starter after the spawn. */
+        /** Written by the master first thing and by the starter after the spawn (the same value). */
         volatile Pid masterPid;
 
         App(String name) {
@@ -484,20 +532,24 @@ public final class Node {
 
         /** The master's body: start the root, then wait for it to end or for the stop request. */
         void master(Supplier<StartResult> start) {
-            Proc.trapExit(true);
-            StartResult r;
+            masterPid = Proc.self();
             try {
-                r = Objects.requireNonNull(start.get(), "the application's start returned null");
-            } catch (RuntimeException e) {
-                LOG.error("application_start_failed node={} application={}", Node.this.name, name, e);
-                r = new StartResult.Failed(new ExitReason.Crash(e));
+                Proc.trapExit(true);
+                StartResult r;
+                try {
+                    r = Objects.requireNonNull(start.get(), "the application's start returned null");
+                } catch (RuntimeException e) {
+                    LOG.error("application_start_failed node={} application={}", Node.this.name, name, e);
+                    r = new StartResult.Failed(new ExitReason.Crash(e));
+                }
+                if (r instanceof StartResult.Ok(Pid pid)) {
+                    Proc.link(pid); // the start must have linked it; if it did not, it is linked now
+                    root = pid;
+                }
+                result = r;
+            } finally {
+                started.countDown();
             }
-            if (r instanceof StartResult.Ok(Pid pid)) {
-                Proc.link(pid); // the start must have linked it; if it did not, it is linked now
-                root = pid;
-            }
-            result = r;
-            started.countDown();
             if (root == null) {
                 return;
             }
@@ -575,27 +627,35 @@ public final class Node {
             }
         }
         long end = nanos < 0 ? Long.MAX_VALUE : System.nanoTime() + nanos;
-        List<App> toStop;
-        synchronized (this) {
-            toStop = new ArrayList<>(apps);
-        }
-        for (int i = toStop.size() - 1; i >= 0; i--) {
-            if (System.nanoTime() - end >= 0) {
-                break;
+        // Every phase runs even if one before it throws (an Error in an application's stop, say):
+        // a node left STOPPING would make every later stop wait forever.
+        try {
+            List<App> toStop;
+            synchronized (this) {
+                toStop = new ArrayList<>(apps);
             }
-            stopApp(toStop.get(i), end);
+            for (int i = toStop.size() - 1; i >= 0; i--) {
+                if (System.nanoTime() - end >= 0) {
+                    break;
+                }
+                stopApp(toStop.get(i), end);
+            }
+        } finally {
+            try {
+                killEverything();
+                synchronized (this) {
+                    apps.clear();
+                }
+                Timers t = timers;
+                if (t != null) {
+                    t.shutdown();
+                }
+            } finally {
+                state = STOPPED;
+                RUNNING.remove(name, this);
+                stopped.countDown();
+            }
         }
-        killEverything();
-        synchronized (this) {
-            apps.clear();
-        }
-        Timers t = timers;
-        if (t != null) {
-            t.shutdown();
-        }
-        state = STOPPED;
-        RUNNING.remove(name, this);
-        stopped.countDown();
         if (Thread.currentThread() == hook) {
             LOG.info("node_stopped node={}", name);
         } else {

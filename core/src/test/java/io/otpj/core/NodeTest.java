@@ -344,6 +344,79 @@ class NodeTest {
         assertEquals(List.of("init x", "spawned while stopping"), log);
     }
 
+    /** A start that blocks in the root's init until {@code release} counts down, after {@code entered} does. */
+    private static java.util.function.Supplier<StartResult> slowRoot(List<String> log, CountDownLatch entered,
+            CountDownLatch release) {
+        return () -> GenServer.startLink(new Recorder(log) {
+            @Override
+            public InitResult<Object> init(String name) {
+                entered.countDown();
+                Probe.await(release);
+                return super.init(name);
+            }
+        }, "slow");
+    }
+
+    @Test
+    void aStopDuringAnApplicationsStartFailsTheStartInsteadOfHangingIt() throws Exception {
+        Node n = node("stopstart");
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        CompletableFuture<Object> start = CompletableFuture.supplyAsync(() -> {
+            try {
+                return n.startApplication("slow", slowRoot(log, entered, never));
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
+        Probe.await(entered);
+        n.stop(Duration.ZERO); // kills the master and the root in its init
+        Object outcome = start.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(outcome instanceof StartException || outcome instanceof IllegalStateException,
+                "the start must fail once its master is killed, got " + outcome);
+        assertFalse(n.isRunning());
+        assertEquals(List.of(), n.applications());
+    }
+
+    @Test
+    void stopApplicationDuringItsStartStopsItOnceStarted() throws Exception {
+        Node n = node("stopduring");
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Object> start = CompletableFuture.supplyAsync(() -> {
+            try {
+                return n.startApplication("slow", slowRoot(log, entered, release));
+            } catch (RuntimeException e) {
+                return e;
+            }
+        });
+        Probe.await(entered);
+        CompletableFuture<Boolean> stop = CompletableFuture.supplyAsync(() -> n.stopApplication("slow", WAIT));
+        // The stop request waits in the master's mailbox: the start is not disturbed.
+        Probe.until(() -> start.isDone() || stop.isDone() || !log.isEmpty() || n.applications().contains("slow"),
+                WAIT, "the application is registered while it starts");
+        assertFalse(start.isDone());
+        release.countDown();
+        assertTrue(stop.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+        Object outcome = start.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(outcome instanceof Pid, "the start itself succeeded: " + outcome);
+        assertFalse(((Pid) outcome).isAlive(), "the stop ended the application once it had started");
+        assertEquals(List.of("init slow", "terminate slow shutdown"), log);
+        assertEquals(List.of(), n.applications());
+        assertTrue(n.isRunning());
+    }
+
+    @Test
+    void theDefaultNodesNameIsReserved() {
+        String reserved = Node.defaultNode().name();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Node.start(NodeOptions.named(reserved).withShutdownHook(false)));
+        assertTrue(e.getMessage().contains("reserved"), e.getMessage());
+        assertTrue(Node.defaultNode().isRunning());
+    }
+
     @Test
     void wrappedTasksRunBoundToTheirNodeOnAnyThread() throws Exception {
         Node n = node("wrap");
