@@ -28,7 +28,9 @@ import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
  * processes to end (a process told to stop may still be on its way out), then, if processes are left and leftovers fail the test (the
  * default), fails it with the list (pid, name, status, mailbox length) and the applications
  * still running; in every case it stops the node with a zero deadline. Each test gets a fresh
- * node, so tests run in parallel do not share names. Thread-safe.
+ * node, so tests run in parallel do not share names. Registered twice on one test, it still
+ * gives the test one node. A {@code @Nested} class without its own {@link OtpjTest} follows the
+ * nearest enclosing class's. Thread-safe.
  */
 public final class NodeExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver, InvocationInterceptor {
 
@@ -77,6 +79,9 @@ public final class NodeExtension implements BeforeEachCallback, AfterEachCallbac
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        if (context.getStore(NS).get(Node.class, Node.class) != null) {
+            return; // registered twice (annotation and field, say): the test has its node already
+        }
         String cls = context.getRequiredTestClass().getSimpleName();
         String method = context.getTestMethod().map(Method::getName).orElse("test");
         String name = "test-" + cls + "-" + method + "-" + SEQ.incrementAndGet();
@@ -92,7 +97,7 @@ public final class NodeExtension implements BeforeEachCallback, AfterEachCallbac
         }
         String leftovers = null;
         try {
-            OtpjTest a = context.getRequiredTestClass().getAnnotation(OtpjTest.class);
+            OtpjTest a = annotation(context.getRequiredTestClass());
             if (failOnLeftovers && (a == null || a.failOnLeftovers())) {
                 leftovers = leftovers(n);
             }
@@ -102,6 +107,17 @@ public final class NodeExtension implements BeforeEachCallback, AfterEachCallbac
         if (leftovers != null && context.getExecutionException().isEmpty()) {
             throw new AssertionError(leftovers);
         }
+    }
+
+    /** The {@link OtpjTest} on the class or, for a {@code @Nested} class, the nearest enclosing one. */
+    private static OtpjTest annotation(Class<?> c) {
+        for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
+            OtpjTest a = k.getAnnotation(OtpjTest.class);
+            if (a != null) {
+                return a;
+            }
+        }
+        return null;
     }
 
     /** @return a description of what the test left alive, or null if nothing */

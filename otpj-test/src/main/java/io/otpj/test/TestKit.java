@@ -60,7 +60,15 @@ public final class TestKit {
                 outcome.completeExceptionally(t);
             }
         });
-        ExitReason reason = awaitDown(worker, timeout);
+        ExitReason reason;
+        try {
+            reason = awaitDown(worker, timeout);
+        } catch (AssertionError late) {
+            // The body overran: it must not go on running behind the failed test.
+            Proc.exit(worker, ExitReason.kill());
+            throw new AssertionError("the process " + worker + " running the body did not end within " + timeout
+                    + ": killed", late);
+        }
         // After its death the outcome is settled, unless the process died before completing it.
         outcome.completeExceptionally(new AssertionError("the process " + worker + " exited with " + reason
                 + " before its body returned"));
@@ -124,9 +132,11 @@ public final class TestKit {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(timeout, "timeout");
         CompletableFuture<ExitReason> reason = new CompletableFuture<>();
+        // The watcher gives up at the timeout on its own: it must not outlive a caller that is
+        // killed (and so cannot kill it) while it waits.
         Pid watcher = Proc.spawn(() -> {
             Proc.monitor(pid);
-            reason.complete(Proc.receive(Down.class, Proc.INFINITY).orElseThrow().reason());
+            Proc.receive(Down.class, timeout).ifPresent(d -> reason.complete(d.reason()));
         });
         try {
             return reason.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

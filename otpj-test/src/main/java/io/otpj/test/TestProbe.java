@@ -85,8 +85,12 @@ public final class TestProbe implements AutoCloseable {
                 try {
                     c.action.run();
                     c.done.complete(null);
-                } catch (RuntimeException e) {
-                    c.done.completeExceptionally(e);
+                } catch (Throwable t) {
+                    // The caller hears of any failure; an Error (the probe being killed) still ends it.
+                    c.done.completeExceptionally(t);
+                    if (t instanceof Error err) {
+                        throw err;
+                    }
                 }
                 continue;
             }
@@ -107,11 +111,17 @@ public final class TestProbe implements AutoCloseable {
     }
 
     private void command(Runnable action) {
+        if (!pid.isAlive()) {
+            throw new IllegalStateException("the probe " + pid + " is dead: it runs no more commands");
+        }
         CompletableFuture<Object> done = new CompletableFuture<>();
         Proc.send(pid, new Command(action, done));
         try {
             done.get(DEFAULT_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
             throw new AssertionError("the probe " + pid + " did not answer within " + DEFAULT_TIMEOUT

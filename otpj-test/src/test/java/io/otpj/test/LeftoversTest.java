@@ -49,6 +49,29 @@ class LeftoversTest {
         }
     }
 
+    /** A nested class follows its enclosing class's {@code failOnLeftovers = false}. */
+    @OtpjTest(failOnLeftovers = false)
+    static class LenientOuter {
+        @org.junit.jupiter.api.Nested
+        class Inner {
+            @Test
+            void leavesAProcess(Node node) {
+                SEEN.set(node);
+                LEFT.set(Proc.spawn(() -> Proc.receive()));
+            }
+        }
+    }
+
+    /** Registered twice, the extension gives the test one node and leaks none. */
+    @OtpjTest
+    @org.junit.jupiter.api.extension.ExtendWith(NodeExtension.class)
+    static class Twice {
+        @Test
+        void runs(Node node) {
+            SEEN.set(node);
+        }
+    }
+
     private static Events run(Class<?> c) {
         return EngineTestKit.engine("junit-jupiter")
                 .configurationParameter("junit.jupiter.conditions.deactivate", "*")
@@ -73,6 +96,28 @@ class LeftoversTest {
         assertEquals(1, run(Lenient.class).succeeded().count());
         assertFalse(SEEN.get().isRunning());
         assertFalse(LEFT.get().isAlive());
+    }
+
+    @Test
+    void aNestedClassFollowsItsEnclosingClassesAnnotation() {
+        Events events = run(LenientOuter.class);
+        assertEquals(1, events.succeeded().count(), () -> events.failed().list().toString());
+        assertFalse(SEEN.get().isRunning());
+        assertFalse(LEFT.get().isAlive());
+    }
+
+    @Test
+    void anExtensionRegisteredTwiceStartsOneNodeAndStopsIt() {
+        Events events = run(Twice.class);
+        assertEquals(1, events.succeeded().count(), () -> events.failed().list().toString());
+        String seen = SEEN.get().name(); // test-Twice-runs-<n>
+        assertFalse(SEEN.get().isRunning());
+        int at = seen.lastIndexOf('-');
+        String prefix = seen.substring(0, at + 1);
+        long n = Long.parseLong(seen.substring(at + 1));
+        // A second instance would have started its own node just before or after this one.
+        assertTrue(Node.named(prefix + (n - 1)).isEmpty() && Node.named(prefix + (n + 1)).isEmpty(),
+                "a second node of the test is left running");
     }
 
     @Test

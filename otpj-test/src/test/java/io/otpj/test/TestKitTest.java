@@ -140,4 +140,31 @@ class TestKitTest {
                 () -> TestKit.eventually(() -> false, Duration.ofMillis(20), () -> "n is " + n.get()));
         assertTrue(never.getMessage().contains("n is 7"), never.getMessage());
     }
+
+    @Test
+    void inProcessKillsABodyThatOverrunsItsTimeout() {
+        java.util.concurrent.atomic.AtomicReference<Pid> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        AssertionError late = assertThrows(AssertionError.class, () -> TestKit.inProcess(() -> {
+            worker.set(Proc.self());
+            Proc.receive(); // nothing comes
+        }, Duration.ofMillis(50)));
+        assertTrue(late.getMessage().contains("killed"), late.getMessage());
+        // Only the kill can end it (it waits for a message forever); it may be dead already.
+        ExitReason reason = TestKit.awaitDown(worker.get(), Duration.ofSeconds(10));
+        assertTrue(reason.equals(ExitReason.killed()) || reason.equals(ExitReason.noproc()), reason.toString());
+    }
+
+    @Test
+    void aDeadProbeRefusesCommandsAtOnce() {
+        TestProbe probe = TestProbe.start();
+        Pid target = Proc.spawn(() -> Proc.receive());
+        Proc.exit(probe.pid(), ExitReason.kill());
+        TestKit.awaitDown(probe.pid(), Duration.ofSeconds(10));
+        long t0 = System.nanoTime();
+        IllegalStateException dead = assertThrows(IllegalStateException.class, () -> probe.monitor(target));
+        assertTrue(dead.getMessage().contains("dead"), dead.getMessage());
+        assertTrue(System.nanoTime() - t0 < TestProbe.DEFAULT_TIMEOUT.toNanos(), "refused without waiting for an answer");
+        Proc.exit(target, ExitReason.kill());
+        probe.close();
+    }
 }
