@@ -6,6 +6,9 @@
 #   benchmarks/run.sh --smoke    tiny iterations: checks the suite runs end to end, writes no report
 #   benchmarks/run.sh --prof-gc  adds JMH's GC profiler (allocation per operation) to the report
 #   benchmarks/run.sh --out FILE | --no-docs    where the report goes
+#   benchmarks/run.sh --ratios   paired forks otpj ÷ peer with intervals (about 10 minutes; options:
+#                                --budget SECONDS, --min-pairs N, --max-pairs N, --only TEXT,
+#                                --out FILE, --no-docs); writes its section of docs/benchmarks.md
 #
 # Run it on an otherwise idle machine: the figures are sensitive to other load.
 set -euo pipefail

@@ -207,7 +207,7 @@ final class Report {
         return scaled(m.score(), m.unit()) + err;
     }
 
-    private static String scaled(double v, String unit) {
+    static String scaled(double v, String unit) {
         return switch (unit) {
             case "ops/s" -> v >= 1e6 ? String.format(Locale.ROOT, "%.2f M/s", v / 1e6)
                     : String.format(Locale.ROOT, "%.1f k/s", v / 1e3);

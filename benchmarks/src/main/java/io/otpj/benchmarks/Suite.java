@@ -145,6 +145,16 @@ public final class Suite {
         Optional<Path> out = Optional.of(Path.of("docs", "benchmarks.md"));
         Optional<Path> render = Optional.empty();
         boolean outGiven = false, profGc = false;
+        if (args.length > 0 && args[0].equals("--ratios")) {
+            RatioMode.Settings settings;
+            try {
+                settings = RatioMode.parse(List.of(args).subList(1, args.length));
+                new RatioMode(settings).execute();
+            } catch (IllegalArgumentException e) {
+                usage(e.getMessage());
+            }
+            return;
+        }
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> mode = Mode.QUICK;
@@ -186,12 +196,18 @@ public final class Suite {
             Report report = new Report(data);
             System.out.println(report.table());
             if (out.isPresent()) {
-                Files.writeString(out.get(), report.markdown(), StandardCharsets.UTF_8);
+                Files.writeString(out.get(), keepRatios(out.get(), report.markdown()), StandardCharsets.UTF_8);
                 System.out.println("report written to " + out.get());
             }
             return;
         }
         new Run(mode, profGc).execute(out);
+    }
+
+    /** {@code generated} with the ratio-mode section that {@code file} has now, if any (a suite run does not measure it). */
+    static String keepRatios(Path file, String generated) throws IOException {
+        String section = Files.exists(file) ? RatioMode.sectionOf(Files.readString(file, StandardCharsets.UTF_8)) : "";
+        return section.isEmpty() ? generated : RatioMode.merge(generated, section);
     }
 
     private static void usage(String problem) {
@@ -200,6 +216,8 @@ public final class Suite {
         }
         System.err.println("usage: java -jar otpj-benchmarks.jar [--quick | --full | --smoke] [--out FILE | --no-docs] [--prof-gc]");
         System.err.println("       java -jar otpj-benchmarks.jar --render RESULTS [--out FILE]   (report again from a saved run)");
+        System.err.println("       java -jar otpj-benchmarks.jar --ratios [--budget SECONDS] [--min-pairs N] [--max-pairs N]"
+                + " [--only TEXT]... [--out FILE | --no-docs]   (paired forks: otpj ÷ peer with intervals)");
         System.exit(problem == null ? 0 : 2);
     }
 
@@ -297,7 +315,7 @@ public final class Suite {
                 problems.forEach(p -> System.out.println("  " + p));
             }
             if (out.isPresent()) {
-                Files.writeString(out.get(), report.markdown(), StandardCharsets.UTF_8);
+                Files.writeString(out.get(), keepRatios(out.get(), report.markdown()), StandardCharsets.UTF_8);
                 System.out.println("report written to " + out.get());
             }
             if (!problems.isEmpty()) {
