@@ -9,6 +9,7 @@ import io.otpj.benchmarks.OtpjServers.Go;
 import io.otpj.benchmarks.OtpjServers.Inc;
 import io.otpj.benchmarks.OtpjServers.Sink;
 import io.otpj.core.GenServer;
+import io.otpj.core.StartOptions;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import java.util.concurrent.CountDownLatch;
@@ -36,12 +37,15 @@ import java.util.concurrent.TimeUnit;
 public class OtpjCast {
 
     Pid sink;
+    /** A server started with a hot (padded) mailbox: {@code StartOptions.withHotMailbox(true)}. */
+    Pid hotSink;
     Pid[] pairSinks;
     Pid[] producers;
 
     @Setup(Level.Trial)
     public void setUp() {
         sink = OtpjServers.start(new Sink());
+        hotSink = GenServer.start(new Sink(), null, StartOptions.defaults().withHotMailbox(true)).pid();
         pairSinks = new Pid[PAIRS];
         producers = new Pid[PAIRS];
         for (int i = 0; i < PAIRS; i++) {
@@ -53,6 +57,7 @@ public class OtpjCast {
     @TearDown(Level.Trial)
     public void tearDown() {
         OtpjServers.stop(sink);
+        OtpjServers.stop(hotSink);
         for (int i = 0; i < PAIRS; i++) {
             Proc.send(producers[i], "done");
             OtpjServers.stop(pairSinks[i]);
@@ -64,6 +69,13 @@ public class OtpjCast {
     @OperationsPerInvocation(CASTS)
     public void oneProducer() throws InterruptedException {
         castBatch(sink);
+    }
+
+    /** One plain thread casting to one server whose mailbox is hot. */
+    @Benchmark
+    @OperationsPerInvocation(CASTS)
+    public void oneProducerHot() throws InterruptedException {
+        castBatch(hotSink);
     }
 
     /** Four plain threads casting to the same server; the score is their sum. */

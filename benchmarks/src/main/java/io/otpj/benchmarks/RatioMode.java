@@ -63,16 +63,14 @@ final class RatioMode {
         }
     }
 
-    private static final List<String> PADDED = Suite.concat(Suite.BASE_FLAGS, List.of("-Dotpj.mailbox.padded=true"));
-
     static final Side CANARY = new Side("canary", "HandOff.spinningThreads", Map.of(), Suite.BASE_FLAGS);
 
     static final List<Figure> FIGURES = List.of(
             new Figure("Cast throughput, 1 producer → 1 server", side("otpj", "OtpjCast.oneProducer"),
                     side("Pekko tell", "PekkoCast.oneProducer"), 4.0, true, "≥ 4"),
-            new Figure("Cast throughput, 1 producer → 1 server, padded mailbox (-Dotpj.mailbox.padded=true)",
-                    new Side("otpj padded", "OtpjCast.oneProducer", Map.of(), PADDED),
-                    side("Pekko tell", "PekkoCast.oneProducer"), 5.0, true, "≥ 5"),
+            new Figure("Cast throughput, 1 producer → 1 server with a hot mailbox (StartOptions.withHotMailbox)",
+                    side("otpj hot", "OtpjCast.oneProducerHot"), side("Pekko tell", "PekkoCast.oneProducer"), 5.0, true,
+                    "≥ 5"),
             new Figure("Cast throughput, 64 producer → server pairs", side("otpj", "OtpjCast.pairs"),
                     side("Pekko", "PekkoCast.pairs"), null, true, "–"),
             new Figure("Call round trip, process → process", side("otpj", "OtpjCall.processToProcess"),
@@ -277,7 +275,22 @@ final class RatioMode {
                 .verbosity(VerboseMode.SILENT)
                 .shouldFailOnError(true);
         side.params().forEach(b::param);
-        Collection<RunResult> rs = new Runner(b.build()).run();
+        Collection<RunResult> rs;
+        try {
+            rs = new Runner(b.build()).run();
+        } catch (RunnerException e) {
+            // JMH's message says only that the benchmark threw: name the side and the cause.
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            List<String> what = new ArrayList<>();
+            what.add(String.valueOf(root));
+            for (Throwable s : root.getSuppressed()) {
+                what.add(String.valueOf(s));
+            }
+            throw new IllegalStateException(side.label() + " (" + side.key() + "): " + String.join("; ", what), e);
+        }
         if (rs.size() != 1) {
             throw new IllegalStateException(side.key() + " gave " + rs.size() + " results, not one");
         }

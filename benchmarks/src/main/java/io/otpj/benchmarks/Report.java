@@ -63,7 +63,7 @@ final class Report {
         String idle = count(run.mode().idle);
         List<Figure> f = new ArrayList<>(List.of(
                 new Figure("Cast throughput, 1 producer → 1 server", "OtpjCast.oneProducer",
-                        "Pekko tell, 1 thread → 1 actor", "PekkoCast.oneProducer", Better.HIGHER, new Target.RatioAtLeast(2.5)),
+                        "Pekko tell, 1 thread → 1 actor", "PekkoCast.oneProducer", Better.HIGHER, new Target.RatioAtLeast(4)),
                 new Figure("Cast throughput, 1 producer → 1 server", "OtpjCast.oneProducer",
                         "raw JCTools MPSC, thread → thread", "QueueCast.jctools", Better.HIGHER, new Target.RatioAtLeast(0.5)),
                 new Figure("Cast throughput, 1 producer → 1 server", "OtpjCast.oneProducer",
@@ -127,6 +127,11 @@ final class Report {
                         "otpj, no idle processes", "OtpjCast.oneProducer", Better.HIGHER, NONE)));
         f.addAll(Extra.figures());
         f.addAll(List.of(
+                new Figure("Cast throughput, 1 producer → 1 server with a hot mailbox (StartOptions.withHotMailbox)",
+                        "OtpjCast.oneProducerHot", "Pekko tell, 1 thread → 1 actor", "PekkoCast.oneProducer", Better.HIGHER,
+                        new Target.RatioAtLeast(5)),
+                new Figure("Cast throughput, 1 producer → 1 server with a hot mailbox (StartOptions.withHotMailbox)",
+                        "OtpjCast.oneProducerHot", "otpj, default mailbox", "OtpjCast.oneProducer", Better.HIGHER, NONE),
                 new Figure("Cast throughput, 1 producer → 1 server, padded mailboxes", "padded:OtpjCast.oneProducer",
                         "otpj, default (unpadded) mailboxes", "OtpjCast.oneProducer", Better.HIGHER, NONE),
                 new Figure("Cast throughput, 1 producer → 1 server, padded mailboxes", "padded:OtpjCast.oneProducer",

@@ -30,7 +30,7 @@ final class GenServerClient {
             caller.enter();
         }
         try {
-            p = Pcb.create();
+            p = Pcb.create(options.hotMailbox());
             if (link) {
                 p.addOwnLink(caller);
                 caller.addOwnLink(p);

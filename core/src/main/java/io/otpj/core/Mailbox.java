@@ -31,9 +31,12 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  * queue is {@code org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue}: the
  * {@code atomic} variants use field updaters, not {@code sun.misc.Unsafe}, so JDK 25 prints no
  * warning, and the unpadded layout keeps a million idle mailboxes small. The padded variant,
- * {@code MpscUnboundedAtomicArrayQueue}, is chosen JVM-wide with {@code -Dotpj.mailbox.padded=true}:
+ * {@code MpscUnboundedAtomicArrayQueue}, is chosen per process for a GenServer started with
+ * {@link StartOptions#withHotMailbox} (or JVM-wide with {@code -Dotpj.mailbox.padded=true}):
  * it keeps the producers' and the consumer's indexes on separate cache lines, which one producer
- * casting to one server feels, at a cost in heap per process and in spawn rate. The measured
+ * casting to one server feels, at a cost in heap per process and in spawn rate. With both
+ * classes in use a call site of {@code queue} sees two receiver types, which HotSpot still
+ * inlines (a bimorphic site: one type check). The measured
  * figures are in docs/benchmarks.md (not repeated here, so that they have one source).
  *
  * <h2>The lost-wake-up argument</h2>
@@ -90,9 +93,12 @@ abstract class Mailbox extends PcbRelations {
     @SuppressWarnings("unused") // accessed through PARKED
     private volatile int parked;
 
-    /** One of the two JCTools classes for the whole JVM, so every call site stays monomorphic. */
-    static MessagePassingQueue<Object> newQueue(int chunk) {
-        return PADDED ? new MpscUnboundedAtomicArrayQueue<>(chunk) : new MpscUnboundedAtomicUnpaddedArrayQueue<>(chunk);
+    /**
+     * A mailbox queue: the padded JCTools class for a hot process (or every process with
+     * {@code -Dotpj.mailbox.padded=true}), else the unpadded one.
+     */
+    static MessagePassingQueue<Object> newQueue(int chunk, boolean hot) {
+        return hot || PADDED ? new MpscUnboundedAtomicArrayQueue<>(chunk) : new MpscUnboundedAtomicUnpaddedArrayQueue<>(chunk);
     }
 
     /** Sends {@code message} to this process unless it is dead. Any thread. */

@@ -98,23 +98,29 @@ final class Pcb extends Mailbox {
     final Pid pid;
 
     /**
-     * A new process of {@code node}, not started yet.
+     * A new process of {@code node}, not started yet, with a padded mailbox queue if {@code hot}
+     * (see {@link Mailbox}).
      *
      * @throws IllegalStateException if the node is stopped, or killing what is left as it stops
      */
-    Pcb(Node node) {
+    Pcb(Node node, boolean hot) {
         node.requireAccepting();
         // The queue and the node before the pid: a Pcb reached through the pid's final field
         // sees them, however the pid was published (the final-field guarantee covers writes made
         // before the pid's constructor ended).
-        queue = newQueue(node.options().mailboxChunk());
+        queue = newQueue(node.options().mailboxChunk(), hot);
         this.node = node;
         this.pid = new Pid(node.name(), node.creation(), node.nextId(), this);
     }
 
     /** A new process of the calling thread's current node. */
     static Pcb create() {
-        return new Pcb(Node.current());
+        return new Pcb(Node.current(), false);
+    }
+
+    /** A new process of the calling thread's current node, with a padded mailbox if {@code hot}. */
+    static Pcb create(boolean hot) {
+        return new Pcb(Node.current(), hot);
     }
 
     /** The stand-in for threads that are not processes: {@code <0.0.0>}, never alive. */

@@ -123,4 +123,83 @@ class StartOptionsTest {
         assertThrows(NullPointerException.class, () -> StartOptions.defaults().withName(null));
         assertThrows(NullPointerException.class, () -> GenServer.start(new Quick(Action.none()), "s", (StartOptions) null));
     }
+
+    /** Collects casts of {@code long[]{sender, seq}} and checks each sender's sequence on a call. */
+    static final class Sequences implements GenServer<Integer, long[]> {
+        @Override
+        public InitResult<long[]> init(Integer senders) {
+            long[] next = new long[senders + 1]; // the last slot counts gaps and reorders
+            return ok(next);
+        }
+
+        @Override
+        public CastResult<long[]> handleCast(Object msg, long[] next) {
+            long[] m = (long[]) msg;
+            int sender = (int) m[0];
+            if (m[1] != next[sender]) {
+                next[next.length - 1]++;
+            }
+            next[sender] = m[1] + 1;
+            return noreply(next);
+        }
+
+        @Override
+        public CallResult<long[]> handleCall(Object req, From from, long[] next) {
+            return reply(next.clone(), next);
+        }
+    }
+
+    @Test
+    void aHotMailboxIsThePaddedQueueAndKeepsEveryMessageInOrder() throws Exception {
+        // Two-slot chunks: nearly every offer links a new chunk, the queue's hardest path.
+        Node n = Node.start(NodeOptions.named("hot-" + System.nanoTime()).withShutdownHook(false).withMailboxChunk(2));
+        try {
+            int senders = 4, each = 20_000;
+            Pid hot = n.call(() -> GenServer.start(new Sequences(), senders, StartOptions.defaults().withHotMailbox(true)).pid());
+            Pid plain = n.call(() -> GenServer.start(new Sequences(), senders).pid());
+            assertTrue(hot.pcb.queue instanceof org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue,
+                    "hot: " + hot.pcb.queue.getClass());
+            assertEquals(Boolean.getBoolean("otpj.mailbox.padded"),
+                    plain.pcb.queue instanceof org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue,
+                    "the default mailbox is the unpadded queue unless -Dotpj.mailbox.padded=true");
+            assertTrue(StartOptions.defaults().withHotMailbox(true).hotMailbox());
+            assertFalse(StartOptions.defaults().hotMailbox());
+            // Half the senders are processes, half plain threads; both servers get the same stream.
+            java.util.List<CompletableFuture<Void>> done = new java.util.ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                int sender = s;
+                Runnable body = () -> {
+                    for (long i = 0; i < each; i++) {
+                        GenServer.cast(hot, new long[] {sender, i});
+                        GenServer.cast(plain, new long[] {sender, i});
+                    }
+                };
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                done.add(f);
+                if (s % 2 == 0) {
+                    n.spawn(() -> {
+                        body.run();
+                        f.complete(null);
+                    });
+                } else {
+                    Thread.ofPlatform().start(() -> {
+                        body.run();
+                        f.complete(null);
+                    });
+                }
+            }
+            for (CompletableFuture<Void> f : done) {
+                f.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            }
+            for (Pid server : java.util.List.of(hot, plain)) {
+                long[] next = GenServer.call(server, "seqs", WAIT);
+                for (int s = 0; s < senders; s++) {
+                    assertEquals(each, next[s], "sender " + s + " to " + server);
+                }
+                assertEquals(0, next[senders], "gaps or reorders at " + server);
+            }
+        } finally {
+            n.stop(Duration.ZERO);
+        }
+    }
 }

@@ -7,6 +7,7 @@ import io.otpj.core.CastResult;
 import io.otpj.core.ExitReason;
 import io.otpj.core.From;
 import io.otpj.core.GenServer;
+import io.otpj.core.StartOptions;
 import io.otpj.core.InitResult;
 import io.otpj.core.Name;
 import io.otpj.core.Proc;
@@ -190,12 +191,17 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
 
     /** Starts a processor, unlinked, registered under {@code name}. */
     public static StartResult start(Options options, Name name) {
-        return GenServer.start(new DonationProcessorServer(), Objects.requireNonNull(options, "options"), name);
+        return GenServer.start(new DonationProcessorServer(), Objects.requireNonNull(options, "options"), startOptions(name));
     }
 
     /** Starts a processor registered under {@code name}, linked to the calling process. */
     public static StartResult startLink(Options options, Name name) {
-        return GenServer.startLink(new DonationProcessorServer(), Objects.requireNonNull(options, "options"), name);
+        return GenServer.startLink(new DonationProcessorServer(), Objects.requireNonNull(options, "options"), startOptions(name));
+    }
+
+    /** A campaign's processor takes every donation to it: it gets a hot mailbox. */
+    private static StartOptions startOptions(Name name) {
+        return StartOptions.defaults().withName(Objects.requireNonNull(name, "name")).withHotMailbox(true);
     }
 
     /**
