@@ -502,7 +502,11 @@ public interface GenServer<A, S> {
 
     /**
      * Sends {@code request} to {@code server}'s {@code handleCast} and returns at once. Never
-     * fails for a dead or unknown server: the request is dropped, as in OTP. Casts and calls from
+     * fails for a dead or unknown server: the request is dropped, as in OTP. Nor when a
+     * via-name's registry throws while resolving the name: Elixir's {@code cast} returns
+     * {@code :ok} then too; the request is dropped and the failure logged (logger
+     * {@code io.otpj.core.NameRegistry}: WARN with the stack for the first failure of a registry
+     * class, DEBUG after that). Casts and calls from
      * one sender reach the server in the order they were sent.
      *
      * @param server a pid, or a name resolved now

@@ -154,6 +154,8 @@ public final class Proc {
      *     {@link NameRegistry})
      * @param message any non-null object; it is passed by reference, not copied
      * @throws IllegalArgumentException if {@code dest} is a name that no live process holds
+     *     (a via-name whose registry throws while resolving it is not "not held": the message is
+     *     dropped and the failure logged, as for {@link GenServer#cast})
      */
     public static void send(ServerRef dest, Object message) {
         Objects.requireNonNull(message, "message must not be null");
@@ -161,22 +163,38 @@ public final class Proc {
             Pcb.send(pid.pcb, message);
             return;
         }
+        Objects.requireNonNull(dest, "dest");
         // Resolve first, outside the gate: a via-name runs registry code, which may block, and a
         // process killed meanwhile must not hold its DOWN back.
-        Pcb p = resolve(Objects.requireNonNull(dest, "dest"));
+        Pcb p;
+        try {
+            p = resolve(dest);
+        } catch (RuntimeException registryFailed) {
+            RegistryFailures.dropped(dest, registryFailed);
+            return;
+        }
         if (p == null) {
             throw new IllegalArgumentException("no process registered as " + dest);
         }
         Pcb.send(p, message);
     }
 
-    /** Like {@link #send} but drops the message silently when a name is not registered. */
+    /**
+     * Like {@link #send} but drops the message when a name is not registered, and when a
+     * via-name's registry throws while resolving it (logged), as Elixir's {@code cast} does.
+     */
     static void sendQuietly(ServerRef dest, Object message) {
         if (dest instanceof Pid pid) {
             Pcb.send(pid.pcb, message);
             return;
         }
-        Pcb p = resolve(dest);
+        Pcb p;
+        try {
+            p = resolve(dest);
+        } catch (RuntimeException registryFailed) {
+            RegistryFailures.dropped(dest, registryFailed);
+            return;
+        }
         if (p != null) {
             Pcb.send(p, message);
         }

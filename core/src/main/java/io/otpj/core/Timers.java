@@ -88,8 +88,8 @@ final class Timers {
         try {
             node.run(() -> Proc.sendQuietly(dest, message));
         } catch (Throwable t) {
-            // A via-name's registry runs here; its failure must be seen, not swallowed by the
-            // executor's FutureTask.
+            // sendQuietly logs a via-name registry's failure itself; anything else that escapes
+            // must be seen, not swallowed by the executor's FutureTask.
             LOG.error("timer_send_failed node={} dest={} message={}", node.name(), dest, message, t);
         }
     }

@@ -801,6 +801,53 @@ class GenServerSemanticsTest {
         assertThrows(NullPointerException.class, () -> GenServer.cast(s.pid, null));
     }
 
+    /** A registry whose every lookup throws: Elixir's own GenServer test "cast/2 with a failing via-registry". */
+    static final class FailingRegistry implements NameRegistry {
+        final java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public Pid registerName(Object key, Pid pid) {
+            throw new IllegalStateException("registry down");
+        }
+
+        @Override
+        public void unregisterName(Object key) {
+            throw new IllegalStateException("registry down");
+        }
+
+        @Override
+        public Pid whereisName(Object key) {
+            lookups.incrementAndGet();
+            throw new IllegalStateException("registry down: " + key);
+        }
+    }
+
+    /**
+     * "cast returns ok even when a via-registry raises while resolving the name; so does send to
+     * a via-name, with the failure logged once": Elixir's cast catches what the registry raises.
+     */
+    @Test
+    void castAndSendThroughAFailingRegistryReturnNormallyAndLogTheFailure() {
+        FailingRegistry registry = new FailingRegistry();
+        try (LogCapture log = new LogCapture()) {
+            GenServer.cast(Name.via(registry, "k1"), "dropped");
+            Proc.send(Name.via(registry, "k2"), "dropped too");
+            exec(() -> GenServer.cast(Name.via(registry, "k3"), "from a process"));
+            assertEquals(3, registry.lookups.get(), "each was resolved through the registry");
+            List<String> warned = log.text().lines()
+                    .filter(l -> l.contains("message_dropped reason=registry_failed") && l.contains("WARN")).toList();
+            assertEquals(1, warned.size(), "one WARN line for the registry class: " + warned);
+            assertTrue(warned.getFirst().contains("dest=") && warned.getFirst().contains("registry down"), warned.getFirst());
+        }
+        // The caller is unharmed and the runtime still works.
+        Scripted s = Scripted.startOk();
+        GenServer.cast(s.pid, "after");
+        takeUntil(s.seen, "cast:after");
+        GenServer.stop(s.pid);
+        // A registry that answers "nobody" still makes send fail as Erlang's badarg.
+        assertThrows(IllegalArgumentException.class, () -> Proc.send(Name.via(new MapRegistry(), "nobody"), "x"));
+    }
+
     // ================================================================ send_request
 
     /** "Asynchronous requests: send a call request now, collect (or poll for) its reply later, with the same timeout and failure rules." */

@@ -272,11 +272,15 @@ public final class DynamicSupervisor {
 
     /**
      * Stops the child {@code pid} as its spec's shutdown says, waits for its death and forgets it.
+     * A child between restarts (its restart failed and is being retried) is addressed by the pid
+     * it had when it exited, as in Elixir: its restarting stops and it is forgotten; nothing runs,
+     * so nothing is shut down.
      *
      * @param sup the dynamic supervisor
-     * @param pid the child's process
-     * @throws IllegalArgumentException if {@code pid} is not a running child of {@code sup} (a
-     *     child being restarted has no pid), or {@code sup} is a {@link Supervisor}
+     * @param pid the child's process, or the last pid of a child between restarts
+     * @throws IllegalArgumentException if {@code pid} is neither a running child of {@code sup}
+     *     nor the last pid of one between restarts (Elixir's {@code {:error, :not_found}}; so a
+     *     second call for the same child), or {@code sup} is a {@link Supervisor}
      * @throws NullPointerException if an argument is null
      * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
      */

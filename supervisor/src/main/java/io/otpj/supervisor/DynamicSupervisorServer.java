@@ -31,6 +31,8 @@ final class DynamicSupervisorServer implements GenServer<DynamicSupervisor.Optio
     static final class Child {
         final ChildSpec spec;
         Pid pid;
+        /** The pid it had when it last exited, while it is restarting; else null. */
+        Pid exited;
         ChildStatus status;
         long retries;
 
@@ -54,6 +56,12 @@ final class DynamicSupervisorServer implements GenServer<DynamicSupervisor.Optio
         /** All children, running or restarting, in the order they were first started. */
         final LinkedHashSet<Child> children = new LinkedHashSet<>();
         final HashMap<Pid, Child> byPid = new HashMap<>();
+        /**
+         * Children between restarts (their restart failed and is retried), by the pid they had
+         * when they exited: {@code terminateChild} with that pid stops the restarting, as
+         * Elixir's does.
+         */
+        final HashMap<Pid, Child> restarting = new HashMap<>();
 
         State(DynamicSupervisor.Options opts, Pid self) {
             this.opts = opts;
@@ -86,6 +94,7 @@ final class DynamicSupervisorServer implements GenServer<DynamicSupervisor.Optio
         Children.shutdownAll(running, LOG);
         s.children.clear();
         s.byPid.clear();
+        s.restarting.clear();
     }
 
     @Override
@@ -102,6 +111,8 @@ final class DynamicSupervisorServer implements GenServer<DynamicSupervisor.Optio
                     return noreply(s);
                 }
                 c.status = ChildStatus.RESTARTING;
+                c.exited = from;
+                s.restarting.put(from, c);
                 return restart(c, from, reason, s);
             }
             case Retry r -> {
@@ -126,13 +137,20 @@ final class DynamicSupervisorServer implements GenServer<DynamicSupervisor.Optio
         }
         switch (Children.start(c.spec, s.opts.extraArgs())) {
             case StartResult.Ok(Pid pid) -> {
+                s.restarting.remove(exited);
+                c.exited = null;
                 c.pid = pid;
                 c.status = ChildStatus.RUNNING;
                 s.byPid.put(pid, c);
                 LOG.warn("child_restarted supervisor={} id={} pid={} reason={} new_pid={}", s.self, c.spec.id(), exited,
                         reason, pid);
             }
-            case StartResult.Ignored i -> s.children.remove(c);
+            case StartResult.Ignored i -> {
+                s.restarting.remove(exited);
+                s.children.remove(c);
+                LOG.warn("child_restart_ignored supervisor={} id={} pid={} reason={} action=removed", s.self,
+                        c.spec.id(), exited, reason);
+            }
             case StartResult.Failed(ExitReason why) -> {
                 LOG.warn("child_restart_failed supervisor={} id={} reason={} action=retry", s.self, c.spec.id(), why);
                 Proc.send(s.self, new Retry(c, ++c.retries, exited, reason));
@@ -184,6 +202,14 @@ final class DynamicSupervisorServer implements GenServer<DynamicSupervisor.Optio
     private static Object terminateChild(Pid pid, State s) {
         Child c = s.byPid.remove(pid);
         if (c == null) {
+            Child between = s.restarting.remove(pid);
+            if (between != null) {
+                // Between restarts: nothing runs; forget it, so its pending Retry finds it gone.
+                s.children.remove(between);
+                between.exited = null;
+                LOG.info("child_terminated_while_restarting supervisor={} id={} pid={}", s.self, between.spec.id(), pid);
+                return Requests.DONE;
+            }
             return Requests.badArgument("dynamic supervisor " + s.self + " has no child " + pid);
         }
         Children.shutdown(pid, c.spec.shutdown(), c.spec.id(), LOG);

@@ -227,6 +227,32 @@ class DynamicSupervisorTest {
         DynamicSupervisor.stop(sup);
     }
 
+    /**
+     * Elixir: terminate_child on a child between restarts (its restart keeps failing) stops the
+     * restarting and returns ok; a second call reports not found, and the counts show no child.
+     */
+    @Test
+    void terminatingAChildBetweenRestartsStopsTheRestartingAndForgetsIt() {
+        Events ev = new Events();
+        Worker.Config cfg = Worker.config("flaky", ev);
+        Pid sup = DynamicSupervisor.start(LENIENT).pid();
+        Pid first = DynamicSupervisor.startChild(sup, Worker.spec(cfg)).pid();
+        cfg.failStarts().set(1_000_000); // every restart fails and is retried
+        // The supervisor handles the EXIT (its restart fails, a retry is queued behind us), then
+        // our terminate: the child is between restarts when it arrives.
+        Object reply = Procs.afterEvent(sup, () -> Proc.exit(first, ExitReason.of("boom")), new Requests.TerminatePid(first));
+        assertSame(Requests.DONE, reply);
+        long starts = ev.starts("flaky");
+        assertEquals(new ChildCounts(0, 0, 0, 0), DynamicSupervisor.countChildren(sup));
+        assertEquals(List.of(), DynamicSupervisor.whichChildren(sup));
+        assertEquals(starts, ev.starts("flaky"), "the queued retry found the child gone and started nothing");
+        IllegalArgumentException second = assertThrows(IllegalArgumentException.class,
+                () -> DynamicSupervisor.terminateChild(sup, first));
+        assertTrue(second.getMessage().contains("has no child"), second.getMessage());
+        assertTrue(sup.isAlive(), "the supervisor is unharmed");
+        DynamicSupervisor.stop(sup);
+    }
+
     @Test
     void stopsAllChildrenConcurrentlyEachWithinItsShutdownTime() {
         Events ev = new Events();
