@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * A computation in a process of its own whose result its owner collects: Elixir's
@@ -70,19 +71,71 @@ public final class Task<T> {
         Objects.requireNonNull(fn, "fn");
         Pcb self = Proc.requireSelf();
         Pid owner = self.pid;
-        Pid pid = Proc.spawnLink(() -> {
-            Object v;
-            try {
-                v = fn.call();
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Exception e) {
-                throw new TaskFailedException(e);
-            }
-            Proc.send(owner, new Result(Proc.self(), v));
-        });
+        Pid pid = Proc.spawnLink(() -> Proc.send(owner, new Result(Proc.self(), run(fn))));
         MonitorRef r = Proc.monitor(pid);
         return new Task<>(pid, r, self);
+    }
+
+    /** Sent by the owner once it monitors (and, for a linked task, links) a started task. */
+    private record Go(Pid owner) {}
+
+    /**
+     * Starts {@code fn} as a task of the calling process in a process that {@code starter}
+     * starts: the hook a task supervisor uses (Elixir's {@code Task.Supervisor.async} and
+     * {@code async_nolink}; in the supervisor module, {@code TaskSupervisor}). {@code starter}
+     * gets the task's body and must start a process that runs it (e.g. as a temporary child of a
+     * supervisor) and return its pid, on the calling thread.
+     *
+     * <p>As in Elixir, the body first waits until its owner monitors it (and, with {@code link},
+     * has linked to it), so that whatever the task does, even dying at once, reaches its owner
+     * with its real reason. If the owner dies before that, the body ends without running
+     * {@code fn}. Afterwards the task behaves as one from {@link #async}, except that an unlinked
+     * task ({@code link} false) does not take its owner down with it nor die with its owner: the
+     * owner learns of a crash through {@link #await} ({@link ServerExitedException} with the
+     * reason) or {@link #yield}.
+     *
+     * @param <T> the result type
+     * @param starter starts the process that runs the given body; what it throws is thrown here
+     * @param link whether the task is linked to the caller ({@code async}) or not
+     *     ({@code async_nolink})
+     * @param fn the computation; what it throws crashes the task
+     * @return the task, to await
+     * @throws IllegalStateException if the calling thread is not a process
+     * @throws NullPointerException if {@code starter} or {@code fn} is null, or {@code starter}
+     *     returns null
+     */
+    public static <T> Task<T> asyncStartedBy(Function<Runnable, Pid> starter, boolean link, Callable<? extends T> fn) {
+        Objects.requireNonNull(starter, "starter");
+        Objects.requireNonNull(fn, "fn");
+        Pcb self = Proc.requireSelf();
+        Pid owner = self.pid;
+        Runnable body = () -> {
+            MonitorRef watch = Proc.monitor(owner);
+            Object first = Proc.receive(m -> m instanceof Go g && g.owner().equals(owner)
+                    || m instanceof Down d && d.ref() == watch, Proc.INFINITY).orElseThrow();
+            if (first instanceof Down) {
+                return; // its owner is gone before it could watch the task: nobody to run it for
+            }
+            Proc.demonitor(watch, true);
+            Proc.send(owner, new Result(Proc.self(), run(fn)));
+        };
+        Pid pid = Objects.requireNonNull(starter.apply(body), "starter returned null instead of the task's pid");
+        if (link) {
+            Proc.link(pid);
+        }
+        MonitorRef r = Proc.monitor(pid);
+        Proc.send(pid, new Go(owner));
+        return new Task<>(pid, r, self);
+    }
+
+    private static Object run(Callable<?> fn) {
+        try {
+            return fn.call();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new TaskFailedException(e);
+        }
     }
 
     /** Wraps a checked exception thrown by a task's function: the task's crash reason. */
