@@ -529,7 +529,7 @@ public final class Proc {
     /**
      * The killed processes whose threads are still running past the grace period
      * ({@code -Dotpj.zombieGraceMillis}, default 5000): each was logged once at WARN with its
-     * stack. They are dead to everyone but keep their carrier until their code returns.
+     * thread's state (and its stack with {@code -Dotpj.zombieStacks=true}). They are dead to everyone but keep their carrier until their code returns.
      *
      * @return their pids, oldest report first (a snapshot)
      */

@@ -15,8 +15,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A process ended by another thread is checked once, {@code otpj.zombieGraceMillis} (default
  * 5000) after its death: if its thread is still running then, it is reported once at WARN, with
- * its pid, the name it had and the stack its thread is on, and listed by {@link Proc#zombies()}
- * until its thread ends (logged at INFO). Thread-safe.
+ * its pid, the name it had and its thread's state, and listed by {@link Proc#zombies()} until its
+ * thread ends (logged at INFO). Thread-safe.
+ *
+ * <p>The report has the stack the thread is on only with {@code -Dotpj.zombieStacks=true}. It is
+ * off by default because taking the stack of a running virtual thread from another thread is not
+ * safe on JDK 25.0.x: HotSpot's stack snapshot handshake can crash the JVM (seen here: SIGSEGV in
+ * {@code GetThreadSnapshotClosure::do_thread} while the zombie was filling in an exception's stack
+ * trace; the same family as JDK-8392031 and JDK-8364343, fixed in later JDK builds). A monitoring
+ * aid must never take the process down.
  */
 final class Zombies {
 
@@ -24,6 +31,11 @@ final class Zombies {
     static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(Long.getLong("otpj.zombieGraceMillis", 5_000L));
     /** Reported processes whose threads have not ended yet, with their reports' time. */
     private static final ConcurrentHashMap<Pcb, Long> REPORTED = new ConcurrentHashMap<>();
+    /**
+     * Whether reports carry the zombie's stack ({@code -Dotpj.zombieStacks}); written by tests
+     * only, read by the housekeeping thread: volatile.
+     */
+    static volatile boolean stacks = Boolean.getBoolean("otpj.zombieStacks");
 
     private Zombies() {}
 
@@ -41,11 +53,16 @@ final class Zombies {
             return;
         }
         try {
-            Throwable where = new Throwable("stack of the zombie's thread " + t);
-            where.setStackTrace(t.getStackTrace());
-            LOG.warn("zombie pid={} name={} exit_reason={} grace_ms={}: killed, but its thread is still running"
-                    + " (busy loop, lock or uninterruptible call); it keeps its carrier until it returns",
-                    p.pid, name, p.exitReason, TimeUnit.NANOSECONDS.toMillis(GRACE_NANOS), where);
+            String text = "zombie pid={} name={} exit_reason={} grace_ms={} thread_state={}: killed, but its thread is"
+                    + " still running (busy loop, lock or uninterruptible call); it keeps its carrier until it returns";
+            long graceMs = TimeUnit.NANOSECONDS.toMillis(GRACE_NANOS);
+            if (stacks) {
+                Throwable where = new Throwable("stack of the zombie's thread " + t);
+                where.setStackTrace(t.getStackTrace());
+                LOG.warn(text, p.pid, name, p.exitReason, graceMs, t.getState(), where);
+            } else {
+                LOG.warn(text, p.pid, name, p.exitReason, graceMs, t.getState());
+            }
         } catch (RuntimeException e) {
             LOG.warn("zombie pid={} name={}: killed, but its thread is still running", p.pid, name);
         }
