@@ -17,14 +17,28 @@ final class GenServerClient {
 
     static <A, S> StartResult start(GenServer<A, S> impl, A arg, StartOptions options, boolean link) {
         Objects.requireNonNull(impl, "server must not be null");
+        return start(options, link, (p, parent, ack) -> new GenServerLoop<>(p, impl, arg, options, parent, ack));
+    }
+
+    /** Makes the body of a new server process: its control block, its linked starter or null, its ack. */
+    @FunctionalInterface
+    interface LoopFactory {
+        Runnable loop(Pcb self, Pcb parent, ServerLoop.Ack ack);
+    }
+
+    /**
+     * Starts a server process (a GenServer or a GenStatem) and waits for its init, as
+     * {@code proc_lib:start}: the one start protocol of every behaviour.
+     */
+    static StartResult start(StartOptions options, boolean link, LoopFactory factory) {
         Objects.requireNonNull(options, "options");
-        Name name = options.name();
+        Proc.toNanos(options.hibernateAfter(), "hibernateAfter");
         long initNanos = Proc.toNanos(options.timeout(), "timeout");
         Pcb caller = Pcb.current();
         if (link && caller == null) {
             throw new IllegalStateException("startLink needs a calling process to link to; use start from a plain thread");
         }
-        GenServerLoop.Ack ack = new GenServerLoop.Ack(Thread.currentThread());
+        ServerLoop.Ack ack = new ServerLoop.Ack(Thread.currentThread());
         Pcb p;
         if (caller != null) {
             caller.enter();
@@ -35,7 +49,7 @@ final class GenServerClient {
                 p.addOwnLink(caller);
                 caller.addOwnLink(p);
             }
-            p.start(new GenServerLoop<>(p, impl, arg, options, link ? caller : null, ack));
+            p.start(factory.loop(p, link ? caller : null, ack));
         } finally {
             if (caller != null) {
                 caller.leave();
