@@ -2,16 +2,18 @@ package io.otpj.finance.payment;
 
 import io.otpj.core.CallResult;
 import io.otpj.core.CastResult;
+import io.otpj.core.Down;
 import io.otpj.core.ExitReason;
 import io.otpj.core.From;
 import io.otpj.core.GenServer;
+import io.otpj.core.GenStatem;
 import io.otpj.core.InitResult;
+import io.otpj.core.MonitorRef;
 import io.otpj.core.Name;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.ServerRef;
 import io.otpj.core.StartResult;
-import io.otpj.core.TimerRef;
 import io.otpj.finance.domain.PaymentTransaction;
 import io.otpj.finance.money.Money;
 import java.time.Duration;
@@ -36,11 +38,13 @@ import org.slf4j.LoggerFactory;
  * <h2>Timeouts</h2>
  * The seed charges inside {@code handle_call}; then a slow provider blocks the server and a
  * caller whose 30 s call times out may still be charged afterwards, unknown to it. Here each
- * payment runs on its own worker process (the seed's "request-reply with timeout" pattern): the
- * server stays responsive, payments proceed concurrently, and a payment that has no answer
- * within {@code gatewayTimeout} (25 s by default, inside the caller's 30 s) is answered
- * {@link PaymentResult.Reason#TIMEOUT} and its worker is killed, so a hanging provider leaks no
- * process. A timeout does not mean nothing was charged: the outcome is unknown (the provider may
+ * payment is a {@link PaymentAttempt}, a state machine (pending, authorized, captured, failed,
+ * timed out) with its own worker process asking the provider (the seed's "request-reply with
+ * timeout" pattern): the server stays responsive, payments proceed concurrently, and a payment
+ * that has no answer within {@code gatewayTimeout} (25 s by default, inside the caller's 30 s) is
+ * answered {@link PaymentResult.Reason#TIMEOUT} and its worker is killed, so a hanging provider
+ * leaks no process. The server counts each outcome and answers the caller; the workflow's rules
+ * live in the machine's states. A timeout does not mean nothing was charged: the outcome is unknown (the provider may
  * have received the request and may still charge), so the caller must reconcile before retrying.
  * An approval that still reaches the server after the timeout (sent just before the kill) is
  * not dropped: it is counted in {@link Stats#approved()} and the totals, and written to the
@@ -126,14 +130,16 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
         }
     }
 
-    private record InFlight(From from, Money amount, TimerRef timer, Pid worker) {}
+    private record InFlight(From from, Money amount, Pid attempt, MonitorRef watch) {}
     private record Process(Money amount) {}
     private record Log(PaymentTransaction transaction) {}
     private record GetAuditLog() {}
     private record GetStats() {}
-    /** A worker's answer; package-private so tests can play a late one. */
+    /**
+     * A worker's answer to its {@link PaymentAttempt}; one that comes after the timeout is passed
+     * on to the server as a late answer. Package-private so tests can play a late one.
+     */
     record Charged(long payment, Money amount, PaymentResult result) {}
-    private record ChargeTimedOut(long payment) {}
 
     private PaymentGatewayServer() {}
 
@@ -197,13 +203,16 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
                             "payment amount must be positive, got " + amount), s);
                 }
                 long payment = s.nextPayment++;
-                Pid self = Proc.self();
-                PaymentGateway gateway = s.options.gateway();
-                // Not linked: a worker never takes the server down. A worker stuck in the provider
-                // is killed when its deadline passes, so a hanging provider leaks nothing.
-                Pid worker = Proc.spawn(() -> Proc.send(self, new Charged(payment, amount, charge(gateway, amount))));
-                TimerRef timer = Proc.sendAfter(self, new ChargeTimedOut(payment), s.options.gatewayTimeout());
-                s.inFlight.put(payment, new InFlight(from, amount, timer, worker));
+                // Not linked: a payment never takes the server down; monitored, so a crashed
+                // workflow still gets its caller an answer.
+                StartResult started = GenStatem.start(new PaymentAttempt(),
+                        new PaymentAttempt.Args(payment, amount, s.options.gateway(), s.options.gatewayTimeout(), Proc.self()));
+                if (!(started instanceof StartResult.Ok(Pid attempt))) {
+                    s.failed++;
+                    yield reply(new PaymentResult.Failed(PaymentResult.Reason.GATEWAY_ERROR,
+                            "the payment workflow for " + amount + " did not start: " + started), s);
+                }
+                s.inFlight.put(payment, new InFlight(from, amount, attempt, Proc.monitor(attempt)));
                 yield noreply(s);
             }
             case GetAuditLog g -> reply(List.copyOf(s.logs), s);
@@ -225,36 +234,32 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     @Override
     public CastResult<State> handleInfo(Object message, State s) throws Exception {
         return switch (message) {
-            case Charged(long payment, Money amount, PaymentResult result) -> {
-                InFlight f = s.inFlight.remove(payment);
-                if (f == null) {
-                    lateAnswer(payment, amount, result, s);
-                    yield noreply(s);
-                }
-                f.timer().cancel();
-                if (result instanceof PaymentResult.Approved(String tx)) {
-                    s.approved++;
-                    s.lastTransaction = tx;
-                    s.totals.merge(f.amount().currency(), f.amount(), Money::plus);
-                } else {
-                    s.failed++;
-                }
-                f.from().reply(result);
-                yield noreply(s);
-            }
-            case ChargeTimedOut(long payment) -> {
+            case PaymentAttempt.Settled(long payment, PaymentResult result) -> {
                 InFlight f = s.inFlight.remove(payment);
                 if (f != null) {
-                    // A worker blocked in the provider would otherwise live on; its answer, if it
-                    // was sent just before the kill, is still handled as a late answer.
-                    Proc.exit(f.worker(), ExitReason.kill());
-                    s.failed++;
-                    LOG.warn("payment_timeout payment={} amount={} timeout={} outcome=unknown", payment, f.amount(),
-                            s.options.gatewayTimeout());
-                    f.from().reply(new PaymentResult.Failed(PaymentResult.Reason.TIMEOUT,
-                            "the gateway gave no answer within " + s.options.gatewayTimeout() + " for " + f.amount()
-                                    + "; outcome unknown: the provider may still charge, reconcile before retrying"));
+                    Proc.demonitor(f.watch(), true);
+                    settle(f, result, s);
                 }
+                yield noreply(s);
+            }
+            case Charged(long payment, Money amount, PaymentResult result) -> {
+                if (s.inFlight.containsKey(payment)) {
+                    // Only a workflow answers for a payment in flight; this is no late answer.
+                    LOG.warn("payment_unexpected_answer payment={} result={} detail=ignored: the payment is still in flight",
+                            payment, result);
+                } else {
+                    lateAnswer(payment, amount, result, s);
+                }
+                yield noreply(s);
+            }
+            case Down(MonitorRef ref, Pid attempt, ExitReason why) -> {
+                // A workflow that died before it settled: its caller must still get an answer.
+                s.inFlight.values().stream().filter(f -> f.watch().equals(ref)).findFirst().ifPresent(f -> {
+                    s.inFlight.values().remove(f);
+                    LOG.error("payment_workflow_died attempt={} amount={} reason={}", attempt, f.amount(), why);
+                    settle(f, new PaymentResult.Failed(PaymentResult.Reason.GATEWAY_ERROR,
+                            "the payment workflow for " + f.amount() + " exited with " + why), s);
+                });
                 yield noreply(s);
             }
             default -> GenServer.super.handleInfo(message, s);
@@ -263,10 +268,22 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
 
     @Override
     public void terminate(ExitReason reason, State s) {
+        // Each workflow's worker is linked to it, so it goes too.
         for (InFlight f : s.inFlight.values()) {
-            f.timer().cancel();
-            Proc.exit(f.worker(), ExitReason.kill());
+            Proc.exit(f.attempt(), ExitReason.kill());
         }
+    }
+
+    /** Counts the outcome and answers the caller: what the caller is told is what is counted. */
+    private static void settle(InFlight f, PaymentResult result, State s) {
+        if (result instanceof PaymentResult.Approved(String tx)) {
+            s.approved++;
+            s.lastTransaction = tx;
+            s.totals.merge(f.amount().currency(), f.amount(), Money::plus);
+        } else {
+            s.failed++;
+        }
+        f.from().reply(result);
     }
 
     /**
@@ -295,7 +312,8 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
         }
     }
 
-    private static PaymentResult charge(PaymentGateway gateway, Money amount) {
+    /** Asks the provider, on a worker; never throws: a failure is a {@code GATEWAY_ERROR}. */
+    static PaymentResult charge(PaymentGateway gateway, Money amount) {
         try {
             PaymentResult r = gateway.processPayment(amount);
             if (r == null) {
