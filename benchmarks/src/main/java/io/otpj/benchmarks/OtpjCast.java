@@ -9,6 +9,7 @@ import io.otpj.benchmarks.OtpjServers.Go;
 import io.otpj.benchmarks.OtpjServers.Inc;
 import io.otpj.benchmarks.OtpjServers.Sink;
 import io.otpj.core.GenServer;
+import io.otpj.core.MailboxLimit;
 import io.otpj.core.StartOptions;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
@@ -39,6 +40,8 @@ public class OtpjCast {
     Pid sink;
     /** A server started with a hot (padded) mailbox: {@code StartOptions.withHotMailbox(true)}. */
     Pid hotSink;
+    /** A server with a bounded mailbox that never fills: the cost of the bound check alone. */
+    Pid boundedSink;
     Pid[] pairSinks;
     Pid[] producers;
 
@@ -46,6 +49,8 @@ public class OtpjCast {
     public void setUp() {
         sink = OtpjServers.start(new Sink());
         hotSink = GenServer.start(new Sink(), null, StartOptions.defaults().withHotMailbox(true)).pid();
+        boundedSink = GenServer.start(new Sink(), null,
+                StartOptions.defaults().withMailboxLimit(MailboxLimit.dropping(Integer.MAX_VALUE))).pid();
         pairSinks = new Pid[PAIRS];
         producers = new Pid[PAIRS];
         for (int i = 0; i < PAIRS; i++) {
@@ -58,6 +63,7 @@ public class OtpjCast {
     public void tearDown() {
         OtpjServers.stop(sink);
         OtpjServers.stop(hotSink);
+        OtpjServers.stop(boundedSink);
         for (int i = 0; i < PAIRS; i++) {
             Proc.send(producers[i], "done");
             OtpjServers.stop(pairSinks[i]);
@@ -76,6 +82,13 @@ public class OtpjCast {
     @OperationsPerInvocation(CASTS)
     public void oneProducerHot() throws InterruptedException {
         castBatch(hotSink);
+    }
+
+    /** One plain thread casting to one server whose mailbox is bounded (and never full). */
+    @Benchmark
+    @OperationsPerInvocation(CASTS)
+    public void oneProducerBounded() throws InterruptedException {
+        castBatch(boundedSink);
     }
 
     /** Four plain threads casting to the same server; the score is their sum. */

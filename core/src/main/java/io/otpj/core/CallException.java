@@ -22,7 +22,7 @@ import java.util.Objects;
  */
 public abstract sealed class CallException extends RuntimeException
         permits NoProcException, CallTimeoutException, ServerExitedException, CallingSelfException,
-                CallInterruptedException {
+                CallInterruptedException, MailboxFullException {
     @Serial
     private static final long serialVersionUID = 1L;
 

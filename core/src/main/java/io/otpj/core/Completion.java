@@ -49,6 +49,11 @@ abstract class Completion extends DeathWatch {
         @Override public String toString() { return "closed"; }
     };
 
+    /** A call a bounded mailbox refused because it was full: the caller fails at once. */
+    static final Object OVERLOADED = new Object() {
+        @Override public String toString() { return "overloaded"; }
+    };
+
     /** A failed outcome: the server exited (or was absent) with {@code reason}. */
     record Failed(ExitReason reason) {}
 

@@ -44,7 +44,7 @@ final class GenServerClient {
             caller.enter();
         }
         try {
-            p = Pcb.create(options.hotMailbox());
+            p = Pcb.create(options);
             if (link) {
                 p.addOwnLink(caller);
                 caller.addOwnLink(p);
@@ -157,6 +157,10 @@ final class GenServerClient {
             throw new CallTimeoutException("no reply from " + server + " within " + Duration.ofNanos(nanos)
                     + " to " + f.request, Reasons.TIMEOUT, server);
         }
+        if (o == Completion.OVERLOADED) {
+            throw new MailboxFullException(server + "'s mailbox is full: " + f.request + " was not queued",
+                    MailboxBounds.MAILBOX_FULL, server);
+        }
         if (o == Completion.CLOSED) {
             // A request its waiter already gave up on (a RequestId awaited or polled again).
             throw new CallTimeoutException("request to " + server + " with " + f.request
@@ -184,6 +188,10 @@ final class GenServerClient {
             Thread.currentThread().interrupt();
             throw new CallInterruptedException("interrupted while stopping " + server, ExitReason.of("interrupted"),
                     server);
+        }
+        if (o == Completion.OVERLOADED) {
+            throw new MailboxFullException(server + "'s mailbox is full: the stop request was not queued",
+                    MailboxBounds.MAILBOX_FULL, server);
         }
         if (o == Completion.PENDING) {
             throw new CallTimeoutException(server + " did not stop within " + Duration.ofNanos(nanos), Reasons.TIMEOUT,

@@ -20,6 +20,8 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  *   <tr><td>{@code queue}</td><td>constructor; owner (null, at its end)</td><td>senders,
  *       owner</td><td>plain (published with the pid, see {@link Pcb#Pcb()})</td><td>the
  *       messages; dropped at death so a held pid keeps no mailbox</td></tr>
+ *   <tr><td>{@code bounds}</td><td>constructor</td><td>senders</td><td>plain (published with
+ *       the pid, as {@code queue})</td><td>null unless the mailbox is bounded</td></tr>
  *   <tr><td>{@code exitReason}</td><td>the decider of the exit (one CAS)</td><td>anyone</td>
  *       <td>volatile</td><td>null while alive; a send reads it before delivering</td></tr>
  *   <tr><td>{@code parked}</td><td>owner (1 before a park), a sender that wakes it (CAS 1 to 0)
@@ -89,6 +91,8 @@ abstract class Mailbox extends PcbRelations {
     }
 
     MessagePassingQueue<Object> queue;
+    /** The bound of a bounded mailbox, or null (the default): see {@link MailboxBounds}. */
+    MailboxBounds bounds;
     volatile ExitReason exitReason;
     @SuppressWarnings("unused") // accessed through PARKED
     private volatile int parked;
@@ -101,10 +105,17 @@ abstract class Mailbox extends PcbRelations {
         return hot || PADDED ? new MpscUnboundedAtomicArrayQueue<>(chunk) : new MpscUnboundedAtomicUnpaddedArrayQueue<>(chunk);
     }
 
+    /** A message a bounded mailbox always admits (a state machine's own timeouts). */
+    interface Unbounded {}
+
     /** Sends {@code message} to this process unless it is dead. Any thread. */
     final void deliver(Object message) {
         MessagePassingQueue<Object> q = queue;
         if (q == null || exitReason != null) {
+            return;
+        }
+        MailboxBounds b = bounds;
+        if (b != null && !b.admit(this, q, message)) {
             return;
         }
         q.offer(message);

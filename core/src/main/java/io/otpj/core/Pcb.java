@@ -104,11 +104,17 @@ final class Pcb extends Mailbox {
      * @throws IllegalStateException if the node is stopped, or killing what is left as it stops
      */
     Pcb(Node node, boolean hot) {
+        this(node, hot, null);
+    }
+
+    /** A new process with a bounded mailbox if {@code limit} is not null. */
+    Pcb(Node node, boolean hot, MailboxLimit limit) {
         node.requireAccepting();
         // The queue and the node before the pid: a Pcb reached through the pid's final field
         // sees them, however the pid was published (the final-field guarantee covers writes made
         // before the pid's constructor ended).
         queue = newQueue(node.options().mailboxChunk(), hot);
+        bounds = limit == null ? null : new MailboxBounds(limit);
         this.node = node;
         this.pid = new Pid(node.name(), node.creation(), node.nextId(), this);
     }
@@ -121,6 +127,11 @@ final class Pcb extends Mailbox {
     /** A new process of the calling thread's current node, with a padded mailbox if {@code hot}. */
     static Pcb create(boolean hot) {
         return new Pcb(Node.current(), hot);
+    }
+
+    /** A new process of the calling thread's current node, with the mailbox {@code options} ask for. */
+    static Pcb create(StartOptions options) {
+        return new Pcb(Node.current(), options.hotMailbox(), options.mailboxLimit());
     }
 
     /** The stand-in for threads that are not processes: {@code <0.0.0>}, never alive. */

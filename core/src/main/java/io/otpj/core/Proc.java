@@ -527,6 +527,26 @@ public final class Proc {
     }
 
     /**
+     * The state of a process's mailbox: its length and, for a bounded one
+     * ({@link StartOptions#withMailboxLimit}), its bound, the longest it was seen, how many
+     * messages it dropped or calls it refused, and its high-water crossings. A snapshot, from any
+     * thread.
+     *
+     * @param pid the process
+     * @return its mailbox's state, or empty if it is not alive
+     * @throws NullPointerException if {@code pid} is null
+     */
+    public static Optional<MailboxStats> mailboxStats(Pid pid) {
+        Pcb p = Objects.requireNonNull(pid, "pid must not be null").pcb;
+        if (p == null || !p.isAlive()) {
+            return Optional.empty();
+        }
+        MailboxBounds b = p.bounds;
+        int length = p.queueLength();
+        return Optional.of(b == null ? new MailboxStats(length, null, 0, 0L, 0L, false) : b.stats(length));
+    }
+
+    /**
      * The killed processes whose threads are still running past the grace period
      * ({@code -Dotpj.zombieGraceMillis}, default 5000): each was logged once at WARN with its
      * thread's state (and its stack with {@code -Dotpj.zombieStacks=true}). They are dead to everyone but keep their carrier until their code returns.

@@ -24,10 +24,13 @@ import java.util.Objects;
  *     {@link Sys#trace(ServerRef, boolean)} would ({@code debug: [:trace]})
  * @param hotMailbox whether the server gets a mailbox laid out for heavy traffic (see
  *     {@link #withHotMailbox})
+ * @param mailboxLimit the bound of the server's mailbox, or null for none (the default, as in
+ *     OTP; see {@link #withMailboxLimit})
  */
-public record StartOptions(Name name, Duration timeout, Duration hibernateAfter, boolean trace, boolean hotMailbox) {
+public record StartOptions(Name name, Duration timeout, Duration hibernateAfter, boolean trace, boolean hotMailbox,
+        MailboxLimit mailboxLimit) {
 
-    private static final StartOptions DEFAULTS = new StartOptions(null, Proc.INFINITY, Proc.INFINITY, false, false);
+    private static final StartOptions DEFAULTS = new StartOptions(null, Proc.INFINITY, Proc.INFINITY, false, false, null);
 
     /**
      * Checks the durations.
@@ -62,7 +65,7 @@ public record StartOptions(Name name, Duration timeout, Duration hibernateAfter,
      * @return the new options
      */
     public StartOptions withName(Name n) {
-        return new StartOptions(Objects.requireNonNull(n, "name"), timeout, hibernateAfter, trace, hotMailbox);
+        return new StartOptions(Objects.requireNonNull(n, "name"), timeout, hibernateAfter, trace, hotMailbox, mailboxLimit);
     }
 
     /**
@@ -72,7 +75,7 @@ public record StartOptions(Name name, Duration timeout, Duration hibernateAfter,
      * @return the new options
      */
     public StartOptions withTimeout(Duration t) {
-        return new StartOptions(name, t, hibernateAfter, trace, hotMailbox);
+        return new StartOptions(name, t, hibernateAfter, trace, hotMailbox, mailboxLimit);
     }
 
     /**
@@ -82,7 +85,7 @@ public record StartOptions(Name name, Duration timeout, Duration hibernateAfter,
      * @return the new options
      */
     public StartOptions withHibernateAfter(Duration after) {
-        return new StartOptions(name, timeout, after, trace, hotMailbox);
+        return new StartOptions(name, timeout, after, trace, hotMailbox, mailboxLimit);
     }
 
     /**
@@ -92,7 +95,7 @@ public record StartOptions(Name name, Duration timeout, Duration hibernateAfter,
      * @return the new options
      */
     public StartOptions withTrace(boolean on) {
-        return new StartOptions(name, timeout, hibernateAfter, on, hotMailbox);
+        return new StartOptions(name, timeout, hibernateAfter, on, hotMailbox, mailboxLimit);
     }
 
     /**
@@ -109,6 +112,20 @@ public record StartOptions(Name name, Duration timeout, Duration hibernateAfter,
      * @return the new options
      */
     public StartOptions withHotMailbox(boolean on) {
-        return new StartOptions(name, timeout, hibernateAfter, trace, on);
+        return new StartOptions(name, timeout, hibernateAfter, trace, on, mailboxLimit);
+    }
+
+    /**
+     * These options with a bounded mailbox, or with {@code null} an unbounded one (the default):
+     * past {@link MailboxLimit#max()} queued messages, casts and sends are dropped and calls fail
+     * with {@link MailboxFullException}, or the server is killed with {@code mailbox_full},
+     * as {@code limit} says. Use it for servers that must shed load rather than grow without
+     * limit; see {@link MailboxLimit}.
+     *
+     * @param limit the bound, or null for none
+     * @return the new options
+     */
+    public StartOptions withMailboxLimit(MailboxLimit limit) {
+        return new StartOptions(name, timeout, hibernateAfter, trace, hotMailbox, limit);
     }
 }

@@ -41,7 +41,7 @@ final class StatemLoop<A, S, D> extends ServerLoop {
     };
 
     /** A state or generic timeout's message to the machine itself. */
-    private record Fire(Object key, long seq, Object content) {}
+    private record Fire(Object key, long seq, Object content) implements Mailbox.Unbounded {}
 
     /** An armed state or generic timeout: the sequence number its message carries, and its timer. */
     private record Armed(long seq, TimerRef timer) {}

@@ -48,7 +48,7 @@ class PcbLayoutTest {
             new F(PcbOwnerFields.class, "saved", 4));
 
     static final List<F> SENDER_READ = List.of(
-            new F(Mailbox.class, "queue", 4), new F(Mailbox.class, "exitReason", 4),
+            new F(Mailbox.class, "queue", 4), new F(Mailbox.class, "bounds", 4), new F(Mailbox.class, "exitReason", 4),
             new F(Mailbox.class, "parked", 4), new F(Pcb.class, "pid", 4));
 
     @Test
