@@ -35,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -44,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * The seed's {@code CampaignManager}: creates campaigns and runs their servers, reports their
  * statistics, counts views and schedules reminders.
  *
- * <p>Each campaign runs under its own supervisor (one_for_one), a child of the application's
- * campaigns {@link DynamicSupervisor}: its {@link CampaignServer}, its
+ * <p>Each campaign runs under its own supervisor (one_for_one), a child of the
+ * {@link DynamicSupervisor} that {@link Options#campaignSupervisor()} names for its id: its {@link CampaignServer}, its
  * {@link DonationProcessorServer} and its {@link CampaignMonitor}, each registered in the
  * application's registry under the campaign id. {@code init} returns at once and, in
  * {@code handleContinue}, starts the servers of every active or paused campaign in the
@@ -70,10 +71,12 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
      * @param db the database
      * @param registry the application's unique registry
      * @param pubsub the application's pub/sub
-     * @param campaignSupervisor the dynamic supervisor of the campaigns
+     * @param campaignSupervisor the dynamic supervisor a campaign id's servers start under (in the
+     *     application: the campaign's partition of the campaigns {@code PartitionSupervisor})
      * @param settings how each campaign's servers run
      */
-    public record Options(Database db, Registry<Object, Object> registry, PubSub pubsub, ServerRef campaignSupervisor,
+    public record Options(Database db, Registry<Object, Object> registry, PubSub pubsub,
+            Function<String, ServerRef> campaignSupervisor,
             CampaignSettings settings) {
         /** @throws NullPointerException for null parts */
         public Options {
@@ -330,7 +333,7 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
         if (running != null) {
             return new StartResult.Ok(running);
         }
-        StartResult r = DynamicSupervisor.startChild(s.options.campaignSupervisor(), campaignSpec(s.options, id));
+        StartResult r = DynamicSupervisor.startChild(s.options.campaignSupervisor().apply(id), campaignSpec(s.options, id));
         if (r instanceof StartResult.Failed f) {
             LOG.error("campaign_start_failed campaign={} reason={}", id, f.reason());
         } else {

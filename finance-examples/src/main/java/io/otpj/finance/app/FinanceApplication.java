@@ -2,6 +2,7 @@ package io.otpj.finance.app;
 
 import io.otpj.core.ExitReason;
 import io.otpj.core.Name;
+import io.otpj.core.ServerRef;
 import io.otpj.core.Node;
 import io.otpj.core.Pid;
 import io.otpj.finance.campaign.CampaignMonitor;
@@ -18,6 +19,7 @@ import io.otpj.registry.Registry;
 import io.otpj.registry.RegistryOptions;
 import io.otpj.supervisor.ChildSpec;
 import io.otpj.supervisor.DynamicSupervisor;
+import io.otpj.supervisor.PartitionSupervisor;
 import io.otpj.supervisor.Supervisor;
 import io.otpj.supervisor.SupervisorFlags;
 import java.time.Duration;
@@ -35,8 +37,9 @@ import java.util.Objects;
  * ├── payment_gateway     PaymentGatewayServer over a PaymentGateway
  * ├── payment_processor   PaymentProcessor (flushes transactions in terminate)
  * ├── zakat               ZakatCalculatorServer
- * ├── campaigns           DynamicSupervisor, one child per campaign:
- * │     └── campaign:ID   Supervisor, one_for_one: CampaignServer, DonationProcessorServer, CampaignMonitor
+ * ├── campaigns           PartitionSupervisor of DynamicSupervisors, one per core; a campaign id picks its partition
+ * │     └── campaigns[i]  DynamicSupervisor, one child per campaign of the partition:
+ * │           └── campaign:ID   Supervisor, one_for_one: CampaignServer, DonationProcessorServer, CampaignMonitor
  * ├── campaign_manager    CampaignManager (starts the campaigns' supervisors)
  * └── campaign_scheduler  CampaignScheduler (subscribes to "campaigns", audits periodically)
  * </pre>
@@ -52,6 +55,12 @@ import java.util.Objects;
  * order) but not the database, which the caller opened.
  */
 public final class FinanceApplication implements AutoCloseable {
+
+    /**
+     * How many partitions the campaigns' {@link PartitionSupervisor} has: one per core, as
+     * Elixir's default ({@code System.schedulers_online()}).
+     */
+    public static final int CAMPAIGN_PARTITIONS = Math.max(1, Runtime.getRuntime().availableProcessors());
 
     /**
      * How to run the application.
@@ -171,7 +180,7 @@ public final class FinanceApplication implements AutoCloseable {
         Database db = config.db();
         String registryName = n + ".registry";
         String pubsubName = n + ".pubsub";
-        Name campaigns = Name.local(n + ".campaigns");
+        String campaigns = n + ".campaigns";
         Name manager = Name.local(n + ".campaign_manager");
         List<ChildSpec> children = List.of(
                 ChildSpec.worker("registry", Registry.starter(RegistryOptions.unique(registryName))),
@@ -182,11 +191,15 @@ public final class FinanceApplication implements AutoCloseable {
                         PaymentProcessor.Options.of(db), Name.local(n + ".payment_processor"))),
                 ChildSpec.worker("zakat", () -> ZakatCalculatorServer.startLink(
                         ZakatCalculatorServer.Options.defaults(), Name.local(n + ".zakat"))),
-                DynamicSupervisor.childSpec("campaigns",
-                        DynamicSupervisor.Options.defaults().withIntensity(config.maxRestarts(), config.maxPeriod()), campaigns),
+                // One dynamic supervisor for every campaign was the process that starts and restarts
+                // them all, one at a time: partitioned by campaign id (Elixir's PartitionSupervisor
+                // over DynamicSupervisors), restarts in different partitions run in parallel.
+                PartitionSupervisor.childSpec(campaigns, CAMPAIGN_PARTITIONS, i -> DynamicSupervisor.childSpec(i,
+                        DynamicSupervisor.Options.defaults().withIntensity(config.maxRestarts(), config.maxPeriod()))),
                 // The handles are looked up when the child starts: the registry and pub/sub run by then.
                 ChildSpec.worker("campaign_manager", () -> CampaignManager.startLink(new CampaignManager.Options(db,
-                        registry(registryName), pubsub(pubsubName), campaigns, config.campaigns()), manager)),
+                        registry(registryName), pubsub(pubsubName), id -> PartitionSupervisor.via(campaigns, id),
+                        config.campaigns()), manager)),
                 ChildSpec.worker("campaign_scheduler", () -> CampaignScheduler.startLink(new CampaignScheduler.Options(db,
                         registry(registryName), pubsub(pubsubName), manager, config.schedulerInterval()),
                         Name.local(n + ".campaign_scheduler"))));
@@ -246,9 +259,25 @@ public final class FinanceApplication implements AutoCloseable {
         return Name.local(config.name() + ".campaign_scheduler");
     }
 
-    /** @return the campaigns' {@link DynamicSupervisor} */
+    /**
+     * The campaigns' {@link PartitionSupervisor}: {@link #CAMPAIGN_PARTITIONS} dynamic supervisors,
+     * one per core, each running the campaigns whose id routes to it.
+     *
+     * @return its local name
+     */
     public Name campaigns() {
         return Name.local(config.name() + ".campaigns");
+    }
+
+    /**
+     * The dynamic supervisor that runs {@code campaignId}'s servers: its partition of
+     * {@link #campaigns()}.
+     *
+     * @param campaignId the campaign
+     * @return a via-name routed by the id
+     */
+    public ServerRef campaignSupervisor(String campaignId) {
+        return PartitionSupervisor.via(config.name() + ".campaigns", campaignId);
     }
 
     /** @return the {@link PaymentGatewayServer} */

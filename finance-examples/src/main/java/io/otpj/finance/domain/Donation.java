@@ -33,6 +33,17 @@ public record Donation(String id, String campaignId, String donorId, Money amoun
         createdAt = Objects.requireNonNull(createdAt, "createdAt must not be null").truncatedTo(ChronoUnit.MICROS);
     }
 
+    /**
+     * What logs may show of this donation: everything but the donor, for crash reports and traces
+     * ({@code format_status}).
+     *
+     * @return the donation with its donor id replaced by {@code <redacted>}
+     */
+    public String redacted() {
+        return "Donation[id=" + id + ", campaignId=" + campaignId + ", donorId=<redacted>, amount=" + amount
+                + ", createdAt=" + createdAt + "]";
+    }
+
     /** @return a new donation with a fresh random id, made now */
     public static Donation of(String campaignId, String donorId, Money amount) {
         return new Donation(UUID.randomUUID().toString(), campaignId, donorId, amount, Instant.now());

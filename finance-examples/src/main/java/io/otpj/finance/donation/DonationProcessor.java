@@ -174,6 +174,20 @@ public final class DonationProcessor implements GenServer<DonationProcessor.Conf
 
     // ------------------------------------------------------------------ callbacks
 
+    /**
+     * OTP's {@code format_status}: crash reports and traces show counts, never a donor. A queued
+     * donation shows as {@link Donation#redacted()}.
+     */
+    @Override
+    public GenServer.Status formatStatus(GenServer.Status status) {
+        Object state = status.state() instanceof State s
+                ? "DonationProcessor[campaign=" + s.config.campaignId() + ", status=" + s.status + ", pending=" + s.pending.size()
+                        + ", processed=" + s.processedCount + ", failed=" + s.failedCount + ", total=" + s.totalAmount + "]"
+                : status.state();
+        Object message = status.message() instanceof AddDonation(Donation d) ? "AddDonation[" + d.redacted() + "]" : status.message();
+        return new GenServer.Status(state, message);
+    }
+
     @Override
     public InitResult<State> init(Config config) {
         return ok(new State(config));

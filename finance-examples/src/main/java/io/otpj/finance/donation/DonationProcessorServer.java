@@ -246,6 +246,20 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
 
     // ------------------------------------------------------------------ callbacks
 
+    /**
+     * OTP's {@code format_status}: crash reports and traces show counts, never a donor. A donation
+     * being added shows as {@link Donation#redacted()}.
+     */
+    @Override
+    public GenServer.Status formatStatus(GenServer.Status status) {
+        Object state = status.state() instanceof State s
+                ? "DonationProcessorServer[currency=" + s.currency + ", pending=" + s.pending.size() + ", processed="
+                        + s.processedCount + ", failed=" + s.failedCount + ", total=" + s.totalAmount + "]"
+                : status.state();
+        Object message = status.message() instanceof AddDonation(Donation d) ? "AddDonation[" + d.redacted() + "]" : status.message();
+        return new GenServer.Status(state, message);
+    }
+
     @Override
     public InitResult<State> init(Options o) {
         Optional<Campaign> campaign = o.db().campaigns().find(o.campaignId());

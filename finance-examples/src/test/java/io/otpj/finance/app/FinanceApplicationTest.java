@@ -86,6 +86,13 @@ class FinanceApplicationTest {
         String b = create("USD", 1_000);
         // (A shared PostgreSQL database may hold other active campaigns, which the manager runs too.)
         assertTrue(CampaignManager.runningCampaigns(app.manager()).containsAll(List.of(a, b)));
+        // Each campaign's subtree runs under its partition of the campaigns' PartitionSupervisor.
+        assertEquals(FinanceApplication.CAMPAIGN_PARTITIONS, io.otpj.supervisor.Supervisor.whichChildren(app.campaigns()).size());
+        for (String id : List.of(a, b)) {
+            Pid campaignSup = app.registry().whereisName(new CampaignManager.SupervisorKey(id));
+            assertTrue(io.otpj.supervisor.DynamicSupervisor.whichChildren(app.campaignSupervisor(id)).stream()
+                    .anyMatch(c -> c.pid().equals(java.util.Optional.of(campaignSup))), id + " under its partition");
+        }
 
         Money sumA = Money.zero("IDR");
         Money sumB = Money.zero("USD");

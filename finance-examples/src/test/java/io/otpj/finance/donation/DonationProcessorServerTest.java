@@ -6,6 +6,7 @@ import io.otpj.core.ExitReason;
 import io.otpj.core.GenServer;
 import io.otpj.core.Name;
 import io.otpj.core.Pid;
+import io.otpj.core.Sys;
 import io.otpj.core.Proc;
 import io.otpj.core.StartResult;
 import io.otpj.finance.campaign.CampaignServer;
@@ -19,6 +20,7 @@ import io.otpj.finance.domain.DonationStatus;
 import io.otpj.finance.domain.Rejection;
 import io.otpj.finance.money.Money;
 import io.otpj.test.TestKit;
+import io.otpj.finance.testing.StderrCapture;
 import io.otpj.finance.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +80,21 @@ class DonationProcessorServerTest {
 
     DonationProcessorServer.Options options() {
         return DonationProcessorServer.Options.of(db, campaign.id(), campaignName);
+    }
+
+    /** format_status: traces (and so crash reports) show counts and redacted donations, never a donor. */
+    @Test
+    void tracesShowNoDonor() {
+        startProcessor(options());
+        String traced = StderrCapture.during(() -> {
+            Sys.trace(processorName, true);
+            DonationProcessorServer.addDonation(processorName, Donation.of(campaign.id(), "donor-secret-42", Money.of(10_000, "IDR")));
+            DonationProcessorServer.getStatus(processorName); // handled after the add, so its trace line is out
+            Sys.trace(processorName, false);
+        });
+        assertTrue(traced.contains("sys_trace") && traced.contains("donorId=<redacted>"), traced);
+        assertTrue(traced.contains("DonationProcessorServer[currency=IDR, pending=1"), traced);
+        assertFalse(traced.contains("donor-secret-42"), traced);
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.otpj.core.GenServer;
 import io.otpj.core.Pid;
+import io.otpj.core.Sys;
+import io.otpj.finance.testing.StderrCapture;
 import io.otpj.finance.domain.Donation;
 import io.otpj.finance.domain.Rejection;
 import io.otpj.finance.money.Money;
@@ -32,6 +34,21 @@ class DonationProcessorTest {
         assertEquals(Money.of(60_000, "IDR"), stats.totalAmount());
         assertEquals(0, stats.pendingCount());
         assertTrue(stats.lastProcessedAt().isPresent());
+        GenServer.stop(pid);
+    }
+
+    /** format_status: a trace (and so a crash report) shows counts and redacted donations, never a donor. */
+    @Test
+    void tracesShowNoDonor() {
+        Pid pid = DonationProcessor.start(DonationProcessor.Config.of("campaign_123")).pid();
+        String traced = StderrCapture.during(() -> {
+            Sys.trace(pid, true);
+            DonationProcessor.addDonation(pid, Donation.of("campaign_123", "donor-secret-7", Money.of(10_000, "IDR")));
+            DonationProcessor.getStats(pid); // handled after the add, so its trace line is out
+        });
+        assertTrue(traced.contains("sys_trace") && traced.contains("donorId=<redacted>"), traced);
+        assertTrue(traced.contains("DonationProcessor[campaign=campaign_123"), traced);
+        assertFalse(traced.contains("donor-secret-7"), traced);
         GenServer.stop(pid);
     }
 
