@@ -35,11 +35,15 @@ import org.slf4j.LoggerFactory;
  * an application stopping on SIGTERM can still write its last work.
  *
  * <h2>Durability</h2>
- * Every repository write is one transaction, committed before the method returns. The embedded
- * URL sets H2's {@code WRITE_DELAY=0}, so a commit has been written to the database file when it
- * returns and survives the JVM's death; H2 does not fsync each commit, so an operating-system
- * crash or power loss may still lose the last commits. PostgreSQL (with its default
- * {@code synchronous_commit=on}) survives those too.
+ * Every repository write is one transaction, committed before the method returns, and every
+ * accepted URL makes that commit survive the JVM's death: an H2 file URL gets
+ * {@code WRITE_DELAY=0} unless it sets it, and a URL whose commits are not durable (H2 in memory
+ * or with a write delay, PostgreSQL with {@code synchronous_commit} off) is refused with
+ * {@link IllegalArgumentException} unless {@link Options#withEphemeral} allows it (then
+ * {@link #durable()} is false); see {@link Durability}. H2 does not fsync each commit, so an
+ * operating-system crash or power loss may still lose the last commits; PostgreSQL (with its
+ * default {@code synchronous_commit=on}) survives those too. URLs and driver messages in logs and
+ * exceptions have their passwords masked.
  *
  * <h2>Threads</h2>
  * JDBC work never runs on the caller's thread: it runs on database workers, and the caller
@@ -83,8 +87,10 @@ public final class Database implements AutoCloseable {
      * @param password the password, or null
      * @param poolSize the most connections open at once, at least 1
      * @param waitTimeout how long a caller waits for its unit of work before giving up on it
+     * @param ephemeral whether a URL whose commits are not durable (see {@link Durability}) is
+     *     accepted; false by default, so such a URL is refused
      */
-    public record Options(String url, String user, String password, int poolSize, Duration waitTimeout) {
+    public record Options(String url, String user, String password, int poolSize, Duration waitTimeout, boolean ephemeral) {
 
         /** @throws IllegalArgumentException for an unsupported URL, a pool size below 1 or a non-positive timeout */
         public Options {
@@ -104,33 +110,43 @@ public final class Database implements AutoCloseable {
 
         /** @return options for {@code url}: no credentials, 8 connections, 30 s wait */
         public static Options of(String url) {
-            return new Options(url, null, null, 8, Duration.ofSeconds(30));
+            return new Options(url, null, null, 8, Duration.ofSeconds(30), false);
         }
 
         /** @return these options with a user and password */
         public Options withCredentials(String user, String password) {
-            return new Options(url, user, password, poolSize, waitTimeout);
+            return new Options(url, user, password, poolSize, waitTimeout, ephemeral);
+        }
+
+        /**
+         * @param on whether a non-durable URL (H2 in memory, H2 with a write delay, PostgreSQL
+         *     without synchronous commit) is accepted
+         * @return these options accepting a non-durable URL or not
+         */
+        public Options withEphemeral(boolean on) {
+            return new Options(url, user, password, poolSize, waitTimeout, on);
         }
 
         /** @return these options with another pool size */
         public Options withPoolSize(int size) {
-            return new Options(url, user, password, size, waitTimeout);
+            return new Options(url, user, password, size, waitTimeout, ephemeral);
         }
 
         /** @return these options with another wait timeout */
         public Options withWaitTimeout(Duration timeout) {
-            return new Options(url, user, password, poolSize, timeout);
+            return new Options(url, user, password, poolSize, timeout, ephemeral);
         }
 
         /** The password is never printed. */
         @Override
         public String toString() {
-            return "Options[url=" + url + ", user=" + user + ", password=" + (password == null ? "none" : "***")
-                    + ", poolSize=" + poolSize + ", waitTimeout=" + waitTimeout + "]";
+            return "Options[url=" + Durability.redact(url) + ", user=" + user + ", password=" + (password == null ? "none" : "***")
+                    + ", poolSize=" + poolSize + ", waitTimeout=" + waitTimeout + ", ephemeral=" + ephemeral + "]";
         }
     }
 
     private final Options options;
+    private final boolean durable;
     private final HikariDataSource pool;
     private final ExecutorService workers;
     private final Lanes lanes;
@@ -139,8 +155,9 @@ public final class Database implements AutoCloseable {
     private final TransactionRepository transactions;
     private final MilestoneRepository milestones;
 
-    private Database(Options options, HikariDataSource pool) {
+    private Database(Options options, HikariDataSource pool, boolean durable) {
         this.options = options;
+        this.durable = durable;
         this.pool = pool;
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("otpj-db-", 0).factory());
         this.lanes = new Lanes(workers);
@@ -178,12 +195,20 @@ public final class Database implements AutoCloseable {
      * Opens a connection pool and migrates the schema to the current version.
      *
      * @throws DatabaseException if the database cannot be reached or migrated (the pool is closed)
+     * @throws IllegalArgumentException if the URL's commits are not durable and the options do not
+     *     allow it ({@link Options#withEphemeral})
      */
     public static Database open(Options options) {
         Objects.requireNonNull(options, "options must not be null");
+        String notDurable = Durability.whyNotDurable(options.url());
+        if (notDurable != null && !options.ephemeral()) {
+            throw new IllegalArgumentException("refusing " + Durability.redact(options.url()) + ": " + notDurable
+                    + "; an acknowledged donation must survive a crash. Pass --ephemeral (Database.Options.withEphemeral(true))"
+                    + " to run without that guarantee");
+        }
         HikariConfig config = new HikariConfig();
         config.setPoolName("otpj-finance");
-        config.setJdbcUrl(jdbcUrl(options.url()));
+        config.setJdbcUrl(jdbcUrl(Durability.durableUrl(options.url())));
         if (options.user() != null) {
             config.setUsername(options.user());
         }
@@ -199,7 +224,8 @@ public final class Database implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new DatabaseException("cannot open a connection pool to " + options.url() + ": " + e.getMessage(), e);
+            throw new DatabaseException("cannot open a connection pool to " + Durability.redact(options.url()) + ": "
+                    + Durability.redact(e.getMessage()), e);
         }
         try {
             var result = Flyway.configure(Database.class.getClassLoader())
@@ -208,13 +234,15 @@ public final class Database implements AutoCloseable {
                     .failOnMissingLocations(true)
                     .load()
                     .migrate();
-            LOG.info("database_open url={} migrations_applied={} schema_version={}", options.url(),
+            LOG.info("database_open url={} durable={} migrations_applied={} schema_version={}", Durability.redact(options.url()),
+                    notDurable == null,
                     result.migrationsExecuted, result.targetSchemaVersion);
         } catch (FlywayException e) {
             pool.close();
-            throw new DatabaseException("cannot migrate the schema of " + options.url() + ": " + e.getMessage(), e);
+            throw new DatabaseException("cannot migrate the schema of " + Durability.redact(options.url()) + ": "
+                    + Durability.redact(e.getMessage()), e);
         }
-        return new Database(options, pool);
+        return new Database(options, pool, notDurable == null);
     }
 
     /** @return the campaigns table */
@@ -237,9 +265,17 @@ public final class Database implements AutoCloseable {
         return milestones;
     }
 
-    /** @return the JDBC URL this database was opened with */
+    /** @return the JDBC URL this database was opened with, any password in it masked */
     public String url() {
-        return options.url();
+        return Durability.redact(options.url());
+    }
+
+    /**
+     * @return whether a committed write survives the JVM's death: false only for a URL accepted
+     *     with {@link Options#withEphemeral} that is not durable (see {@link Durability})
+     */
+    public boolean durable() {
+        return durable;
     }
 
     /** @return whether this is an H2 database (embedded or not) */
@@ -256,7 +292,7 @@ public final class Database implements AutoCloseable {
         workers.shutdown();
         try {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("database_close_timeout url={} detail=work still running after 10 s", options.url());
+                LOG.warn("database_close_timeout url={} detail=work still running after 10 s", Durability.redact(options.url()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param dataDir where the embedded database and the log file live
  * @param seed the random seed
  */
-record DemoOptions(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir, long seed) {
+record DemoOptions(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir, long seed,
+        boolean ephemeral, boolean verbose) {
 
     static final String USAGE = """
             Usage: java -jar otpj-finance-demo.jar [options]
@@ -27,8 +28,10 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
             early in order: donors stop, pending donations are flushed, campaigns are closed, and
             the reconciliation is printed.
 
-            Exit codes: 0 everything reconciles, 1 a mismatch, 2 bad options, 3 a signal's orderly
-            end took longer than 120 s.
+            Exit codes: 0 everything reconciles, 1 a mismatch, 2 bad options (a non-durable
+            --db-url without --ephemeral included), 3 a signal's orderly end took longer than
+            120 s, 4 the database could not be opened (unreachable, wrong credentials, missing,
+            unwritable data directory).
 
             Options:
               --campaigns N      campaigns to create (default 12)
@@ -39,6 +42,10 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
                                  (default: the embedded H2 database file under --data-dir)
               --data-dir DIR     where the embedded database and demo.log live (default ./data)
               --seed N           random seed (default: from the clock)
+              --ephemeral        accept a --db-url whose commits are not durable (H2 in memory, H2
+                                 with a WRITE_DELAY, PostgreSQL with synchronous_commit off); the
+                                 report then says the run was not durable
+              --verbose          print the stack trace of a failure, not only its one line
               --help             this text
             """;
 
@@ -71,6 +78,8 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
         // Not Database.DEFAULT_DATA_DIR: loading Database would start logging before it is configured.
         Path dataDir = Path.of("data");
         long seed = System.nanoTime();
+        boolean ephemeral = false;
+        boolean verbose = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -78,6 +87,17 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
             }
             if (!a.startsWith("--")) {
                 throw new IllegalArgumentException("unexpected argument '" + a + "'");
+            }
+            if (a.equals("--ephemeral")) {
+                ephemeral = true;
+                continue;
+            }
+            if (a.equals("--verbose")) {
+                verbose = true;
+                continue;
+            }
+            if (!WITH_VALUE.contains(a)) {
+                throw new IllegalArgumentException("unknown option " + a);
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(a + " needs a value");
@@ -94,7 +114,17 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        return new DemoOptions(campaigns, donors, Duration.ofSeconds(seconds), crashRate, dbUrl, dataDir, seed);
+        return new DemoOptions(campaigns, donors, Duration.ofSeconds(seconds), crashRate, dbUrl, dataDir, seed, ephemeral,
+                verbose);
+    }
+
+    private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--campaigns", "--donors", "--duration",
+            "--crash-rate", "--db-url", "--data-dir", "--seed");
+
+    /** The options of a run with these numbers and the defaults for the rest (for tests). */
+    static DemoOptions of(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir,
+            long seed) {
+        return new DemoOptions(campaigns, donors, duration, crashRate, dbUrl, dataDir, seed, false, false);
     }
 
     private static int integer(String option, String value) {

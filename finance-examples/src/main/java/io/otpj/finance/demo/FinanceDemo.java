@@ -172,6 +172,18 @@ public final class FinanceDemo {
         this.runId = runId;
     }
 
+    /** One line naming the problem (passwords masked); the stack only with {@code --verbose}. */
+    private static void failure(PrintStream out, RuntimeException e, boolean verbose) {
+        String what = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e.getCause() instanceof java.io.IOException io && e instanceof java.io.UncheckedIOException) {
+            what = what + ": " + io;
+        }
+        out.println("error: " + io.otpj.finance.db.Durability.redact(what).lines().findFirst().orElse(""));
+        if (verbose) {
+            e.printStackTrace(out);
+        }
+    }
+
     /** Runs the demo; see the class comment and {@code --help}. */
     public static void main(String[] args) {
         DemoOptions options;
@@ -227,8 +239,20 @@ public final class FinanceDemo {
         String runId = newRunId(LocalDateTime.now());
         out.printf("otpj finance demo %s: %d campaigns, %d donors, %d s, %.1f crashes/s, seed %d%n", runId,
                 options.campaigns(), options.donors(), options.duration().toSeconds(), options.crashRate(), options.seed());
-        Database db = options.dbUrl() == null ? Database.openEmbedded(options.dataDir()) : Database.open(options.dbUrl());
-        out.println("database: " + db.url());
+        Database db;
+        try {
+            db = options.dbUrl() == null ? Database.openEmbedded(options.dataDir())
+                    : Database.open(Database.Options.of(options.dbUrl()).withEphemeral(options.ephemeral()));
+        } catch (IllegalArgumentException refused) {
+            // A URL whose commits are not durable, without --ephemeral: a bad option.
+            failure(out, refused, options.verbose());
+            return 2;
+        } catch (RuntimeException cannotOpen) {
+            // Unreachable, wrong credentials, missing database, unwritable or wrong data directory.
+            failure(out, cannotOpen, options.verbose());
+            return 4;
+        }
+        out.println("database: " + db.url() + (db.durable() ? "" : "  (NOT DURABLE: --ephemeral)"));
         out.println("log:      " + log);
         FinanceDemo demo = null;
         Node node = Node.start(NodeOptions.named("finance-demo-" + runId).withShutdownHook(false));
@@ -622,6 +646,10 @@ public final class FinanceDemo {
         out.println();
         if (problems.isEmpty()) {
             out.printf("OK: %,d donations accepted = persisted = counted in campaign totals, in every currency.%n", totalCount);
+            if (!db.durable()) {
+                out.println("NOT DURABLE: this run used --ephemeral with " + db.url()
+                        + "; acknowledged donations would not survive a crash.");
+            }
             return true;
         }
         out.println("MISMATCH:");

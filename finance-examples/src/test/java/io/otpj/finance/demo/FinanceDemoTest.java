@@ -23,7 +23,7 @@ class FinanceDemoTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         String url = io.otpj.finance.testing.TestDatabase.postgresUrl();
-        int code = FinanceDemo.run(new DemoOptions(4, 8, Duration.ofSeconds(2), 10, url, dir, 7), out);
+        int code = FinanceDemo.run(DemoOptions.of(4, 8, Duration.ofSeconds(2), 10, url, dir, 7), out);
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text);
         assertTrue(text.contains("OK: "), text);
@@ -34,6 +34,34 @@ class FinanceDemoTest {
                         "the run left campaigns taking donations");
             }
         }
+    }
+
+    static String runOf(DemoOptions o, int[] code) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        code[0] = FinanceDemo.run(o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A non-durable URL is a bad option (2) unless --ephemeral; then the report says so. Setup failures are 4. */
+    @Test
+    void nonDurableUrlsAndSetupFailuresAreOneLineWithTheirCodes() throws Exception {
+        int[] code = new int[1];
+        String refused = runOf(DemoOptions.of(2, 2, Duration.ofSeconds(1), 0, "jdbc:h2:mem:demo;password=s3cret", dir, 1), code);
+        assertEquals(2, code[0], refused);
+        assertTrue(refused.lines().anyMatch(l -> l.startsWith("error: refusing") && l.contains("--ephemeral")), refused);
+        assertFalse(refused.contains("s3cret"), refused);
+        assertFalse(refused.contains("\tat "), "no stack trace: " + refused);
+
+        String mem = "jdbc:h2:mem:demo" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        String ephemeral = runOf(new DemoOptions(2, 2, Duration.ofSeconds(1), 0, mem, dir, 1, true, false), code);
+        assertEquals(0, code[0], ephemeral);
+        assertTrue(ephemeral.contains("NOT DURABLE"), ephemeral);
+
+        Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "not a directory");
+        String setup = runOf(DemoOptions.of(2, 2, Duration.ofSeconds(1), 0, null, file, 1), code);
+        assertEquals(4, code[0], setup);
+        assertTrue(setup.lines().anyMatch(l -> l.startsWith("error: ")), setup);
+        assertFalse(setup.contains("\tat "), "no stack trace: " + setup);
     }
 
     @Test
@@ -54,7 +82,7 @@ class FinanceDemoTest {
     void parsesOptionsAndRejectsBadOnes() {
         DemoOptions o = DemoOptions.parse(new String[] {"--campaigns", "3", "--donors", "5", "--duration", "7",
                 "--crash-rate", "0.5", "--seed", "99", "--data-dir", "x"});
-        assertEquals(new DemoOptions(3, 5, Duration.ofSeconds(7), 0.5, null, Path.of("x"), 99), o);
+        assertEquals(DemoOptions.of(3, 5, Duration.ofSeconds(7), 0.5, null, Path.of("x"), 99), o);
         assertNull(DemoOptions.parse(new String[] {"--help"}));
         assertEquals(12, DemoOptions.parse(new String[0]).campaigns());
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--campaigns", "0"}));
@@ -63,5 +91,11 @@ class FinanceDemoTest {
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--crash-rate", "-1"}));
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--db-url", "jdbc:mysql://x"}));
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--frobnicate", "1"}));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> DemoOptions.parse(new String[] {"--frobnicate"}));
+        assertEquals("unknown option --frobnicate", unknown.getMessage(), "an unknown flag is unknown, not short of a value");
+        DemoOptions flags = DemoOptions.parse(new String[] {"--ephemeral", "--verbose", "--campaigns", "2"});
+        assertTrue(flags.ephemeral() && flags.verbose());
+        assertEquals(2, flags.campaigns());
     }
 }

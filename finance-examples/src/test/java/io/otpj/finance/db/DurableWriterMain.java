@@ -1,0 +1,25 @@
+package io.otpj.finance.db;
+
+import io.otpj.finance.domain.Campaign;
+import io.otpj.finance.money.Money;
+
+/**
+ * The JVM that {@code DurabilityTest} kills with SIGKILL: opens {@code args[0]}, creates
+ * {@code args[1]} campaigns with ids {@code args[2]-0..}, printing "committed N" after each
+ * commit, then waits to be killed.
+ */
+public final class DurableWriterMain {
+
+    private DurableWriterMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        Database db = Database.open(args[0]);
+        int n = Integer.parseInt(args[1]);
+        for (int i = 0; i < n; i++) {
+            db.campaigns().create(Campaign.create(args[2] + "-" + i, "durability", Money.of(1_000, "USD")));
+            System.out.println("committed " + (i + 1));
+        }
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
