@@ -47,11 +47,7 @@ final class GenServerLoop<A, S> extends ServerLoop {
             return;
         }
         switch (r) {
-            case null -> {
-                ExitReason reason = new ExitReason.BadReturnValue("init", null);
-                crashReport(reason, "init", null);
-                failStart(new StartResult.Failed(reason), reason);
-            }
+            case null -> initReturnedNull();
             case InitResult.Ok<S> ok -> {
                 state = ok.state();
                 acknowledge();
@@ -59,12 +55,7 @@ final class GenServerLoop<A, S> extends ServerLoop {
                 loop(ok.action());
             }
             case InitResult.Ignore<S> i -> failStart(new StartResult.Ignored(), Reasons.NORMAL);
-            case InitResult.Stop<S> s -> {
-                if (!s.reason().isClean()) {
-                    crashReport(s.reason(), "init", null);
-                }
-                failStart(new StartResult.Failed(s.reason()), s.reason());
-            }
+            case InitResult.Stop<S> s -> initStopped(s.reason());
             // {error, reason}: silent, and the process exits normally, as proc_lib does.
             case InitResult.Error<S> e -> failStart(new StartResult.Failed(e.reason()), Reasons.NORMAL);
         }

@@ -163,16 +163,9 @@ public final class Proc {
             Pcb.send(pid.pcb, message);
             return;
         }
-        Objects.requireNonNull(dest, "dest");
         // Resolve first, outside the gate: a via-name runs registry code, which may block, and a
         // process killed meanwhile must not hold its DOWN back.
-        Pcb p;
-        try {
-            p = resolve(dest);
-        } catch (RuntimeException registryFailed) {
-            RegistryFailures.dropped(dest, registryFailed);
-            return;
-        }
+        Pcb p = resolveForSend(Objects.requireNonNull(dest, "dest"));
         if (p == null) {
             throw new IllegalArgumentException("no process registered as " + dest);
         }
@@ -188,15 +181,23 @@ public final class Proc {
             Pcb.send(pid.pcb, message);
             return;
         }
-        Pcb p;
-        try {
-            p = resolve(dest);
-        } catch (RuntimeException registryFailed) {
-            RegistryFailures.dropped(dest, registryFailed);
-            return;
-        }
+        Pcb p = resolveForSend(dest);
         if (p != null) {
             Pcb.send(p, message);
+        }
+    }
+
+    /**
+     * The process a message to {@code dest} goes to: null if no process holds the name, and
+     * {@link Pcb#OUTSIDE} (never alive: a send to it is dropped) if a via-name's registry threw,
+     * which is logged.
+     */
+    private static Pcb resolveForSend(ServerRef dest) {
+        try {
+            return resolve(dest);
+        } catch (RuntimeException registryFailed) {
+            RegistryFailures.dropped(dest, registryFailed);
+            return Pcb.OUTSIDE;
         }
     }
 

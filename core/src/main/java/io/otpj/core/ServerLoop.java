@@ -137,6 +137,21 @@ abstract class ServerLoop implements Runnable {
         failStart(new StartResult.Failed(reason), reason);
     }
 
+    /** init returned null: the start fails with {@code bad_return_value}. */
+    final void initReturnedNull() {
+        ExitReason reason = new ExitReason.BadReturnValue("init", null);
+        crashReport(reason, "init", null);
+        failStart(new StartResult.Failed(reason), reason);
+    }
+
+    /** init returned stop: a crash report unless the reason is clean, and the start fails with it. */
+    final void initStopped(ExitReason reason) {
+        if (!reason.isClean()) {
+            crashReport(reason, "init", null);
+        }
+        failStart(new StartResult.Failed(reason), reason);
+    }
+
     /**
      * Ends a start that did not succeed: unlink from the starter (a failed init must not kill
      * it), then die. The starter is woken by the death (its ack watches this process) once the

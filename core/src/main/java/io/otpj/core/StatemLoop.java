@@ -86,11 +86,7 @@ final class StatemLoop<A, S, D> extends ServerLoop {
             return;
         }
         switch (r) {
-            case null -> {
-                ExitReason reason = new ExitReason.BadReturnValue("init", null);
-                crashReport(reason, "init", null);
-                failStart(new StartResult.Failed(reason), reason);
-            }
+            case null -> initReturnedNull();
             case GenStatem.Init.Ok<S, D> ok -> {
                 if (ok.actions().stream().anyMatch(a -> a instanceof Action.Postpone)) {
                     ExitReason reason = new ExitReason.BadReturnValue("init (postpone is not allowed in init)", ok);
@@ -116,12 +112,7 @@ final class StatemLoop<A, S, D> extends ServerLoop {
                 loop();
             }
             case GenStatem.Init.Ignore<S, D> i -> failStart(new StartResult.Ignored(), Reasons.NORMAL);
-            case GenStatem.Init.Stop<S, D> s -> {
-                if (!s.reason().isClean()) {
-                    crashReport(s.reason(), "init", null);
-                }
-                failStart(new StartResult.Failed(s.reason()), s.reason());
-            }
+            case GenStatem.Init.Stop<S, D> s -> initStopped(s.reason());
         }
     }
 
