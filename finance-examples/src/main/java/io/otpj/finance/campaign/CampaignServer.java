@@ -197,7 +197,9 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
     /**
      * Sets the campaign's status, asynchronously ({@code update_status}); it is stored before the
      * next request is handled. An illegal transition ({@link CampaignStatus#canChangeTo}: a
-     * completed or cancelled campaign stays so) is ignored and logged as a warning.
+     * completed or cancelled campaign stays so) is ignored and logged as a warning. Closing the
+     * campaign first counts every donation still pending: each was acknowledged, so each is
+     * counted (see {@link io.otpj.finance.db.CampaignRepository#updateStatus}).
      */
     public static void updateStatus(ServerRef server, CampaignStatus status) {
         GenServer.cast(server, new UpdateStatus(Objects.requireNonNull(status, "status must not be null")));

@@ -116,7 +116,11 @@ public final class CampaignRepository {
     }
 
     /**
-     * Sets a campaign's status.
+     * Sets a campaign's status. <b>An acknowledged donation is always counted:</b> closing a
+     * campaign (to {@code COMPLETED} or {@code CANCELLED}) first counts every donation still
+     * stored as {@code PENDING} — each was acknowledged to its donor, and validated against the
+     * campaign, when it was stored — in the same transaction: marked {@code PROCESSED} and added to
+     * the campaign's total. A batch that comes later finds them settled and counts nothing twice.
      *
      * @return the campaign after the change
      * @throws IllegalArgumentException if there is no such campaign
@@ -125,6 +129,10 @@ public final class CampaignRepository {
         Ids.require(id, "campaign id");
         Objects.requireNonNull(status, "status must not be null");
         return db.transaction(Database.campaignLane(id), "update status of campaign " + id, c -> {
+            Campaign before = select(c, id, true).orElseThrow(() -> new IllegalArgumentException("no campaign " + id));
+            if (status.isFinal() && !before.status().isFinal()) {
+                settlePendingOnClose(c, before);
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET status = ?, updated_at = ? WHERE id = ?")) {
                 ps.setString(1, status.name());
                 Sql.setInstant(ps, 2, Instant.now());
@@ -238,6 +246,21 @@ public final class CampaignRepository {
             return new BatchOutcome(select(c, campaignId, false).orElseThrow(), List.copyOf(settled),
                     List.copyOf(deferred), List.copyOf(missing));
         });
+    }
+
+    /** Counts every pending donation of {@code campaign}, which is about to close (see {@link #updateStatus}). */
+    private static void settlePendingOnClose(Connection c, Campaign campaign) throws SQLException {
+        Instant now = Instant.now();
+        Money added = Money.zero(campaign.currency());
+        long count = 0;
+        for (DonationRecord r : DonationRepository.selectPending(c, campaign.id())) {
+            DonationRepository.settle(c, r.donation().id(), DonationStatus.PROCESSED, null, now);
+            added = added.plus(r.donation().amount());
+            count++;
+        }
+        if (count > 0) {
+            addToTotals(c, campaign.id(), added, count);
+        }
     }
 
     // ------------------------------------------------------------------ SQL

@@ -194,6 +194,12 @@ public final class DonationRepository {
         }
     }
 
+    /** The campaign's pending donations, oldest first, in the caller's transaction. */
+    static List<DonationRecord> selectPending(Connection c, String campaignId) throws SQLException {
+        return query(c, "SELECT " + COLUMNS + " FROM donations WHERE campaign_id = ? AND status = 'PENDING' ORDER BY created_at, id",
+                campaignId);
+    }
+
     /** Moves a pending donation to {@code status}; does nothing to one already settled. */
     static void settle(Connection c, String id, DonationStatus status, String failureReason, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE donations SET status = ?, failure_reason = ?, processed_at = ? "
