@@ -41,8 +41,12 @@ abstract class ServerLoop implements Runnable {
     Object lastMessage;
     boolean suspended;
     boolean trace;
-    /** When init returned, in nanoseconds since the epoch: a long, not an Instant kept per process. */
-    private long startedAtEpochNanos;
+    /**
+     * When init returned, as {@code System.nanoTime()}: a long, not an Instant kept per process,
+     * and no wall-clock read per start; turned into an {@link Instant} only when statistics are
+     * asked for.
+     */
+    private long startedAtNanoTime;
     long messagesIn, calls, casts, infos, hibernations;
 
     ServerLoop(Logger log, Pcb self, StartOptions options, Pcb parent, Ack ack) {
@@ -120,8 +124,7 @@ abstract class ServerLoop implements Runnable {
 
     /** init succeeded: the starter gets {@code Ok(pid)}, and the start's argument may go. */
     final void acknowledge() {
-        Instant now = Instant.now();
-        startedAtEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        startedAtNanoTime = System.nanoTime();
         // Through the gate, as a reply: a server killed during init acknowledges nothing
         // (its starter learns of the death instead).
         Pcb.completeAs(self, ack, new StartResult.Ok(self.pid));
@@ -203,8 +206,8 @@ abstract class ServerLoop implements Runnable {
                 f.reply(null);
             }
             case Sys.GetStatistics s ->
-                f.reply(new Statistics(Instant.ofEpochSecond(0L, startedAtEpochNanos), messagesIn, calls, casts, infos, hibernations,
-                        self.queueLength()));
+                f.reply(new Statistics(Instant.now().minusNanos(System.nanoTime() - startedAtNanoTime), messagesIn, calls,
+                        casts, infos, hibernations, self.queueLength()));
             case Sys.Trace t -> {
                 trace = t.on();
                 f.reply(null);

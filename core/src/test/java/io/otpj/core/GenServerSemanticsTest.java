@@ -1281,6 +1281,9 @@ class GenServerSemanticsTest {
             assertEquals(0, st.mailboxLength());
             assertNotNull(st.startedAt());
             assertFalse(st.startedAt().isBefore(before.minusSeconds(1)));
+            assertFalse(st.startedAt().isAfter(Instant.now()), "started before it was asked");
+            Duration drift = Duration.between(st.startedAt(), Sys.statistics(s.pid).startedAt()).abs();
+            assertTrue(drift.compareTo(Duration.ofMillis(50)) < 0, "the start time is one moment, asked twice: " + drift);
             GenServer.stop(s.pid);
         }
 
