@@ -186,7 +186,7 @@ public final class FinanceApplication implements AutoCloseable {
                 ChildSpec.worker("registry", Registry.starter(RegistryOptions.unique(registryName))),
                 ChildSpec.worker("pubsub", PubSub.starter(pubsubName)),
                 ChildSpec.worker("payment_gateway", () -> PaymentGatewayServer.startLink(
-                        PaymentGatewayServer.Options.of(config.gateway()), Name.local(n + ".payment_gateway"))),
+                        PaymentGatewayServer.Options.of(config.gateway()).withDatabase(db), Name.local(n + ".payment_gateway"))),
                 ChildSpec.worker("payment_processor", () -> PaymentProcessor.startLink(
                         PaymentProcessor.Options.of(db), Name.local(n + ".payment_processor"))),
                 ChildSpec.worker("zakat", () -> ZakatCalculatorServer.startLink(

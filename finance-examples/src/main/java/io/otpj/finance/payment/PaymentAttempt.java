@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *      \--state timeout--> TimedOut --(late answer recorded)--> (ends when its worker has)
  * </pre>
  * <ul>
- *   <li><b>Pending</b>: a worker process, linked, asks the provider; a state timeout of
+ *   <li><b>Pending</b>: a worker process, linked, asks the provider under the payment's
+ *       idempotency key — first what it recorded for the key (a retry of a payment whose answer was
+ *       lost gets that outcome, not a second charge), then to charge; a state timeout of
  *       {@code gatewayTimeout} bounds the wait.</li>
  *   <li><b>Authorized</b>: the provider approved the charge; the transition into it inserts the
  *       booking (an internal event, handled before anything queued), so an approval can never be
@@ -52,13 +54,15 @@ final class PaymentAttempt implements GenStatem.ByState<PaymentAttempt.Args, Pay
 
     /**
      * @param payment the server's number for the payment
+     * @param key the payment's idempotency key (the same on every retry of the payment)
      * @param amount what to charge
      * @param gateway the provider
      * @param timeout how long the provider may take
      * @param server who is told the outcome ({@link Settled}) and any late answer ({@link PaymentGatewayServer.Charged})
      */
-    record Args(long payment, Money amount, PaymentGateway gateway, Duration timeout, Pid server) {
+    record Args(long payment, String key, Money amount, PaymentGateway gateway, Duration timeout, Pid server) {
         Args {
+            Objects.requireNonNull(key, "key");
             Objects.requireNonNull(amount, "amount");
             Objects.requireNonNull(gateway, "gateway");
             Objects.requireNonNull(timeout, "timeout");
@@ -165,8 +169,8 @@ final class PaymentAttempt implements GenStatem.ByState<PaymentAttempt.Args, Pay
         // Trapping: the worker's exit is an event here, and our death (a kill included) takes it along.
         Proc.trapExit(true);
         Pid self = Proc.self();
-        Pid worker = Proc.spawnLink(() -> Proc.send(self, new PaymentGatewayServer.Charged(a.payment(), a.amount(),
-                PaymentGatewayServer.charge(a.gateway(), a.amount()))));
+        Pid worker = Proc.spawnLink(() -> Proc.send(self, new PaymentGatewayServer.Charged(a.payment(), a.key(), a.amount(),
+                PaymentGatewayServer.charge(a.gateway(), a.key(), a.amount()))));
         return Init.ok(new Pending(), new Data(a, worker));
     }
 

@@ -1,6 +1,7 @@
 package io.otpj.finance.payment;
 
 import io.otpj.finance.money.Money;
+import java.util.Optional;
 
 /**
  * A payment provider: the seed's {@code PaymentGatewayBehaviour}, the seam that tests replace
@@ -23,4 +24,31 @@ public interface PaymentGateway {
      * @throws Exception when the provider fails
      */
     PaymentResult processPayment(Money amount) throws Exception;
+
+    /**
+     * Charges {@code amount} under {@code idempotencyKey}: a provider with idempotency keys charges
+     * a key at most once and answers a repeat with the first outcome, so a caller told
+     * {@code TIMEOUT} (outcome unknown) can retry with the same key without charging twice. The
+     * default ignores the key, for a provider without keys; a real provider should implement it.
+     *
+     * @param idempotencyKey the caller's key for this payment (the same on every retry)
+     * @param amount the amount, positive
+     * @return as {@link #processPayment(Money)}
+     * @throws Exception when the provider fails
+     */
+    default PaymentResult processPayment(String idempotencyKey, Money amount) throws Exception {
+        return processPayment(amount);
+    }
+
+    /**
+     * What the provider recorded for {@code idempotencyKey}: how a payment whose answer was lost
+     * is reconciled before it is retried. The default knows nothing (a provider without keys).
+     *
+     * @param idempotencyKey the payment's key
+     * @return the outcome charged under it, or empty if the provider has none
+     * @throws Exception when the provider fails
+     */
+    default Optional<PaymentResult> outcomeOf(String idempotencyKey) throws Exception {
+        return Optional.empty();
+    }
 }

@@ -14,6 +14,7 @@ import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.ServerRef;
 import io.otpj.core.StartResult;
+import io.otpj.finance.db.Database;
 import io.otpj.finance.domain.PaymentTransaction;
 import io.otpj.finance.money.Money;
 import java.time.Duration;
@@ -47,8 +48,11 @@ import org.slf4j.LoggerFactory;
  * live in the machine's states. A timeout does not mean nothing was charged: the outcome is unknown (the provider may
  * have received the request and may still charge), so the caller must reconcile before retrying.
  * An approval that still reaches the server after the timeout (sent just before the kill) is
- * not dropped: it is counted in {@link Stats#approved()} and the totals, and written to the
- * audit log with the reference {@code late-payment-N}, with a warning in the log.
+ * not dropped: it is counted in {@link Stats#approved()} and the totals, written to the audit log
+ * and, with {@link Options#withDatabase}, stored in the transactions table, with the payment's
+ * idempotency key as its reference, with a warning in the log. A caller told {@code TIMEOUT}
+ * retries with the same key ({@link #processPayment(ServerRef, String, Money)}): the provider is
+ * asked first what it recorded for the key, so nothing is charged twice.
  *
  * <h2>Bad input</h2>
  * A non-positive amount is answered {@link PaymentResult.Reason#INVALID_AMOUNT} without asking
@@ -69,8 +73,10 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
      * @param gateway the provider
      * @param gatewayTimeout how long a payment may take before it is answered TIMEOUT; positive and less than 30 s
      * @param auditLogLimit how many transactions the audit log keeps, at least 1
+     * @param db where late approvals are stored for good (the audit log in memory is bounded), or
+     *     empty to keep them in the audit log only
      */
-    public record Options(PaymentGateway gateway, Duration gatewayTimeout, int auditLogLimit) {
+    public record Options(PaymentGateway gateway, Duration gatewayTimeout, int auditLogLimit, Optional<Database> db) {
         /** @throws IllegalArgumentException for a timeout outside (0, 30 s) or a limit below 1 */
         public Options {
             Objects.requireNonNull(gateway, "gateway must not be null");
@@ -82,21 +88,27 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
             if (auditLogLimit < 1) {
                 throw new IllegalArgumentException("auditLogLimit must be at least 1, got " + auditLogLimit);
             }
+            Objects.requireNonNull(db, "db must not be null (use Optional.empty())");
         }
 
-        /** @return options for {@code gateway}: 25 s per payment, an audit log of 1000 */
+        /** @return options for {@code gateway}: 25 s per payment, an audit log of 1000, no database */
         public static Options of(PaymentGateway gateway) {
-            return new Options(gateway, Duration.ofSeconds(25), 1000);
+            return new Options(gateway, Duration.ofSeconds(25), 1000, Optional.empty());
         }
 
         /** @return these options with another gateway timeout */
         public Options withGatewayTimeout(Duration timeout) {
-            return new Options(gateway, timeout, auditLogLimit);
+            return new Options(gateway, timeout, auditLogLimit, db);
+        }
+
+        /** @return these options storing late approvals in {@code database} */
+        public Options withDatabase(Database database) {
+            return new Options(gateway, gatewayTimeout, auditLogLimit, Optional.of(database));
         }
 
         /** @return these options with another audit log size */
         public Options withAuditLogLimit(int limit) {
-            return new Options(gateway, gatewayTimeout, limit);
+            return new Options(gateway, gatewayTimeout, limit, db);
         }
     }
 
@@ -131,7 +143,7 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     }
 
     private record InFlight(From from, Money amount, Pid attempt, MonitorRef watch) {}
-    private record Process(Money amount) {}
+    private record Process(String key, Money amount) {}
     private record Log(PaymentTransaction transaction) {}
     private record GetAuditLog() {}
     private record GetStats() {}
@@ -139,7 +151,7 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
      * A worker's answer to its {@link PaymentAttempt}; one that comes after the timeout is passed
      * on to the server as a late answer. Package-private so tests can play a late one.
      */
-    record Charged(long payment, Money amount, PaymentResult result) {}
+    record Charged(long payment, String key, Money amount, PaymentResult result) {}
 
     private PaymentGatewayServer() {}
 
@@ -168,7 +180,26 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
      * @throws io.otpj.core.CallException if the server is not running or crashed
      */
     public static PaymentResult processPayment(ServerRef gateway, Money amount) {
-        return GenServer.call(gateway, new Process(Objects.requireNonNull(amount, "amount must not be null")), CALL_TIMEOUT);
+        return processPayment(gateway, java.util.UUID.randomUUID().toString(), amount);
+    }
+
+    /**
+     * Charges {@code amount} under {@code idempotencyKey}, waiting up to 30 s. After a
+     * {@code TIMEOUT} (outcome unknown), call again with the <em>same</em> key: the provider is
+     * first asked what it recorded for the key, so a charge that did happen is answered as such and
+     * never made twice.
+     *
+     * @param gateway the server
+     * @param idempotencyKey the caller's key for this payment, e.g. the donation id
+     * @param amount the amount
+     * @return approved with the gateway's transaction id, or failed with the reason
+     * @throws IllegalArgumentException for a bad key
+     * @throws io.otpj.core.CallException if the server is not running or crashed
+     */
+    public static PaymentResult processPayment(ServerRef gateway, String idempotencyKey, Money amount) {
+        io.otpj.finance.domain.Ids.require(idempotencyKey, "idempotency key");
+        return GenServer.call(gateway, new Process(idempotencyKey, Objects.requireNonNull(amount, "amount must not be null")),
+                CALL_TIMEOUT);
     }
 
     /** Adds a transaction to the audit log ({@code log_transaction}); returns at once. */
@@ -196,7 +227,7 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     @Override
     public CallResult<State> handleCall(Object request, From from, State s) throws Exception {
         return switch (request) {
-            case Process(Money amount) -> {
+            case Process(String key, Money amount) -> {
                 if (!amount.isPositive()) {
                     s.failed++;
                     yield reply(new PaymentResult.Failed(PaymentResult.Reason.INVALID_AMOUNT,
@@ -206,7 +237,7 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
                 // Not linked: a payment never takes the server down; monitored, so a crashed
                 // workflow still gets its caller an answer.
                 StartResult started = GenStatem.start(new PaymentAttempt(),
-                        new PaymentAttempt.Args(payment, amount, s.options.gateway(), s.options.gatewayTimeout(), Proc.self()));
+                        new PaymentAttempt.Args(payment, key, amount, s.options.gateway(), s.options.gatewayTimeout(), Proc.self()));
                 if (!(started instanceof StartResult.Ok(Pid attempt))) {
                     s.failed++;
                     yield reply(new PaymentResult.Failed(PaymentResult.Reason.GATEWAY_ERROR,
@@ -242,13 +273,13 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
                 }
                 yield noreply(s);
             }
-            case Charged(long payment, Money amount, PaymentResult result) -> {
+            case Charged(long payment, String key, Money amount, PaymentResult result) -> {
                 if (s.inFlight.containsKey(payment)) {
                     // Only a workflow answers for a payment in flight; this is no late answer.
                     LOG.warn("payment_unexpected_answer payment={} result={} detail=ignored: the payment is still in flight",
                             payment, result);
                 } else {
-                    lateAnswer(payment, amount, result, s);
+                    lateAnswer(payment, key, amount, result, s);
                 }
                 yield noreply(s);
             }
@@ -289,14 +320,17 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     /**
      * An answer after the caller was told {@code TIMEOUT}. An approval means the provider did
      * charge: it is counted in the stats and written to the audit log (reference
-     * {@code late-payment-N}) so that reconciliation finds it, never silently dropped.
+     * the payment's idempotency key, and in the database when there is one) so that reconciliation
+     * finds it, never silently dropped.
      */
-    private static void lateAnswer(long payment, Money amount, PaymentResult result, State s) {
+    private static void lateAnswer(long payment, String key, Money amount, PaymentResult result, State s) {
         if (result instanceof PaymentResult.Approved(String tx)) {
             s.approved++;
             s.lastTransaction = tx;
             s.totals.merge(amount.currency(), amount, Money::plus);
-            audit(s, PaymentTransaction.approved("late-payment-" + payment, amount, tx));
+            PaymentTransaction late = PaymentTransaction.approved(key, amount, tx);
+            audit(s, late);
+            s.options.db().ifPresent(db -> db.transactions().insertAll(List.of(late))); // money taken: kept for good
             LOG.warn("payment_late_approval payment={} amount={} gateway_transaction={} detail=caller was told TIMEOUT; reconcile",
                     payment, amount, tx);
         } else {
@@ -313,9 +347,14 @@ public final class PaymentGatewayServer implements GenServer<PaymentGatewayServe
     }
 
     /** Asks the provider, on a worker; never throws: a failure is a {@code GATEWAY_ERROR}. */
-    static PaymentResult charge(PaymentGateway gateway, Money amount) {
+    static PaymentResult charge(PaymentGateway gateway, String key, Money amount) {
         try {
-            PaymentResult r = gateway.processPayment(amount);
+            // Reconcile first: a retry of a payment whose answer was lost gets what was charged.
+            Optional<PaymentResult> known = gateway.outcomeOf(key);
+            if (known != null && known.isPresent()) {
+                return known.get();
+            }
+            PaymentResult r = gateway.processPayment(key, amount);
             if (r == null) {
                 return new PaymentResult.Failed(PaymentResult.Reason.GATEWAY_ERROR, "the gateway returned no result for " + amount);
             }

@@ -25,7 +25,8 @@ class PaymentAttemptTest {
     static final Money AMOUNT = Money.of(25, "EUR");
 
     static Pid startAttempt(long payment, PaymentGateway gateway, Duration timeout) {
-        return GenStatem.start(new PaymentAttempt(), new PaymentAttempt.Args(payment, AMOUNT, gateway, timeout, Proc.self())).pid();
+        return GenStatem.start(new PaymentAttempt(), new PaymentAttempt.Args(payment, "key-" + payment, AMOUNT, gateway, timeout,
+                Proc.self())).pid();
     }
 
     static Object receive() {
@@ -80,7 +81,7 @@ class PaymentAttemptTest {
             Sys.suspend(attempt);
             // Wait for the state timeout's message to be queued, then queue a late answer behind it.
             TestKit.eventually(() -> Sys.statistics(attempt).mailboxLength() >= 1, WAIT, "the timeout's message");
-            Proc.send(attempt, new PaymentGatewayServer.Charged(9, AMOUNT, PaymentResult.approved("gw-late")));
+            Proc.send(attempt, new PaymentGatewayServer.Charged(9, "key-9", AMOUNT, PaymentResult.approved("gw-late")));
             var down = Proc.monitor(attempt);
             Sys.resume(attempt);
             var settled = (PaymentAttempt.Settled) receive();
@@ -88,7 +89,7 @@ class PaymentAttemptTest {
             assertEquals(PaymentResult.Reason.TIMEOUT, f.reason());
             assertFalse(w.isAlive(), "the worker was killed before the caller was told");
             assertTrue(interrupted.await(30, TimeUnit.SECONDS), "its provider call was interrupted");
-            assertEquals(new PaymentGatewayServer.Charged(9, AMOUNT, PaymentResult.approved("gw-late")), receive(),
+            assertEquals(new PaymentGatewayServer.Charged(9, "key-9", AMOUNT, PaymentResult.approved("gw-late")), receive(),
                     "the late approval reaches the server");
             assertEquals(ExitReason.normal(), ((io.otpj.core.Down) receive()).reason(), "it ends after its worker");
         }, WAIT);

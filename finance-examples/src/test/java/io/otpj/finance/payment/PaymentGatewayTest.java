@@ -135,13 +135,13 @@ class PaymentGatewayTest {
         start(PaymentGatewayServer.Options.of(mock));
         Money amount = Money.of(99, "EUR");
         // A worker's answer for a payment no longer in flight (its caller was told TIMEOUT).
-        Proc.send(server, new PaymentGatewayServer.Charged(41, amount, PaymentResult.approved("gw-late")));
-        Proc.send(server, new PaymentGatewayServer.Charged(42, amount, PaymentResult.declined("no")));
+        Proc.send(server, new PaymentGatewayServer.Charged(41, "key-41", amount, PaymentResult.approved("gw-late")));
+        Proc.send(server, new PaymentGatewayServer.Charged(42, "key-42", amount, PaymentResult.declined("no")));
 
         List<PaymentTransaction> log = PaymentGatewayServer.auditLog(server);
         assertEquals(1, log.size(), log.toString());
         PaymentTransaction late = log.getFirst();
-        assertEquals("late-payment-41", late.reference());
+        assertEquals("key-41", late.reference(), "reconciled by the payment's idempotency key");
         assertEquals(amount, late.amount());
         assertEquals(PaymentTransaction.Status.APPROVED, late.status());
         assertEquals("gw-late", late.gatewayTransactionId().orElseThrow());
@@ -150,6 +150,69 @@ class PaymentGatewayTest {
         assertEquals("gw-late", stats.lastTransaction().orElseThrow());
         assertEquals(Map.of(Money.currency("EUR"), amount), stats.totals());
         assertEquals(0, stats.inFlight());
+    }
+
+    /** A provider with idempotency keys that charges, then loses its answer (hangs). */
+    static final class ChargesThenHangs implements PaymentGateway {
+        final java.util.concurrent.ConcurrentHashMap<String, PaymentResult> recorded = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicInteger charges = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public PaymentResult processPayment(Money amount) {
+            throw new UnsupportedOperationException("this provider charges only with a key");
+        }
+
+        @Override
+        public PaymentResult processPayment(String key, Money amount) throws InterruptedException {
+            charges.incrementAndGet();
+            recorded.put(key, PaymentResult.approved("gw-" + key));
+            new CountDownLatch(1).await(); // charged, but the answer never comes
+            return recorded.get(key);
+        }
+
+        @Override
+        public java.util.Optional<PaymentResult> outcomeOf(String key) {
+            return java.util.Optional.ofNullable(recorded.get(key));
+        }
+    }
+
+    /** "A TIMEOUT can be reconciled before a retry instead of charging twice": the same key is asked first. */
+    @Test
+    void aRetryAfterATimeoutWithTheSameKeyGetsTheChargedOutcomeWithoutASecondCharge() {
+        ChargesThenHangs provider = new ChargesThenHangs();
+        start(PaymentGatewayServer.Options.of(provider).withGatewayTimeout(Duration.ofMillis(300)));
+        Money amount = Money.of(40, "EUR");
+        var first = assertInstanceOf(PaymentResult.Failed.class, PaymentGatewayServer.processPayment(server, "donation-17", amount));
+        assertEquals(PaymentResult.Reason.TIMEOUT, first.reason());
+        assertEquals(PaymentResult.approved("gw-donation-17"), PaymentGatewayServer.processPayment(server, "donation-17", amount));
+        assertEquals(1, provider.charges.get(), "charged once, whatever the retries");
+        assertThrows(IllegalArgumentException.class, () -> PaymentGatewayServer.processPayment(server, " ", amount));
+    }
+
+    @Test
+    void theSimulatedProviderHonoursIdempotencyKeys() throws Exception {
+        SimulatedPaymentGateway g = SimulatedPaymentGateway.approvingAll();
+        assertTrue(g.outcomeOf("k").isEmpty());
+        PaymentResult once = g.processPayment("k", Money.of(5, "USD"));
+        assertEquals(once, g.processPayment("k", Money.of(5, "USD")), "a repeat of the key is the same charge");
+        assertEquals(java.util.Optional.of(once), g.outcomeOf("k"));
+        assertNotEquals(once, g.processPayment("other", Money.of(5, "USD")));
+    }
+
+    /** "Late approvals are persisted, not kept in a 1,000-entry in-memory log." */
+    @Test
+    void aLateApprovalIsStoredInTheDatabase(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (var db = io.otpj.finance.testing.TestDatabase.open(dir)) {
+            start(PaymentGatewayServer.Options.of(mock).withDatabase(db));
+            String key = io.otpj.finance.testing.TestDatabase.uniqueId("late");
+            Proc.send(server, new PaymentGatewayServer.Charged(77, key, Money.of(12, "EUR"), PaymentResult.approved("gw-77")));
+            PaymentGatewayServer.stats(server); // handled after the late answer
+            List<PaymentTransaction> stored = db.transactions().findByReference(key);
+            assertEquals(1, stored.size(), stored.toString());
+            assertEquals("gw-77", stored.getFirst().gatewayTransactionId().orElseThrow());
+            assertEquals(PaymentTransaction.Status.APPROVED, stored.getFirst().status());
+            GenServer.stop(server);
+        }
     }
 
     @Test
