@@ -32,7 +32,6 @@ final class GenServerClient {
      */
     static StartResult start(StartOptions options, boolean link, LoopFactory factory) {
         Objects.requireNonNull(options, "options");
-        Proc.toNanos(options.hibernateAfter(), "hibernateAfter");
         long initNanos = Proc.toNanos(options.timeout(), "timeout");
         Pcb caller = Pcb.current();
         if (link && caller == null) {

@@ -115,7 +115,8 @@ abstract class Mailbox extends PcbRelations {
             return;
         }
         MailboxBounds b = bounds;
-        if (b != null && !b.admit(this, q, message)) {
+        // Only a Pcb has bounds (set in its constructor): this is that Pcb.
+        if (b != null && !b.admit((Pcb) this, q, message)) {
             return;
         }
         q.offer(message);

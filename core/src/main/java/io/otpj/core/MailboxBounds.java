@@ -58,21 +58,21 @@ final class MailboxBounds {
      * before its offer. A refused call is failed at once (DROP); a full KILL mailbox kills its
      * owner. Deaths and the machine's own timeouts are always admitted.
      */
-    boolean admit(Mailbox owner, MessagePassingQueue<Object> q, Object message) {
+    boolean admit(Pcb owner, MessagePassingQueue<Object> q, Object message) {
         if (message instanceof Down || message instanceof Exit || message instanceof Mailbox.Unbounded) {
             return true;
         }
         int n = q.size();
         if (n >= limit.max()) {
             if (limit.overflow() == MailboxLimit.Overflow.KILL) {
-                if (owner instanceof Pcb p && p.die(MAILBOX_FULL)) {
-                    LOG.warn("mailbox_full pid={} max={} action=killed", p.pid, limit.max());
+                if (owner.die(MAILBOX_FULL)) {
+                    LOG.warn("mailbox_full pid={} max={} action=killed", owner.pid, limit.max());
                 }
                 return false;
             }
             long d = (long) DROPPED.getAndAdd(this, 1L);
-            if (d == 0 && owner instanceof Pcb p) {
-                LOG.warn("mailbox_full pid={} max={} action=dropping (counted in Proc.mailboxStats; logged once)", p.pid,
+            if (d == 0) {
+                LOG.warn("mailbox_full pid={} max={} action=dropping (counted in Proc.mailboxStats; logged once)", owner.pid,
                         limit.max());
             }
             if (message instanceof From call) {
@@ -88,10 +88,8 @@ final class MailboxBounds {
         if (len >= limit.highWater()) {
             if (above == 0 && ABOVE.compareAndSet(this, 0, 1)) {
                 long c = (long) CROSSINGS.getAndAdd(this, 1L) + 1;
-                if (owner instanceof Pcb o) {
-                    LOG.warn("mailbox_high_water pid={} length={} high_water={} max={} crossings={}", o.pid, len,
-                            limit.highWater(), limit.max(), c);
-                }
+                LOG.warn("mailbox_high_water pid={} length={} high_water={} max={} crossings={}", owner.pid, len,
+                        limit.highWater(), limit.max(), c);
             }
         } else if (above != 0 && len <= limit.highWater() / 2) {
             above = 0;
