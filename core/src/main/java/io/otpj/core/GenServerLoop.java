@@ -30,7 +30,7 @@ final class GenServerLoop<A, S> extends ServerLoop {
     private Action waitAction = Actions.NONE;
 
     GenServerLoop(Pcb self, GenServer<A, S> impl, A arg, StartOptions options, Pcb parent, ServerLoop.Ack ack) {
-        super(LOG, self, options, parent, ack);
+        super(self, options, parent, ack);
         this.impl = impl;
         this.arg = arg;
     }
@@ -216,6 +216,11 @@ final class GenServerLoop<A, S> extends ServerLoop {
             // fall through: a broken format_status must not leak what it was meant to hide
         }
         return FORMAT_FAILED;
+    }
+
+    @Override
+    Logger log() {
+        return LOG;
     }
 
     @Override

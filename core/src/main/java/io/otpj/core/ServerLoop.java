@@ -28,7 +28,6 @@ abstract class ServerLoop implements Runnable {
         }
     }
 
-    final Logger log;
     final Pcb self;
     final Name name;
     /** {@link StartOptions#hibernateAfter} in nanoseconds, or -1 for never. */
@@ -49,8 +48,7 @@ abstract class ServerLoop implements Runnable {
     private long startedAtNanoTime;
     long messagesIn, calls, casts, infos, hibernations;
 
-    ServerLoop(Logger log, Pcb self, StartOptions options, Pcb parent, Ack ack) {
-        this.log = log;
+    ServerLoop(Pcb self, StartOptions options, Pcb parent, Ack ack) {
         this.self = self;
         this.name = options.name();
         this.hibernateAfterNanos = Proc.toNanos(options.hibernateAfter(), "hibernateAfter");
@@ -90,6 +88,9 @@ abstract class ServerLoop implements Runnable {
 
     /** Runs the behaviour's init, then {@link #acknowledge}s and loops, or fails the start. */
     abstract void initAndLoop();
+
+    /** The behaviour's logger: a method, not a field, so no process carries a reference to it. */
+    abstract Logger log();
 
     /** The implementation's class name, for logs. */
     abstract String implName();
@@ -220,7 +221,7 @@ abstract class ServerLoop implements Runnable {
     final void traced(Object m) {
         if (trace) {
             GenServer.Status shown = formatted(m);
-            log.info("sys_trace pid={} event=handled message={} state={}", self.pid, shown.message(), shown.state());
+            log().info("sys_trace pid={} event=handled message={} state={}", self.pid, shown.message(), shown.state());
         }
     }
 
@@ -253,7 +254,7 @@ abstract class ServerLoop implements Runnable {
             if (t instanceof ProcessExit || !self.isAlive()) {
                 throw ProcessExit.INSTANCE;
             }
-            log.error("terminate_failed pid={} server={} reason={}", self.pid, implName(), reason, t);
+            log().error("terminate_failed pid={} server={} reason={}", self.pid, implName(), reason, t);
             reason = reasonOf(t);
         }
         if (!reason.isClean()) {
@@ -269,15 +270,15 @@ abstract class ServerLoop implements Runnable {
         try {
             GenServer.Status shown = formatted(last);
             if (cause != null) {
-                log.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
+                log().error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
                         implName(), reason, shown.message(), shown.state(), cause);
             } else {
-                log.error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
+                log().error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
                         implName(), reason, shown.message(), shown.state());
             }
         } catch (RuntimeException | StackOverflowError broken) {
             // A state or message whose toString throws must not keep the server from exiting.
-            log.error("crash_report pid={} server={} report_failed={}", self.pid, implName(), broken.getClass().getName());
+            log().error("crash_report pid={} server={} report_failed={}", self.pid, implName(), broken.getClass().getName());
         }
     }
 }

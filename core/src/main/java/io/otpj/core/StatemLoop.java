@@ -63,7 +63,7 @@ final class StatemLoop<A, S, D> extends ServerLoop {
     private boolean hibernate;
 
     private StatemLoop(Pcb self, GenStatem<A, S, D> impl, A arg, StartOptions options, Pcb parent, Ack ack) {
-        super(LOG, self, options, parent, ack);
+        super(self, options, parent, ack);
         this.impl = impl;
         this.arg = arg;
         this.enterCalls = impl.stateEnter();
@@ -370,6 +370,11 @@ final class StatemLoop<A, S, D> extends ServerLoop {
     }
 
     // ------------------------------------------------------------------ ServerLoop
+
+    @Override
+    Logger log() {
+        return LOG;
+    }
 
     @Override
     String implName() {
