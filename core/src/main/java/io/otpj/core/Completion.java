@@ -92,6 +92,10 @@ abstract class Completion extends DeathWatch {
         if (!OUTCOME.compareAndSet(this, PENDING, value == null ? NULL : value)) {
             return false;
         }
+        if (this instanceof RequestSet.Member m) {
+            m.set.arrived(m); // its waiter parks on the set, not on this cell
+            return true;
+        }
         if ((int) PARKED.getVolatile(this) == 1) {
             Ticker.unpark(waiter);
         }
@@ -217,7 +221,7 @@ abstract class Completion extends DeathWatch {
     }
 
     /** Closes a pending cell so no completion lands any more. @return whether we closed it */
-    private boolean close() {
+    final boolean close() {
         return OUTCOME.compareAndSet(this, PENDING, CLOSED);
     }
 }

@@ -14,7 +14,7 @@ package io.otpj.core;
  * refused and it unwinds. Thread-safe. Memory consistency: actions before {@code reply}
  * happen-before the caller's return from {@code call}.
  */
-public final class From extends Completion {
+public sealed class From extends Completion permits RequestSet.Member {
 
     final Object request;
     final Pcb server;
