@@ -18,6 +18,8 @@ final class Batches {
     static final int CALLS = 1_000;
     /** Calls per invocation in the concurrent-callers benchmark, split evenly among 1, 4 or 16 callers. */
     static final int CALLS_SHARED = 4_800;
+    /** Requests in flight at once in the pipelined benchmarks (a sliding window, or one batch from a plain thread). */
+    static final int WINDOW = 64;
     /** Servers (actors) started per invocation of the spawn benchmarks. */
     static final int SPAWNS = 100_000;
 

@@ -2,14 +2,17 @@ package io.otpj.benchmarks;
 
 import static io.otpj.benchmarks.Batches.CALLS;
 import static io.otpj.benchmarks.Batches.CALLS_SHARED;
+import static io.otpj.benchmarks.Batches.WINDOW;
 
 import io.otpj.benchmarks.OtpjServers.Caller;
 import io.otpj.benchmarks.OtpjServers.Echo;
 import io.otpj.benchmarks.OtpjServers.Ping;
 import io.otpj.benchmarks.OtpjServers.RunCalls;
+import io.otpj.benchmarks.OtpjServers.RunPipelined;
 import io.otpj.core.GenServer;
 import io.otpj.core.Pid;
 import io.otpj.core.RequestId;
+import io.otpj.core.RequestSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,12 +40,14 @@ public class OtpjCall {
         Pid echo;
         Pid caller;
         RunCalls run;
+        RunPipelined pipelined;
 
         @Setup(Level.Trial)
         public void setUp() {
             echo = OtpjServers.start(new Echo());
             caller = OtpjServers.start(new Caller());
             run = new RunCalls(echo, CALLS);
+            pipelined = new RunPipelined(echo, CALLS, WINDOW);
         }
 
         @TearDown(Level.Trial)
@@ -110,5 +115,34 @@ public class OtpjCall {
             last = id.await(LONG);
         }
         return last;
+    }
+
+    /**
+     * A plain (JMH) thread sends {@value Batches#WINDOW} requests at once through a
+     * {@link RequestSet} and collects every reply; the score is per request.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @OperationsPerInvocation(WINDOW)
+    public Object pipelinedFromPlainThread(Servers s) {
+        try (RequestSet<Boolean> set = RequestSet.create()) {
+            for (int i = 0; i < WINDOW; i++) {
+                set.send(s.echo, Ping.PING, Boolean.TRUE);
+            }
+            return set.awaitAll(LONG);
+        }
+    }
+
+    /**
+     * A process makes {@value Batches#CALLS} calls with {@value Batches#WINDOW} in flight (a sliding
+     * window through a {@link RequestSet}); the score is per call.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @OperationsPerInvocation(CALLS)
+    public Object pipelinedProcessToProcess(Servers s) {
+        return GenServer.call(s.caller, s.pipelined, LONG);
     }
 }

@@ -8,6 +8,7 @@ import io.otpj.core.GenServer;
 import io.otpj.core.InitResult;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
+import io.otpj.core.RequestSet;
 import io.otpj.core.ServerRef;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +36,9 @@ final class OtpjServers {
 
     /** Asks a {@link Caller} to make {@code calls} sequential calls to {@code server}. */
     record RunCalls(ServerRef server, int calls) {}
+
+    /** Asks a {@link Caller} to make {@code calls} calls to {@code server}, {@code window} of them in flight at once. */
+    record RunPipelined(ServerRef server, int calls, int window) {}
 
     /** Asks an idle server to stop, counting {@code done} down in {@code terminate}. */
     enum Stop { STOP }
@@ -89,6 +93,9 @@ final class OtpjServers {
 
         @Override
         public CallResult<Boolean> handleCall(Object request, From from, Boolean s) {
+            if (request instanceof RunPipelined(ServerRef server, int calls, int window)) {
+                return reply(pipelined(server, calls, window), s);
+            }
             if (!(request instanceof RunCalls(ServerRef server, int calls))) {
                 throw new IllegalArgumentException("unexpected call " + request);
             }
@@ -97,6 +104,28 @@ final class OtpjServers {
                 last = GenServer.call(server, Ping.PING);
             }
             return reply(last, s);
+        }
+    }
+
+    /** A sliding window of {@code window} requests through a {@link RequestSet}: a reply in, the next request out. */
+    static Object pipelined(ServerRef server, int calls, int window) {
+        try (RequestSet<Boolean> set = RequestSet.create()) {
+            int sent = 0;
+            for (; sent < window && sent < calls; sent++) {
+                set.send(server, Ping.PING, Boolean.TRUE);
+            }
+            Object last = null;
+            for (int got = 0; got < calls; got++) {
+                if (!(set.awaitNext(Proc.INFINITY).orElseThrow() instanceof RequestSet.Reply<Boolean> r)) {
+                    throw new IllegalStateException("the echo server failed");
+                }
+                last = r.value();
+                if (sent < calls) {
+                    set.send(server, Ping.PING, Boolean.TRUE);
+                    sent++;
+                }
+            }
+            return last;
         }
     }
 

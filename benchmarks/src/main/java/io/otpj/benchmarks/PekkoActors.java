@@ -45,6 +45,8 @@ final class PekkoActors {
 
     record Run(int calls, CountDownLatch done) implements RequesterMsg {}
 
+    record RunPipelined(int calls, int window, CountDownLatch done) implements RequesterMsg {}
+
     record Go(CountDownLatch done) {}
 
     sealed interface ParentMsg {}
@@ -176,6 +178,57 @@ final class PekkoActors {
             if (--remaining > 0) {
                 echo.tell(ping);
             } else {
+                done.countDown();
+            }
+            return this;
+        }
+    }
+
+    /**
+     * Makes {@code calls} request/reply exchanges with an echo actor, {@code window} in flight: a
+     * reply in, the next request out (the peer of otpj's {@code RequestSet} sliding window).
+     */
+    static final class PipelinedRequester extends AbstractBehavior<RequesterMsg> {
+        private final ActorRef<Ping> echo;
+        private final Ping ping;
+        private int toSend;
+        private int toReceive;
+        private CountDownLatch done;
+
+        static Behavior<RequesterMsg> create(ActorRef<Ping> echo) {
+            return Behaviors.setup(ctx -> new PipelinedRequester(ctx, echo));
+        }
+
+        private PipelinedRequester(ActorContext<RequesterMsg> context, ActorRef<Ping> echo) {
+            super(context);
+            this.echo = echo;
+            this.ping = new Ping(context.getSelf().narrow());
+        }
+
+        @Override
+        public Receive<RequesterMsg> createReceive() {
+            return newReceiveBuilder()
+                    .onMessageEquals(Pong.PONG, this::onPong)
+                    .onMessage(RunPipelined.class, this::onRun)
+                    .build();
+        }
+
+        private Behavior<RequesterMsg> onRun(RunPipelined r) {
+            toSend = r.calls();
+            toReceive = r.calls();
+            done = r.done();
+            for (int i = 0; i < r.window() && toSend > 0; i++, toSend--) {
+                echo.tell(ping);
+            }
+            return this;
+        }
+
+        private Behavior<RequesterMsg> onPong() {
+            if (toSend > 0) {
+                toSend--;
+                echo.tell(ping);
+            }
+            if (--toReceive == 0) {
                 done.countDown();
             }
             return this;

@@ -2,16 +2,20 @@ package io.otpj.benchmarks;
 
 import static io.otpj.benchmarks.Batches.CALLS;
 import static io.otpj.benchmarks.Batches.CALLS_SHARED;
+import static io.otpj.benchmarks.Batches.WINDOW;
 
 import io.otpj.benchmarks.PekkoActors.Echo;
 import io.otpj.benchmarks.PekkoActors.Ping;
 import io.otpj.benchmarks.PekkoActors.Pong;
+import io.otpj.benchmarks.PekkoActors.PipelinedRequester;
 import io.otpj.benchmarks.PekkoActors.Requester;
 import io.otpj.benchmarks.PekkoActors.RequesterMsg;
 import io.otpj.benchmarks.PekkoActors.Run;
+import io.otpj.benchmarks.PekkoActors.RunPipelined;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -41,12 +45,14 @@ public class PekkoCall {
         ActorSystem<SpawnProtocol.Command> system;
         ActorRef<Ping> echo;
         ActorRef<RequesterMsg> requester;
+        ActorRef<RequesterMsg> pipelined;
 
         @Setup(Level.Trial)
         public void setUp() {
             system = PekkoActors.system("call");
             echo = PekkoActors.spawn(system, Echo.create(), "echo");
             requester = PekkoActors.spawn(system, Requester.create(echo), "requester");
+            pipelined = PekkoActors.spawn(system, PipelinedRequester.create(echo), "pipelined");
         }
 
         @TearDown(Level.Trial)
@@ -103,6 +109,37 @@ public class PekkoCall {
         for (ActorRef<RequesterMsg> r : c.refs) {
             r.tell(run);
         }
+        Batches.await(done);
+    }
+
+    /**
+     * Pekko's ask-many: a plain (JMH) thread asks {@value Batches#WINDOW} times at once and joins
+     * every future; the score is per request.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @OperationsPerInvocation(WINDOW)
+    public Object askManyFromPlainThread(Actors a) {
+        CompletableFuture<?>[] asks = new CompletableFuture<?>[WINDOW];
+        for (int i = 0; i < WINDOW; i++) {
+            asks[i] = AskPattern.<Ping, Pong>ask(a.echo, Ping::new, ASK_TIMEOUT, a.system.scheduler())
+                    .toCompletableFuture();
+        }
+        return CompletableFuture.allOf(asks).join();
+    }
+
+    /**
+     * An actor makes {@value Batches#CALLS} request/reply exchanges with {@value Batches#WINDOW} in
+     * flight (a sliding window); the score is per exchange.
+     */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    @OperationsPerInvocation(CALLS)
+    public void pipelinedActorToActor(Actors a) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        a.pipelined.tell(new RunPipelined(CALLS, WINDOW, done));
         Batches.await(done);
     }
 }

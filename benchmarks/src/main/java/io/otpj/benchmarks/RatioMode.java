@@ -78,7 +78,13 @@ final class RatioMode {
             new Figure("Call throughput, 4 callers → 1 server", callers("otpj", "OtpjCall.concurrentCallers", 4),
                     callers("Pekko", "PekkoCall.concurrentCallers", 4), 1.0, true, "≥ 1"),
             new Figure("Call throughput, 16 callers → 1 server", callers("otpj", "OtpjCall.concurrentCallers", 16),
-                    callers("Pekko", "PekkoCall.concurrentCallers", 16), 1.0, true, "≥ 1"));
+                    callers("Pekko", "PekkoCall.concurrentCallers", 16), 1.0, true, "≥ 1"),
+            new Figure("Pipelined calls, plain thread, " + Batches.WINDOW + " at once (RequestSet vs ask-many), per call",
+                    side("otpj", "OtpjCall.pipelinedFromPlainThread"), side("Pekko", "PekkoCall.askManyFromPlainThread"),
+                    null, false, "–"),
+            new Figure("Pipelined calls, process → process, " + Batches.WINDOW + " in flight, per call",
+                    side("otpj", "OtpjCall.pipelinedProcessToProcess"), side("Pekko", "PekkoCall.pipelinedActorToActor"),
+                    null, false, "–"));
 
     private static Side side(String label, String benchmark) {
         return new Side(label, benchmark, Map.of(), Suite.BASE_FLAGS);
@@ -366,7 +372,7 @@ final class RatioMode {
     }
 
     private static String unit(Side s) {
-        return s.benchmark().startsWith("OtpjCall.processToProcess") || s.benchmark().startsWith("PekkoCall.actorToActor")
+        return s.benchmark().matches("OtpjCall\\.(processToProcess|pipelined.*)|PekkoCall\\.(actorToActor|askMany.*|pipelined.*)")
                 ? "ns/op" : "ops/s";
     }
 
