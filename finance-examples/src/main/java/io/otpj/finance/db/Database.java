@@ -154,6 +154,7 @@ public final class Database implements AutoCloseable {
     private final DonationRepository donations;
     private final TransactionRepository transactions;
     private final MilestoneRepository milestones;
+    private final GroupCommit groupCommit;
 
     private Database(Options options, HikariDataSource pool, boolean durable) {
         this.options = options;
@@ -165,6 +166,7 @@ public final class Database implements AutoCloseable {
         this.donations = new DonationRepository(this);
         this.transactions = new TransactionRepository(this);
         this.milestones = new MilestoneRepository(this);
+        this.groupCommit = new GroupCommit(pool, donations, Integer.toHexString(System.identityHashCode(this)));
     }
 
     /**
@@ -284,11 +286,13 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Stops taking work, waits up to 10 s for work in progress to finish, then closes the pool.
+     * Stops taking work, stores the donations already queued for a group commit, waits up to 10 s
+     * for work in progress to finish, then closes the pool.
      * Idempotent.
      */
     @Override
     public void close() {
+        groupCommit.close(); // what is queued is still stored (its submitters wait for it)
         workers.shutdown();
         try {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -370,6 +374,11 @@ public final class Database implements AutoCloseable {
         LOG.debug("database_work_skipped operation={} submitter={} reason=submitter dead", operation, submitter);
         return new DatabaseException("skipped " + operation + ": the process " + submitter
                 + " that asked for it died before it ran; nothing was written", null);
+    }
+
+    /** @return the group commit of pending donations */
+    GroupCommit groupCommit() {
+        return groupCommit;
     }
 
     /** @return the lane of the work about one campaign */

@@ -91,9 +91,28 @@ public final class DonationRepository {
         });
     }
 
-    /** @return the campaign's pending donations, oldest first, after any write to the campaign already asked for */
+    /**
+     * Stores a donation as {@code PENDING} through the group commit: with the donations that
+     * arrive meanwhile, in one transaction (see {@link GroupCommit}). The same checks and the same
+     * idempotency as {@link #insertPending}; the calling thread does not wait.
+     *
+     * @return a future completed after the commit that holds the donation (durable then) with what
+     *     was stored; or failed with {@link io.otpj.finance.domain.DonationRejectedException} for bad
+     *     input (nothing stored), or with {@link DatabaseException} if the database failed or the
+     *     calling process died before the batch began (nothing stored either)
+     */
+    public java.util.concurrent.CompletableFuture<Stored> insertPendingAsync(Donation donation) {
+        Objects.requireNonNull(donation, "donation must not be null");
+        return db.groupCommit().submit(donation, io.otpj.core.Proc.isProcess() ? io.otpj.core.Proc.self() : null);
+    }
+
+    /**
+     * @return the campaign's pending donations, oldest first, after any write to the campaign
+     *     already asked for, group commits included
+     */
     public List<Donation> findPending(String campaignId) {
         Ids.require(campaignId, "campaign id");
+        db.groupCommit().flush();
         return db.transaction(Database.campaignLane(campaignId), "load pending donations of " + campaignId, c -> {
             List<Donation> out = new ArrayList<>();
             for (DonationRecord r : query(c, "SELECT " + COLUMNS + " FROM donations WHERE campaign_id = ? AND status = 'PENDING' "
@@ -180,18 +199,25 @@ public final class DonationRepository {
         return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
     }
 
+    static final String INSERT = "INSERT INTO donations (id, campaign_id, donor_id, amount, currency, "
+            + "status, failure_reason, created_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)";
+
     static void insert(Connection c, Donation d, DonationStatus status, Instant processedAt) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO donations (id, campaign_id, donor_id, amount, currency, "
-                + "status, failure_reason, created_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)")) {
-            ps.setString(1, d.id());
-            ps.setString(2, d.campaignId());
-            ps.setString(3, d.donorId());
-            Sql.setMoney(ps, 4, d.amount());
-            ps.setString(6, status.name());
-            Sql.setInstant(ps, 7, d.createdAt());
-            Sql.setInstant(ps, 8, processedAt);
+        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+            bindInsert(ps, d, status, processedAt);
             ps.executeUpdate();
         }
+    }
+
+    /** Sets the parameters of {@link #INSERT} for {@code d}. */
+    static void bindInsert(PreparedStatement ps, Donation d, DonationStatus status, Instant processedAt) throws SQLException {
+        ps.setString(1, d.id());
+        ps.setString(2, d.campaignId());
+        ps.setString(3, d.donorId());
+        Sql.setMoney(ps, 4, d.amount());
+        ps.setString(6, status.name());
+        Sql.setInstant(ps, 7, d.createdAt());
+        Sql.setInstant(ps, 8, processedAt);
     }
 
     /** The campaign's pending donations, oldest first, in the caller's transaction. */

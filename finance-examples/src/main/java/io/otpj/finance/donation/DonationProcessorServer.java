@@ -10,6 +10,7 @@ import io.otpj.core.GenServer;
 import io.otpj.core.StartOptions;
 import io.otpj.core.InitResult;
 import io.otpj.core.Name;
+import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.ServerRef;
 import io.otpj.core.StartResult;
@@ -29,6 +30,8 @@ import io.otpj.finance.money.Money;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Currency;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -46,7 +49,15 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Durability</h2>
  * {@link #addDonation} is a call, where the seed casts: a donation is stored as {@code PENDING}
- * in the database before ok is returned, and a cast cannot say when that has happened. A batch
+ * in the database before ok is returned, and a cast cannot say when that has happened. The write
+ * is a group commit ({@link DonationRepository#insertPendingAsync}): the server queues it and takes
+ * the next donation without waiting, and answers the caller from {@code handleInfo} when the
+ * commit that holds the donation has happened, so donations that arrive together, to this
+ * campaign and to others, share one transaction. A caller that resends while the first copy is
+ * being committed waits for the same commit. If the server dies first, its callers fail with
+ * {@code ServerExitedException} and send again; their donations were stored or not, and the
+ * resend finds out (a donation queued but not begun when the server died is not stored at all:
+ * see {@code GroupCommit}). A batch
  * asks the campaign's {@link CampaignServer} to settle the pending donations
  * ({@link CampaignServer#processPending}): in one transaction each is marked processed and
  * counted in the campaign's total (or failed, if the campaign ended meanwhile; while it is
@@ -156,8 +167,10 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
     static final class State {
         final Options options;
         final Currency currency;
-        /** Pending donations by id, in arrival order. */
+        /** Pending donations by id, in arrival order: stored, waiting for a batch. */
         final LinkedHashMap<String, Donation> pending = new LinkedHashMap<>();
+        /** Donations queued for a group commit, by id, with the callers waiting for that commit. */
+        final HashMap<String, InFlight> inFlight = new HashMap<>();
         final Deque<Donation> processed = new ArrayDeque<>();
         final Deque<DonationRecord> failed = new ArrayDeque<>();
         long processedCount;
@@ -175,6 +188,10 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
     }
 
     private record AddDonation(Donation donation) {}
+    /** A donation on its way to the database, and every caller (the first and its retries) waiting for it. */
+    private record InFlight(Donation donation, List<From> waiting) {}
+    /** The group commit's answer for a donation: what was stored, or why nothing was. */
+    private record Committed(Donation donation, DonationRepository.Stored stored, Throwable error) {}
     private record ProcessBatch() {}
     private record GetStatus() {}
     private record GetRecent() {}
@@ -248,15 +265,21 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
 
     /**
      * OTP's {@code format_status}: crash reports and traces show counts, never a donor. A donation
-     * being added shows as {@link Donation#redacted()}.
+     * being added, or its commit coming back, shows as {@link Donation#redacted()}.
      */
     @Override
     public GenServer.Status formatStatus(GenServer.Status status) {
         Object state = status.state() instanceof State s
-                ? "DonationProcessorServer[currency=" + s.currency + ", pending=" + s.pending.size() + ", processed="
+                ? "DonationProcessorServer[currency=" + s.currency + ", pending=" + s.pending.size() + ", committing="
+                        + s.inFlight.size() + ", processed="
                         + s.processedCount + ", failed=" + s.failedCount + ", total=" + s.totalAmount + "]"
                 : status.state();
-        Object message = status.message() instanceof AddDonation(Donation d) ? "AddDonation[" + d.redacted() + "]" : status.message();
+        Object message = switch (status.message()) {
+            case AddDonation(Donation d) -> "AddDonation[" + d.redacted() + "]";
+            case Committed(Donation d, DonationRepository.Stored stored, Throwable error) -> "Committed[" + d.redacted()
+                    + (error == null ? ", status=" + stored.record().status() : ", error=" + error.getClass().getSimpleName()) + "]";
+            case null, default -> status.message();
+        };
         return new GenServer.Status(state, message);
     }
 
@@ -281,12 +304,27 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
     public CallResult<State> handleCall(Object request, From from, State s) throws Exception {
         return switch (request) {
             case AddDonation(Donation d) -> {
-                Optional<Rejection> bad = add(d, s);
+                Optional<Rejection> bad = check(d, s);
                 if (bad.isPresent()) {
                     yield reply(new Rejected(bad.get()), s);
                 }
-                yield reply(new Accepted(), s,
-                        s.pending.size() >= s.options.batchSize() ? Action.continueWith(new SizeReached()) : Action.none());
+                if (s.pending.containsKey(d.id())) {
+                    yield reply(new Accepted(), s); // a resend of a donation already stored
+                }
+                InFlight f = s.inFlight.get(d.id());
+                if (f != null) {
+                    f.waiting().add(from); // a resend while the first is being committed: one answer for both
+                    yield noreply(s);
+                }
+                List<From> waiting = new ArrayList<>(1);
+                waiting.add(from);
+                s.inFlight.put(d.id(), new InFlight(d, waiting));
+                // Answered from handleInfo once the commit that holds it has happened: the server
+                // takes the next donation meanwhile, so donations that arrive together share a commit.
+                Pid self = Proc.self();
+                s.options.db().donations().insertPendingAsync(d)
+                        .whenComplete((stored, error) -> Proc.send(self, new Committed(d, stored, error)));
+                yield noreply(s);
             }
             case ProcessBatch p -> reply(process(s), s);
             case GetStatus g -> reply(new Status(s.options.campaignId(), s.pending.size(), s.processedCount, s.failedCount,
@@ -307,6 +345,14 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
 
     @Override
     public CastResult<State> handleInfo(Object message, State s) throws Exception {
+        if (message instanceof Committed(Donation d, DonationRepository.Stored stored, Throwable error)) {
+            InFlight f = s.inFlight.remove(d.id());
+            Object answer = committed(d, stored, error, s);
+            for (From from : f.waiting()) {
+                from.reply(answer);
+            }
+            return noreply(s, s.pending.size() >= s.options.batchSize() ? Action.continueWith(new SizeReached()) : Action.none());
+        }
         if (message instanceof Tick) {
             process(s);
             s.timer = Proc.sendAfter(Proc.self(), TICK, s.options.batchInterval());
@@ -317,7 +363,8 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
 
     @Override
     public void terminate(ExitReason reason, State s) {
-        // Nothing to flush: pending donations are already stored.
+        // Nothing to flush: pending donations are stored, and donations still being committed
+        // are answered by the server's death (their callers send again).
         if (s.timer != null) {
             s.timer.cancel();
         }
@@ -325,7 +372,8 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
 
     // ------------------------------------------------------------------ internals
 
-    private static Optional<Rejection> add(Donation d, State s) {
+    /** The checks that need no database: campaign, amount, an id reused by another donation. */
+    private static Optional<Rejection> check(Donation d, State s) {
         String campaignId = s.options.campaignId();
         if (!d.campaignId().equals(campaignId)) {
             return Optional.of(new Rejection(Rejection.Reason.WRONG_CAMPAIGN,
@@ -335,25 +383,42 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
         if (bad.isPresent()) {
             return bad;
         }
-        Donation queued = s.pending.get(d.id());
-        if (queued != null) {
-            return queued.sameAs(d) ? Optional.empty() : Optional.of(new Rejection(Rejection.Reason.DUPLICATE_ID,
+        Donation known = s.pending.get(d.id());
+        if (known == null && s.inFlight.get(d.id()) instanceof InFlight f) {
+            known = f.donation();
+        }
+        if (known != null && !known.sameAs(d)) {
+            return Optional.of(new Rejection(Rejection.Reason.DUPLICATE_ID,
                     "donation id " + d.id() + " is already used by another donation"));
         }
-        DonationRepository.Stored stored;
-        try {
-            stored = s.options.db().donations().insertPending(d);
-        } catch (DonationRejectedException e) {
-            return Optional.of(e.rejection());
+        return Optional.empty();
+    }
+
+    /**
+     * Takes the group commit's outcome into the state. @return the answer for the waiting callers
+     * @throws RuntimeException a database failure, which crashes the server as a failed write in a
+     *     call would: its callers get {@code ServerExitedException} and send again
+     */
+    private static Object committed(Donation d, DonationRepository.Stored stored, Throwable error, State s) {
+        if (error != null) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof DonationRejectedException e) {
+                return new Rejected(e.rejection());
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("storing donation " + d.id() + " failed", cause);
         }
         return switch (stored.record().status()) {
             case PENDING -> {
                 s.pending.put(d.id(), stored.record().donation());
-                yield Optional.empty();
+                yield new Accepted();
             }
-            case PROCESSED -> Optional.empty();
+            case PROCESSED -> new Accepted();
             // A resend of a donation that failed: it was never counted, so ok would mislead the donor.
-            case FAILED -> Optional.of(Rejection.failedEarlier(stored.record()));
+            case FAILED -> new Rejected(Rejection.failedEarlier(stored.record()));
         };
     }
 

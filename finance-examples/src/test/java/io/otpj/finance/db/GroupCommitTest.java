@@ -1,0 +1,189 @@
+package io.otpj.finance.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.otpj.core.ExitReason;
+import io.otpj.core.Pid;
+import io.otpj.core.Proc;
+import io.otpj.finance.db.DonationRepository.Stored;
+import io.otpj.finance.domain.Campaign;
+import io.otpj.finance.domain.CampaignStatus;
+import io.otpj.finance.domain.Donation;
+import io.otpj.finance.domain.DonationRejectedException;
+import io.otpj.finance.domain.DonationStatus;
+import io.otpj.finance.domain.Rejection;
+import io.otpj.finance.money.Money;
+import io.otpj.finance.testing.TestDatabase;
+import io.otpj.test.TestKit;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The group commit of pending donations: donations that arrive together share a transaction and
+ * each future completes after its commit; a bad donation fails only itself; a submitter dead
+ * before its batch began stores nothing; a flush waits for the batches before it.
+ */
+class GroupCommitTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir Path dir;
+    Database db;
+
+    @BeforeEach
+    void open() {
+        db = TestDatabase.open(dir);
+    }
+
+    @AfterEach
+    void close() {
+        db.close();
+    }
+
+    @Test
+    void concurrentDonationsShareCommitsAndEachIsStoredOnce() throws Exception {
+        Campaign a = TestDatabase.campaign(db, Money.of(1_000_000, "USD"));
+        Campaign b = TestDatabase.campaign(db, Money.of(1_000_000, "USD"));
+        int threads = 32, each = 50;
+        List<Future<List<Donation>>> sent = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < threads; t++) {
+                int n = t;
+                sent.add(pool.submit(() -> {
+                    List<Donation> mine = new ArrayList<>();
+                    for (int i = 0; i < each; i++) {
+                        Donation d = Donation.of((n + i) % 2 == 0 ? a.id() : b.id(), "donor-" + n, Money.of(1, "USD"));
+                        Stored s = db.donations().insertPendingAsync(d).get(30, TimeUnit.SECONDS);
+                        assertTrue(s.created());
+                        // Durable when the future completes: it is there for any reader at once.
+                        assertEquals(DonationStatus.PENDING, db.donations().find(d.id()).orElseThrow().status());
+                        mine.add(d);
+                    }
+                    return mine;
+                }));
+            }
+        }
+        int total = 0;
+        for (Future<List<Donation>> f : sent) {
+            total += f.get().size();
+        }
+        assertEquals(threads * each, total);
+        assertEquals(threads * each, db.donations().findPending(a.id()).size() + db.donations().findPending(b.id()).size());
+        GroupCommit.Stats st = db.groupCommit().stats();
+        assertEquals(threads * each, st.donations());
+        assertTrue(st.largestBatch() > 1, "donations arriving together shared a commit: " + st);
+        assertTrue(st.batches() < threads * each, st.toString());
+    }
+
+    @Test
+    void aBadDonationFailsOnlyItselfAndRetriesAreIdempotent() throws Exception {
+        Campaign usd = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        Campaign closed = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        db.campaigns().updateStatus(closed.id(), CampaignStatus.CANCELLED);
+        Donation good = Donation.of(usd.id(), "donor", Money.of(5, "USD"));
+        Donation taken = Donation.of(usd.id(), "donor", Money.of(6, "USD"));
+        Donation sameIdOther = new Donation(taken.id(), usd.id(), "someone-else", Money.of(7, "USD"), taken.createdAt());
+        Donation wrongCurrency = Donation.of(usd.id(), "donor", Money.of(5, "EUR"));
+        Donation unknown = Donation.of(TestDatabase.uniqueId("nope"), "donor", Money.of(5, "USD"));
+        Donation toClosed = Donation.of(closed.id(), "donor", Money.of(5, "USD"));
+
+        // Submitted back to back, so most (or all) land in one batch.
+        CompletableFuture<Stored> fGood = db.donations().insertPendingAsync(good);
+        CompletableFuture<Stored> fTaken = db.donations().insertPendingAsync(taken);
+        CompletableFuture<Stored> fTakenAgain = db.donations().insertPendingAsync(taken);
+        CompletableFuture<Stored> fOther = db.donations().insertPendingAsync(sameIdOther);
+        CompletableFuture<Stored> fCurrency = db.donations().insertPendingAsync(wrongCurrency);
+        CompletableFuture<Stored> fUnknown = db.donations().insertPendingAsync(unknown);
+        CompletableFuture<Stored> fClosed = db.donations().insertPendingAsync(toClosed);
+
+        assertTrue(fGood.get(30, TimeUnit.SECONDS).created());
+        assertTrue(fTaken.get(30, TimeUnit.SECONDS).created());
+        Stored again = fTakenAgain.get(30, TimeUnit.SECONDS);
+        assertEquals(false, again.created(), "the same donation twice is stored once");
+        assertEquals(Rejection.Reason.DUPLICATE_ID, rejection(fOther));
+        assertEquals(Rejection.Reason.CURRENCY_MISMATCH, rejection(fCurrency));
+        assertEquals(Rejection.Reason.UNKNOWN_CAMPAIGN, rejection(fUnknown));
+        assertEquals(Rejection.Reason.CAMPAIGN_NOT_ACTIVE, rejection(fClosed));
+        assertEquals(List.of(good.id(), taken.id()).stream().sorted().toList(),
+                db.donations().findPending(usd.id()).stream().map(Donation::id).sorted().toList());
+        assertEquals(taken.donorId(), db.donations().find(taken.id()).orElseThrow().donation().donorId());
+        assertTrue(db.donations().find(wrongCurrency.id()).isEmpty());
+        assertTrue(db.donations().find(toClosed.id()).isEmpty());
+    }
+
+    @Test
+    void aSubmitterDeadBeforeItsBatchBeganStoresNothingAndFlushWaitsForTheBatchInFlight() throws Exception {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        Campaign other = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        // Hold the campaign's row, so the writer's next batch waits inside its transaction.
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> db.transaction(null, "hold the campaign row", conn -> {
+            CampaignRepository.select(conn, c.id(), true);
+            locked.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        }));
+        assertTrue(locked.await(30, TimeUnit.SECONDS));
+        Donation first = Donation.of(c.id(), "donor", Money.of(1, "USD"));
+        CompletableFuture<Stored> fFirst = db.donations().insertPendingAsync(first);
+        // The writer has taken it (its batch began, and waits for the row).
+        TestKit.eventually(() -> db.groupCommit().queued() == 0, WAIT, "the writer took the first donation");
+
+        // A process queues a donation behind that batch and is killed before the next begins.
+        CompletableFuture<CompletableFuture<Stored>> queuedByProcess = new CompletableFuture<>();
+        Donation orphan = Donation.of(other.id(), "donor", Money.of(2, "USD"));
+        Pid p = Proc.spawn(() -> {
+            queuedByProcess.complete(db.donations().insertPendingAsync(orphan));
+            Proc.receive(); // until killed
+        });
+        CompletableFuture<Stored> fOrphan = queuedByProcess.get(30, TimeUnit.SECONDS);
+        Proc.exit(p, ExitReason.kill());
+        TestKit.eventually(() -> !p.isAlive(), WAIT, "the process died");
+        CompletableFuture<Void> flushed = CompletableFuture.runAsync(() -> db.groupCommit().flush());
+        release.countDown();
+        holder.get(30, TimeUnit.SECONDS);
+        flushed.get(30, TimeUnit.SECONDS);
+
+        assertTrue(fFirst.isDone(), "a flush returns after the batches before it");
+        assertTrue(fFirst.get().created());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, fOrphan::get);
+        assertInstanceOf(DatabaseException.class, e.getCause());
+        assertTrue(db.donations().find(orphan.id()).isEmpty(), "a dead submitter's queued donation is not stored");
+    }
+
+    @Test
+    void afterCloseASubmissionFailsAtOnce() {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        db.close();
+        CompletableFuture<Stored> f = db.donations().insertPendingAsync(Donation.of(c.id(), "donor", Money.of(1, "USD")));
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
+        assertInstanceOf(DatabaseException.class, e.getCause());
+        db.donations(); // still usable as an object; close again is a no-op
+    }
+
+    private static Rejection.Reason rejection(CompletableFuture<Stored> f) {
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> f.get(30, TimeUnit.SECONDS));
+        return assertInstanceOf(DonationRejectedException.class, e.getCause()).rejection().reason();
+    }
+}
