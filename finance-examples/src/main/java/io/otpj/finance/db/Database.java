@@ -74,8 +74,15 @@ public final class Database implements AutoCloseable {
                 : url;
     }
 
-    /** H2 settings of the embedded database: PostgreSQL dialect, lower-case names, commits written at once. */
-    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+    /**
+     * H2 settings of the embedded database: PostgreSQL dialect, lower-case names, commits written
+     * at once, and up to 2 s of compaction when it closes. H2 writes every commit as a new chunk
+     * at the end of the file and, without a write delay, has no background thread to compact; with
+     * its default 200 ms at close, a 10 s demo run left a 300 MB file for 14 MB of data (2 s
+     * brought it down to 14 MB; measured in the issue 13 note).
+     */
+    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0"
+            + ";MAX_COMPACT_TIME=2000";
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 

@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param dbUrl a JDBC URL, or null for the embedded database under {@code dataDir}
  * @param dataDir where the embedded database and the log file live
  * @param seed the random seed
+ * @param directPercent the share of donations given straight to campaign servers (one commit
+ *     each) instead of through the donation processors (group commits), 0 to 100
  */
 record DemoOptions(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir, long seed,
-        boolean ephemeral, boolean verbose) {
+        boolean ephemeral, boolean verbose, int directPercent) {
 
     static final String USAGE = """
             Usage: java -jar otpj-finance-demo.jar [options]
@@ -38,6 +40,9 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
               --donors N         concurrent donors (default 40)
               --duration SECS    how long donors give, in seconds (default 20)
               --crash-rate R     injected crashes per second (default 2; 0 for none)
+              --direct PCT       share of donations given straight to campaign servers, one commit
+                                 each (default 30); the rest go through donation processors, whose
+                                 writes are group commits
               --db-url URL       a JDBC URL, e.g. jdbc:postgresql://localhost:5432/otpj?user=otpj&password=secret
                                  (default: the embedded H2 database file under --data-dir)
               --data-dir DIR     where the embedded database and demo.log live (default ./data)
@@ -65,6 +70,9 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
         if (dbUrl != null && !dbUrl.startsWith("jdbc:h2:") && !dbUrl.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("--db-url must be a jdbc:postgresql: or jdbc:h2: URL, got '" + dbUrl + "'");
         }
+        if (directPercent < 0 || directPercent > 100) {
+            throw new IllegalArgumentException("--direct must be 0 to 100 (percent), got " + directPercent);
+        }
         Objects.requireNonNull(dataDir, "dataDir");
     }
 
@@ -80,6 +88,7 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
         long seed = System.nanoTime();
         boolean ephemeral = false;
         boolean verbose = false;
+        int direct = 30;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -111,20 +120,21 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
                 case "--db-url" -> dbUrl = v;
                 case "--data-dir" -> dataDir = Path.of(v);
                 case "--seed" -> seed = longInteger(a, v);
+                case "--direct" -> direct = integer(a, v);
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         return new DemoOptions(campaigns, donors, Duration.ofSeconds(seconds), crashRate, dbUrl, dataDir, seed, ephemeral,
-                verbose);
+                verbose, direct);
     }
 
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--campaigns", "--donors", "--duration",
-            "--crash-rate", "--db-url", "--data-dir", "--seed");
+            "--crash-rate", "--db-url", "--data-dir", "--seed", "--direct");
 
     /** The options of a run with these numbers and the defaults for the rest (for tests). */
     static DemoOptions of(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir,
             long seed) {
-        return new DemoOptions(campaigns, donors, duration, crashRate, dbUrl, dataDir, seed, false, false);
+        return new DemoOptions(campaigns, donors, duration, crashRate, dbUrl, dataDir, seed, false, false, 30);
     }
 
     private static int integer(String option, String value) {

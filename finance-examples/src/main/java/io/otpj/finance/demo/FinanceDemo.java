@@ -157,9 +157,33 @@ public final class FinanceDemo {
             counts.merge(m.currency(), 1L, Long::sum);
         }
 
+        /** Nanoseconds from the first send of each accepted donation to its acknowledgement. */
+        long[] latencies = new long[1024];
+        int latencyCount;
+
+        void latency(long nanos) {
+            if (latencyCount == latencies.length) {
+                latencies = java.util.Arrays.copyOf(latencies, latencyCount * 2);
+            }
+            latencies[latencyCount++] = nanos;
+        }
+
         void addAll(Ledger other) {
             other.sums.values().forEach(m -> sums.merge(m.currency(), m, Money::plus));
             other.counts.forEach((c, n) -> counts.merge(c, n, Long::sum));
+            for (int i = 0; i < other.latencyCount; i++) {
+                latency(other.latencies[i]);
+            }
+        }
+
+        /** @return the {@code q} quantile (0..1) of the latencies, in milliseconds; 0 if there are none */
+        double latencyMillis(double q) {
+            if (latencyCount == 0) {
+                return 0;
+            }
+            long[] sorted = java.util.Arrays.copyOf(latencies, latencyCount);
+            java.util.Arrays.sort(sorted);
+            return sorted[(int) Math.min(latencyCount - 1, Math.ceil(q * latencyCount) - 1)] / 1e6;
         }
     }
 
@@ -359,6 +383,8 @@ public final class FinanceDemo {
         double seconds = (System.nanoTime() - start) / 1e9;
         out.printf("donors done: %,d donations accepted in %.1f s (%,.0f/s), %,d bad ones refused, %,d retries after crashes%n",
                 accepted.sum(), seconds, accepted.sum() / seconds, rejected.sum(), retries.sum());
+        out.printf("acknowledgement latency: p50 %.2f ms, p99 %.2f ms, max %.1f ms (%d%% straight to campaign servers)%n",
+                total.latencyMillis(0.50), total.latencyMillis(0.99), total.latencyMillis(1.0), options.directPercent());
         drainProcessors();
         noteRestarts();
         out.printf("crashes injected: %,d, servers restarted by their supervisors: %,d, milestone alerts: %,d%n",
@@ -409,13 +435,15 @@ public final class FinanceDemo {
             long end = endAt;
             Campaign c = campaigns.get(rnd.nextInt(campaigns.size()));
             String code = c.currency().getCurrencyCode();
-            boolean viaProcessor = rnd.nextInt(10) < 7;
+            boolean viaProcessor = rnd.nextInt(100) >= options.directPercent();
             if (rnd.nextInt(50) == 0) {
                 sendBad(c, donor, rnd, viaProcessor, end);
                 continue;
             }
             Donation d = Donation.of(c.id(), donor, randomAmount(code, rnd));
+            long sent = System.nanoTime();
             if (deliver(d, viaProcessor, end + RETRY_GRACE.toNanos())) {
+                ledger.latency(System.nanoTime() - sent);
                 ledger.add(d.amount());
                 accepted.increment();
             } else {

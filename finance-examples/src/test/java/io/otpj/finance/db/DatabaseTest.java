@@ -251,6 +251,25 @@ class DatabaseTest {
         assertEquals(CampaignStatus.PAUSED, db.campaigns().updateStatus(c.id(), CampaignStatus.PAUSED).status());
     }
 
+    /** Each commit is a new chunk at the end of H2's file; closing compacts it back to the data's size. */
+    @Test
+    void theFileIsCompactedWhenTheDatabaseCloses() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestDatabase.postgresUrl() == null, "an H2 file only");
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000_000, "USD"));
+        Path file = dir.resolve("otpj-finance.mv.db");
+        for (int i = 0; i < 3_000; i++) {
+            db.donations().insertPending(Donation.of(c.id(), "donor", Money.of(1, "USD"))); // one commit each
+        }
+        long open = java.nio.file.Files.size(file);
+        db.close();
+        long closed = java.nio.file.Files.size(file);
+        System.out.printf("h2 file: %,d bytes open after 3,000 commits, %,d closed%n", open, closed);
+        assertTrue(closed < 4L << 20 && closed * 4 < open, "compacted on close: " + open + " -> " + closed + " bytes");
+        try (Database again = Database.openEmbedded(dir)) {
+            assertEquals(3_000, again.donations().findPending(c.id()).size(), "nothing lost by the compaction");
+        }
+    }
+
     @Test
     void rejectsUnsupportedUrls() {
         assertThrows(IllegalArgumentException.class, () -> Database.open("jdbc:mysql://x/y"));

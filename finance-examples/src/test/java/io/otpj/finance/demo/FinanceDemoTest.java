@@ -53,7 +53,7 @@ class FinanceDemoTest {
         assertFalse(refused.contains("\tat "), "no stack trace: " + refused);
 
         String mem = "jdbc:h2:mem:demo" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-        String ephemeral = runOf(new DemoOptions(2, 2, Duration.ofSeconds(1), 0, mem, dir, 1, true, false), code);
+        String ephemeral = runOf(new DemoOptions(2, 2, Duration.ofSeconds(1), 0, mem, dir, 1, true, false, 30), code);
         assertEquals(0, code[0], ephemeral);
         assertTrue(ephemeral.contains("NOT DURABLE"), ephemeral);
 
