@@ -91,6 +91,8 @@ class FinanceDemoTest {
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--crash-rate", "-1"}));
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--db-url", "jdbc:mysql://x"}));
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--frobnicate", "1"}));
+        assertEquals(0, DemoOptions.parse(new String[] {"--direct", "0"}).directPercent());
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--direct", "101"}));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> DemoOptions.parse(new String[] {"--frobnicate"}));
         assertEquals("unknown option --frobnicate", unknown.getMessage(), "an unknown flag is unknown, not short of a value");

@@ -22,10 +22,30 @@ public final class TestDatabase {
 
     private TestDatabase() {}
 
-    /** @return the PostgreSQL URL to test against, or null for H2 */
+    /**
+     * @return the PostgreSQL URL to test against, or null for H2: the environment's
+     *     {@code OTPJ_FINANCE_TEST_PG_URL}, else, under {@code -Dotpj.finance.test.pg=local} (the
+     *     module's {@code on-postgresql} test execution), a server these tests start themselves
+     *     ({@link LocalPostgres}); without PostgreSQL binaries the test is skipped, or fails when
+     *     the environment says {@code OTPJ_FINANCE_TEST_PG=required} (CI does)
+     */
     public static String postgresUrl() {
         String url = System.getenv("OTPJ_FINANCE_TEST_PG_URL");
-        return url == null || url.isBlank() ? null : url;
+        if (url != null && !url.isBlank()) {
+            return url;
+        }
+        if (!"local".equals(System.getProperty("otpj.finance.test.pg"))) {
+            return null;
+        }
+        java.util.Optional<String> local = LocalPostgres.url();
+        if (local.isPresent()) {
+            return local.get();
+        }
+        if ("required".equals(System.getenv("OTPJ_FINANCE_TEST_PG"))) {
+            throw new IllegalStateException("PostgreSQL is required for these tests: " + LocalPostgres.unavailable());
+        }
+        org.junit.jupiter.api.Assumptions.abort("PostgreSQL tests skipped: " + LocalPostgres.unavailable());
+        return null;
     }
 
     /** Opens a new database; the caller closes it. */
