@@ -68,10 +68,18 @@ public final class RequestSet<L> implements AutoCloseable {
      * @param <L> the label type
      */
     public sealed interface Response<L> permits Reply, Failure {
-        /** @return the label the request was sent with */
+        /**
+         * The label the request was sent with.
+         *
+         * @return the label
+         */
         L label();
 
-        /** @return the server the request was sent to, as the sender named it */
+        /**
+         * The server the request was sent to.
+         *
+         * @return the server, as the sender named it
+         */
         ServerRef server();
     }
 
@@ -189,12 +197,21 @@ public final class RequestSet<L> implements AutoCloseable {
         Pcb.sendAs(self, target, m);
     }
 
-    /** @return how many requests have not been handed out as a response yet */
+    /**
+     * Counts the requests still in the set.
+     *
+     * @return how many requests have not been handed out as a response yet (the owner's count;
+     *     from another thread, a stale value)
+     */
     public int size() {
         return pending.size();
     }
 
-    /** @return whether every request sent has been handed out as a response (or abandoned) */
+    /**
+     * Tells whether the set has nothing left to await.
+     *
+     * @return whether every request sent has been handed out as a response (or abandoned)
+     */
     public boolean isEmpty() {
         return pending.isEmpty();
     }
