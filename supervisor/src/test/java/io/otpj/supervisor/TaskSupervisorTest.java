@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.otpj.core.ExitReason;
 import io.otpj.core.Name;
+import io.otpj.core.MonitorRef;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.ServerExitedException;
@@ -80,16 +81,22 @@ class TaskSupervisorTest {
         Pid sup = startSup(LENIENT);
         ExitReason callerReason = Procs.inProcess(() -> {
             Pid caller = Proc.spawn(() -> {
+                // Starts its task only once it is monitored: a DOWN of a process already dead would say noproc.
+                Proc.receive(m -> m == Go.GO, Procs.WAIT);
                 TaskSupervisor.async(sup, () -> {
                     throw new IllegalStateException("linked boom");
                 });
                 Proc.receive(m -> false, Procs.WAIT);
             });
-            return Procs.awaitDown(caller);
+            MonitorRef ref = Proc.monitor(caller);
+            Proc.send(caller, Go.GO);
+            return Procs.awaitDown(ref);
         });
         assertTrue(callerReason.toString().contains("linked boom"), callerReason.toString());
         DynamicSupervisor.stop(sup);
     }
+
+    enum Go { GO }
 
     record Tasks(Pid nolink, Pid linked) {}
 
