@@ -44,9 +44,25 @@ public record Donation(String id, String campaignId, String donorId, Money amoun
                 + ", createdAt=" + createdAt + "]";
     }
 
-    /** @return a new donation with a fresh random id, made now */
+    /**
+     * Makes a new donation with a fresh id, now. The id is a time-ordered UUID (version 7, RFC
+     * 9562: 48 bits of Unix milliseconds, then 74 random bits), so ids made later sort later: a
+     * database inserts them at the right edge of its id index instead of at random pages all over
+     * it (with H2, random version 4 ids made every commit rewrite pages across the whole index).
+     *
+     * @return the donation
+     */
     public static Donation of(String campaignId, String donorId, Money amount) {
-        return new Donation(UUID.randomUUID().toString(), campaignId, donorId, amount, Instant.now());
+        return new Donation(timeOrderedId(), campaignId, donorId, amount, Instant.now());
+    }
+
+    /** @return a new version 7 UUID as text */
+    static String timeOrderedId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        long millis = System.currentTimeMillis();
+        long msb = (millis << 16) | 0x7000L | (r.nextLong() & 0x0FFFL);
+        long lsb = (r.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+        return new UUID(msb, lsb).toString();
     }
 
     /**
