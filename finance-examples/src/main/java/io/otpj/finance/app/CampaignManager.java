@@ -74,10 +74,11 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
      * @param campaignSupervisor the dynamic supervisor a campaign id's servers start under (in the
      *     application: the campaign's partition of the campaigns {@code PartitionSupervisor})
      * @param settings how each campaign's servers run
+     * @param runsCampaign which stored active or paused campaigns it starts when it starts
      */
     public record Options(Database db, Registry<Object, Object> registry, PubSub pubsub,
             Function<String, ServerRef> campaignSupervisor,
-            CampaignSettings settings) {
+            CampaignSettings settings, java.util.function.Predicate<String> runsCampaign) {
         /** @throws NullPointerException for null parts */
         public Options {
             Objects.requireNonNull(db, "db");
@@ -85,6 +86,7 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
             Objects.requireNonNull(pubsub, "pubsub");
             Objects.requireNonNull(campaignSupervisor, "campaignSupervisor");
             Objects.requireNonNull(settings, "settings");
+            Objects.requireNonNull(runsCampaign, "runsCampaign");
         }
     }
 
@@ -215,7 +217,8 @@ public final class CampaignManager implements GenServer<CampaignManager.Options,
             int started = 0;
             for (Campaign c : s.options.db().campaigns().findAll()) {
                 s.known.add(c.id());
-                if (c.status() == CampaignStatus.ACTIVE || c.status() == CampaignStatus.PAUSED) {
+                if ((c.status() == CampaignStatus.ACTIVE || c.status() == CampaignStatus.PAUSED)
+                        && s.options.runsCampaign().test(c.id())) {
                     if (ensureStarted(s, c.id()) instanceof StartResult.Ok) {
                         started++;
                     }

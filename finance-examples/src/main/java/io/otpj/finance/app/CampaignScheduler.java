@@ -50,9 +50,11 @@ public final class CampaignScheduler implements GenServer<CampaignScheduler.Opti
      * @param pubsub the application's pub/sub
      * @param manager the campaign manager
      * @param checkInterval the period of the checks
+     * @param runsCampaign which stored active campaigns it audits from its start (campaigns
+     *     created or activated later through the application's events are audited regardless)
      */
     public record Options(Database db, Registry<Object, Object> registry, PubSub pubsub, ServerRef manager,
-            Duration checkInterval) {
+            Duration checkInterval, java.util.function.Predicate<String> runsCampaign) {
         /** @throws IllegalArgumentException for a non-positive interval */
         public Options {
             Objects.requireNonNull(db, "db");
@@ -60,6 +62,7 @@ public final class CampaignScheduler implements GenServer<CampaignScheduler.Opti
             Objects.requireNonNull(pubsub, "pubsub");
             Objects.requireNonNull(manager, "manager");
             Objects.requireNonNull(checkInterval, "checkInterval");
+            Objects.requireNonNull(runsCampaign, "runsCampaign");
             if (checkInterval.isNegative() || checkInterval.isZero()) {
                 throw new IllegalArgumentException("checkInterval must be positive, got " + checkInterval);
             }
@@ -118,7 +121,9 @@ public final class CampaignScheduler implements GenServer<CampaignScheduler.Opti
     public InitResult<State> init(Options options) {
         State s = new State(options);
         for (Campaign c : options.db().campaigns().findByStatus(CampaignStatus.ACTIVE)) {
-            s.campaigns.add(c.id());
+            if (options.runsCampaign().test(c.id())) {
+                s.campaigns.add(c.id());
+            }
         }
         options.pubsub().subscribe(CampaignEvent.CAMPAIGNS);
         s.timer = Proc.sendAfter(Proc.self(), CHECK, options.checkInterval());

@@ -25,6 +25,7 @@ import io.otpj.supervisor.SupervisorFlags;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * The finance application's supervision tree, started and stopped as one unit: the Java form of
@@ -72,9 +73,11 @@ public final class FinanceApplication implements AutoCloseable {
      * @param schedulerInterval the period of the scheduler's audit
      * @param maxRestarts restarts the top supervisor and the campaigns supervisor tolerate within {@code maxPeriod}
      * @param maxPeriod the window of {@code maxRestarts}
+     * @param runsCampaign which stored active or paused campaigns it runs and audits at start (see
+     *     {@link #withCampaignFilter})
      */
     public record Config(String name, Database db, PaymentGateway gateway, CampaignSettings campaigns,
-            Duration schedulerInterval, int maxRestarts, Duration maxPeriod) {
+            Duration schedulerInterval, int maxRestarts, Duration maxPeriod, Predicate<String> runsCampaign) {
         /** @throws IllegalArgumentException for a bad name or out-of-range values */
         public Config {
             Objects.requireNonNull(name, "name");
@@ -87,37 +90,48 @@ public final class FinanceApplication implements AutoCloseable {
             Objects.requireNonNull(campaigns, "campaigns");
             Objects.requireNonNull(schedulerInterval, "schedulerInterval");
             Objects.requireNonNull(maxPeriod, "maxPeriod");
+            Objects.requireNonNull(runsCampaign, "runsCampaign");
         }
 
         /** @return the application "finance" on {@code db}: simulated gateway, the seed's intervals, 10 restarts in 5 s */
         public static Config of(Database db) {
             return new Config("finance", db, SimulatedPaymentGateway.approvingAll(), CampaignSettings.defaults(),
-                    Duration.ofMinutes(1), 10, Duration.ofSeconds(5));
+                    Duration.ofMinutes(1), 10, Duration.ofSeconds(5), id -> true);
         }
 
         /** @return this configuration under another name */
         public Config withName(String n) {
-            return new Config(n, db, gateway, campaigns, schedulerInterval, maxRestarts, maxPeriod);
+            return new Config(n, db, gateway, campaigns, schedulerInterval, maxRestarts, maxPeriod, runsCampaign);
         }
 
         /** @return this configuration with another payment provider */
         public Config withGateway(PaymentGateway g) {
-            return new Config(name, db, g, campaigns, schedulerInterval, maxRestarts, maxPeriod);
+            return new Config(name, db, g, campaigns, schedulerInterval, maxRestarts, maxPeriod, runsCampaign);
         }
 
         /** @return this configuration with other campaign settings */
         public Config withCampaigns(CampaignSettings c) {
-            return new Config(name, db, gateway, c, schedulerInterval, maxRestarts, maxPeriod);
+            return new Config(name, db, gateway, c, schedulerInterval, maxRestarts, maxPeriod, runsCampaign);
         }
 
         /** @return this configuration with another audit period */
         public Config withSchedulerInterval(Duration interval) {
-            return new Config(name, db, gateway, campaigns, interval, maxRestarts, maxPeriod);
+            return new Config(name, db, gateway, campaigns, interval, maxRestarts, maxPeriod, runsCampaign);
+        }
+
+        /**
+         * @return this configuration running, of the campaigns stored as active or paused, only
+         *     those whose id {@code filter} accepts: at start the manager starts their servers and
+         *     the scheduler audits only them (a demo run leaves older runs' campaigns alone; their
+         *     recovery closes them). Campaigns created through this application always run.
+         */
+        public Config withCampaignFilter(Predicate<String> filter) {
+            return new Config(name, db, gateway, campaigns, schedulerInterval, maxRestarts, maxPeriod, filter);
         }
 
         /** @return this configuration with another restart intensity for the top and campaigns supervisors */
         public Config withIntensity(int restarts, Duration period) {
-            return new Config(name, db, gateway, campaigns, schedulerInterval, restarts, period);
+            return new Config(name, db, gateway, campaigns, schedulerInterval, restarts, period, runsCampaign);
         }
     }
 
@@ -199,9 +213,9 @@ public final class FinanceApplication implements AutoCloseable {
                 // The handles are looked up when the child starts: the registry and pub/sub run by then.
                 ChildSpec.worker("campaign_manager", () -> CampaignManager.startLink(new CampaignManager.Options(db,
                         registry(registryName), pubsub(pubsubName), id -> PartitionSupervisor.via(campaigns, id),
-                        config.campaigns()), manager)),
+                        config.campaigns(), config.runsCampaign()), manager)),
                 ChildSpec.worker("campaign_scheduler", () -> CampaignScheduler.startLink(new CampaignScheduler.Options(db,
-                        registry(registryName), pubsub(pubsubName), manager, config.schedulerInterval()),
+                        registry(registryName), pubsub(pubsubName), manager, config.schedulerInterval(), config.runsCampaign()),
                         Name.local(n + ".campaign_scheduler"))));
         return children;
     }

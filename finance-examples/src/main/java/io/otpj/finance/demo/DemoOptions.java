@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param seed the random seed
  * @param directPercent the share of donations given straight to campaign servers (one commit
  *     each) instead of through the donation processors (group commits), 0 to 100
+ * @param recover null for a normal run; otherwise recover the runs that crashed ({@code ""}: all
+ *     of them) or the one with this id
  */
 record DemoOptions(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir, long seed,
-        boolean ephemeral, boolean verbose, int directPercent) {
+        boolean ephemeral, boolean verbose, int directPercent, String recover) {
 
     static final String USAGE = """
             Usage: java -jar otpj-finance-demo.jar [options]
@@ -30,7 +32,13 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
             early in order: donors stop, pending donations are flushed, campaigns are closed, and
             the reconciliation is printed.
 
-            Exit codes: 0 everything reconciles, 1 a mismatch, 2 bad options (a non-durable
+            With --recover, it runs no donors: it closes the campaigns that runs killed with
+            SIGKILL left open (their pending donations counted first) and reconciles each such
+            run against the acknowledgements its donors wrote (data-dir/acks/RUN_ID.log): every
+            acknowledged donation must be in the database and counted.
+
+            Exit codes: 0 everything reconciles, 1 a mismatch (with --recover: an acknowledged
+            donation missing, or totals that disagree), 2 bad options (a non-durable
             --db-url without --ephemeral included), 3 a signal's orderly end took longer than
             120 s, 4 the database could not be opened (unreachable, wrong credentials, missing,
             unwritable data directory).
@@ -50,6 +58,7 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
               --ephemeral        accept a --db-url whose commits are not durable (H2 in memory, H2
                                  with a WRITE_DELAY, PostgreSQL with synchronous_commit off); the
                                  report then says the run was not durable
+              --recover [RUN_ID] recover the runs that crashed (or only RUN_ID) instead of a run
               --verbose          print the stack trace of a failure, not only its one line
               --help             this text
             """;
@@ -89,6 +98,7 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
         boolean ephemeral = false;
         boolean verbose = false;
         int direct = 30;
+        String recover = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -103,6 +113,14 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
             }
             if (a.equals("--verbose")) {
                 verbose = true;
+                continue;
+            }
+            if (a.equals("--recover")) {
+                // An optional value: the run id, when the next argument is not an option.
+                recover = i + 1 < args.length && !args[i + 1].startsWith("--") ? args[++i] : "";
+                if (!recover.isEmpty()) {
+                    io.otpj.finance.domain.Ids.require(recover, "run id");
+                }
                 continue;
             }
             if (!WITH_VALUE.contains(a)) {
@@ -125,7 +143,13 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
             }
         }
         return new DemoOptions(campaigns, donors, Duration.ofSeconds(seconds), crashRate, dbUrl, dataDir, seed, ephemeral,
-                verbose, direct);
+                verbose, direct, recover);
+    }
+
+    /** @return these options recovering crashed runs ({@code ""}: all) instead of running donors */
+    DemoOptions recovering(String runId) {
+        return new DemoOptions(campaigns, donors, duration, crashRate, dbUrl, dataDir, seed, ephemeral, verbose,
+                directPercent, runId);
     }
 
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--campaigns", "--donors", "--duration",
@@ -134,7 +158,7 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
     /** The options of a run with these numbers and the defaults for the rest (for tests). */
     static DemoOptions of(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir,
             long seed) {
-        return new DemoOptions(campaigns, donors, duration, crashRate, dbUrl, dataDir, seed, false, false, 30);
+        return new DemoOptions(campaigns, donors, duration, crashRate, dbUrl, dataDir, seed, false, false, 30, null);
     }
 
     private static int integer(String option, String value) {

@@ -133,6 +133,8 @@ public final class FinanceDemo {
     /** The node the application runs in: donor threads bind it to reach the servers' local names. */
     private final Node node;
     private final List<Campaign> campaigns = new ArrayList<>();
+    /** Where donors write what they were acknowledged, for a recovery after a crash. */
+    private final AckLog acks;
 
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
@@ -187,7 +189,9 @@ public final class FinanceDemo {
         }
     }
 
-    private FinanceDemo(DemoOptions options, PrintStream out, Database db, FinanceApplication app, String runId, Node node) {
+    private FinanceDemo(DemoOptions options, PrintStream out, Database db, FinanceApplication app, String runId, Node node,
+            AckLog acks) {
+        this.acks = acks;
         this.node = node;
         this.options = options;
         this.out = out;
@@ -278,6 +282,27 @@ public final class FinanceDemo {
         }
         out.println("database: " + db.url() + (db.durable() ? "" : "  (NOT DURABLE: --ephemeral)"));
         out.println("log:      " + log);
+        if (options.recover() != null) {
+            try (db) {
+                return RunRecovery.recover(db, options.dataDir(), options.recover(), out);
+            } catch (java.io.IOException e) {
+                failure(out, new java.io.UncheckedIOException("cannot read the acknowledgements", e), options.verbose());
+                return 4;
+            } catch (RuntimeException e) {
+                failure(out, e, options.verbose());
+                return 4;
+            }
+        }
+        Path ackFile = AckLog.file(options.dataDir(), runId);
+        AckLog acks;
+        try {
+            acks = AckLog.open(ackFile);
+        } catch (RuntimeException e) {
+            db.close();
+            failure(out, e, options.verbose());
+            return 4;
+        }
+        out.println("acks:     " + ackFile);
         FinanceDemo demo = null;
         Node node = Node.start(NodeOptions.named("finance-demo-" + runId).withShutdownHook(false));
         try {
@@ -293,8 +318,10 @@ public final class FinanceDemo {
                             })
                             .withIntensity(50, Duration.ofSeconds(5)))
                     .withSchedulerInterval(Duration.ofSeconds(5))
-                    .withIntensity(50, Duration.ofSeconds(5)));
-            demo = new FinanceDemo(options, out, db, app, runId, node);
+                    .withIntensity(50, Duration.ofSeconds(5))
+                    // Its own campaigns only: those a killed run left open are for --recover.
+                    .withCampaignFilter(id -> id.startsWith(runId + "-")));
+            demo = new FinanceDemo(options, out, db, app, runId, node, acks);
             holder[0] = demo;
             shutdown.running(demo);
             FinanceDemo d = demo;
@@ -306,6 +333,7 @@ public final class FinanceDemo {
                 }
                 node.stop(Duration.ofSeconds(30));
             } finally {
+                acks.close();
                 db.close();
             }
         }
@@ -443,6 +471,7 @@ public final class FinanceDemo {
             Donation d = Donation.of(c.id(), donor, randomAmount(code, rnd));
             long sent = System.nanoTime();
             if (deliver(d, viaProcessor, end + RETRY_GRACE.toNanos())) {
+                acks.record(d); // before anything else: the donor has been told, so it must be provable
                 ledger.latency(System.nanoTime() - sent);
                 ledger.add(d.amount());
                 accepted.increment();

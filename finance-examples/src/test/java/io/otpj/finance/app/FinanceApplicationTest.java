@@ -204,4 +204,28 @@ class FinanceApplicationTest {
                 io.otpj.finance.payment.PaymentGatewayServer.processPayment(app.paymentGateway(), Money.of(5, "USD")).getClass());
         assertEquals(0, io.otpj.finance.payment.PaymentProcessor.pendingCount(app.paymentProcessor()));
     }
+
+    /** A filtered application starts and audits only the stored campaigns its filter accepts. */
+    @Test
+    void aCampaignFilterLeavesOtherStoredCampaignsAlone() {
+        String mine = create("USD", 1_000);
+        String other = create("USD", 1_000);
+        app.close();
+        FinanceApplication.Config filtered = config().withCampaignFilter(mine::equals);
+        app = FinanceApplication.start(filtered);
+        io.otpj.test.TestKit.eventually(() -> GenServerWhereis.alive(app.campaign(mine)), Duration.ofSeconds(30),
+                "the accepted campaign's server started");
+        CampaignScheduler.CheckReport report = CampaignScheduler.checkNow(app.scheduler());
+        assertTrue(report.consistent().contains(mine), report.toString());
+        assertFalse(report.consistent().contains(other) || report.inconsistent().contains(other)
+                || report.unavailable().contains(other), "the other campaign is not audited: " + report);
+        assertFalse(GenServerWhereis.alive(app.campaign(other)), "the other campaign's server is not started");
+        assertEquals(CampaignStatus.ACTIVE, db.campaigns().find(other).orElseThrow().status(), "and left as it was");
+    }
+
+    private static final class GenServerWhereis {
+        static boolean alive(io.otpj.core.Name name) {
+            return io.otpj.core.GenServer.whereis(name).map(io.otpj.core.Pid::isAlive).orElse(false);
+        }
+    }
 }

@@ -53,7 +53,7 @@ class FinanceDemoTest {
         assertFalse(refused.contains("\tat "), "no stack trace: " + refused);
 
         String mem = "jdbc:h2:mem:demo" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-        String ephemeral = runOf(new DemoOptions(2, 2, Duration.ofSeconds(1), 0, mem, dir, 1, true, false, 30), code);
+        String ephemeral = runOf(new DemoOptions(2, 2, Duration.ofSeconds(1), 0, mem, dir, 1, true, false, 30, null), code);
         assertEquals(0, code[0], ephemeral);
         assertTrue(ephemeral.contains("NOT DURABLE"), ephemeral);
 
@@ -93,6 +93,10 @@ class FinanceDemoTest {
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--frobnicate", "1"}));
         assertEquals(0, DemoOptions.parse(new String[] {"--direct", "0"}).directPercent());
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--direct", "101"}));
+        assertEquals("", DemoOptions.parse(new String[] {"--recover"}).recover());
+        assertEquals("run-1", DemoOptions.parse(new String[] {"--recover", "run-1", "--verbose"}).recover());
+        assertEquals("", DemoOptions.parse(new String[] {"--recover", "--verbose"}).recover());
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--recover", "bad id!"}));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> DemoOptions.parse(new String[] {"--frobnicate"}));
         assertEquals("unknown option --frobnicate", unknown.getMessage(), "an unknown flag is unknown, not short of a value");
