@@ -160,7 +160,7 @@ class CrashRecoveryProperties {
 
     static Pid startProcessor(Campaign c, Name campaignName, Name processorName) {
         return DonationProcessorServer.start(DonationProcessorServer.Options.of(db, c.id(), campaignName)
-                .withBatchSize(3).withBatchInterval(Duration.ofHours(1)), processorName).pid();
+                .withBatchSize(3).withBatchInterval(Duration.ofHours(1)).withIdleFlush(Duration.ofHours(1)), processorName).pid();
     }
 
     static void stopQuietly(Pid p) {

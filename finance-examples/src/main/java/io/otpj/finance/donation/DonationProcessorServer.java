@@ -7,6 +7,7 @@ import io.otpj.core.CastResult;
 import io.otpj.core.ExitReason;
 import io.otpj.core.From;
 import io.otpj.core.GenServer;
+import io.otpj.core.IdleTimeout;
 import io.otpj.core.StartOptions;
 import io.otpj.core.InitResult;
 import io.otpj.core.Name;
@@ -103,9 +104,12 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
      * @param batchInterval the period of the batch timer, positive
      * @param campaignTimeout how long a batch waits for the campaign server
      * @param historyLimit processed and failed donations kept for inspection, at least 1
+     * @param idleFlush how long the server may sit idle with donations pending before it runs a
+     *     batch without waiting for the timer (the seed's best practice 3, {@code {:reply, r, state,
+     *     timeout}}: any message in between defers it), positive
      */
     public record Options(Database db, String campaignId, ServerRef campaignServer, int batchSize, Duration batchInterval,
-            Duration campaignTimeout, int historyLimit) {
+            Duration campaignTimeout, int historyLimit, Duration idleFlush) {
         /** @throws IllegalArgumentException for a bad id, limits below 1 or non-positive durations */
         public Options {
             Objects.requireNonNull(db, "db must not be null");
@@ -117,26 +121,36 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
             }
             requirePositive(batchInterval, "batchInterval");
             requirePositive(campaignTimeout, "campaignTimeout");
+            requirePositive(idleFlush, "idleFlush");
         }
 
-        /** @return the seed's settings: batches of 100, every 30 s; 5 s for the campaign server; the last 1000 kept */
+        /**
+         * @return the seed's settings: batches of 100, every 30 s; 5 s for the campaign server; the
+         *     last 1000 kept; and a batch after 1 s idle with donations pending
+         */
         public static Options of(Database db, String campaignId, ServerRef campaignServer) {
-            return new Options(db, campaignId, campaignServer, 100, Duration.ofSeconds(30), Duration.ofSeconds(5), 1000);
+            return new Options(db, campaignId, campaignServer, 100, Duration.ofSeconds(30), Duration.ofSeconds(5), 1000,
+                    Duration.ofSeconds(1));
+        }
+
+        /** @return these options with another idle flush */
+        public Options withIdleFlush(Duration idle) {
+            return new Options(db, campaignId, campaignServer, batchSize, batchInterval, campaignTimeout, historyLimit, idle);
         }
 
         /** @return these options with another batch size */
         public Options withBatchSize(int size) {
-            return new Options(db, campaignId, campaignServer, size, batchInterval, campaignTimeout, historyLimit);
+            return new Options(db, campaignId, campaignServer, size, batchInterval, campaignTimeout, historyLimit, idleFlush);
         }
 
         /** @return these options with another batch interval */
         public Options withBatchInterval(Duration interval) {
-            return new Options(db, campaignId, campaignServer, batchSize, interval, campaignTimeout, historyLimit);
+            return new Options(db, campaignId, campaignServer, batchSize, interval, campaignTimeout, historyLimit, idleFlush);
         }
 
         /** @return these options with another history limit */
         public Options withHistoryLimit(int limit) {
-            return new Options(db, campaignId, campaignServer, batchSize, batchInterval, campaignTimeout, limit);
+            return new Options(db, campaignId, campaignServer, batchSize, batchInterval, campaignTimeout, limit, idleFlush);
         }
 
         private static void requirePositive(Duration d, String what) {
@@ -351,7 +365,14 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
             for (From from : f.waiting()) {
                 from.reply(answer);
             }
-            return noreply(s, s.pending.size() >= s.options.batchSize() ? Action.continueWith(new SizeReached()) : Action.none());
+            return noreply(s, afterAdd(s));
+        }
+        if (message instanceof IdleTimeout) {
+            // Nothing arrived for idleFlush: count what is pending now rather than at the next tick.
+            if (!s.pending.isEmpty()) {
+                process(s);
+            }
+            return noreply(s);
         }
         if (message instanceof Tick) {
             process(s);
@@ -371,6 +392,18 @@ public final class DonationProcessorServer implements GenServer<DonationProcesso
     }
 
     // ------------------------------------------------------------------ internals
+
+    /**
+     * What to do after a donation is in: a batch at once when the batch is full; else, with
+     * donations pending, wait at most {@code idleFlush} for the next message (OTP's timeout in a
+     * callback's result); else nothing.
+     */
+    private static Action afterAdd(State s) {
+        if (s.pending.size() >= s.options.batchSize()) {
+            return Action.continueWith(new SizeReached());
+        }
+        return s.pending.isEmpty() ? Action.none() : Action.timeout(s.options.idleFlush());
+    }
 
     /** The checks that need no database: campaign, amount, an id reused by another donation. */
     private static Optional<Rejection> check(Donation d, State s) {

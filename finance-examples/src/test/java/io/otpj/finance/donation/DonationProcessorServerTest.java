@@ -79,7 +79,8 @@ class DonationProcessorServerTest {
     }
 
     DonationProcessorServer.Options options() {
-        return DonationProcessorServer.Options.of(db, campaign.id(), campaignName);
+        // No idle flush in these tests: a batch runs when a test asks for it (or by size or timer).
+        return DonationProcessorServer.Options.of(db, campaign.id(), campaignName).withIdleFlush(Duration.ofHours(1));
     }
 
     /** format_status: traces (and so crash reports) show counts and redacted donations, never a donor. */
@@ -95,6 +96,19 @@ class DonationProcessorServerTest {
         assertTrue(traced.contains("sys_trace") && traced.contains("donorId=<redacted>"), traced);
         assertTrue(traced.contains("DonationProcessorServer[currency=IDR, pending=1"), traced);
         assertFalse(traced.contains("donor-secret-42"), traced);
+    }
+
+    /** The seed's best practice 3: a processor left idle with donations pending counts them without waiting for its timer. */
+    @Test
+    void anIdleProcessorCountsItsPendingDonationsWithoutWaitingForTheTimer() {
+        startProcessor(options().withBatchInterval(Duration.ofHours(1)).withIdleFlush(Duration.ofMillis(50)));
+        for (int i = 0; i < 3; i++) {
+            DonationProcessorServer.addDonation(processorName, Donation.of(campaign.id(), "donor-" + i, Money.of(10_000, "IDR")));
+        }
+        io.otpj.test.TestKit.eventually(() -> db.donations().countByStatus(campaign.id())
+                .equals(Map.of(DonationStatus.PROCESSED, 3L)), Duration.ofSeconds(30), "the idle processor counted them");
+        assertEquals(0, DonationProcessorServer.getStatus(processorName).pendingCount());
+        assertEquals(3, DonationProcessorServer.getStatus(processorName).processedCount());
     }
 
     @Test

@@ -199,7 +199,8 @@ class SeedServerModelProperties {
                 ChildSpec.worker("campaign", () -> CampaignServer.startLink(CampaignServer.Options.of(db(), c.id()), campaignName)),
                 ChildSpec.worker("processor", () -> DonationProcessorServer.startLink(
                         DonationProcessorServer.Options.of(db(), c.id(), campaignName).withBatchSize(10_000)
-                                .withBatchInterval(java.time.Duration.ofHours(1)), processorName))));
+                                .withBatchInterval(java.time.Duration.ofHours(1)).withIdleFlush(java.time.Duration.ofHours(1)),
+                        processorName))));
         return processorName;
     }).withCrashes(2).withMaxCommands(12).withClient((server, request) -> switch (request) {
         case Add(long a) -> {
