@@ -265,8 +265,14 @@ public final class FinanceDemo {
     private static int run(DemoOptions options, PrintStream out, Shutdown shutdown) {
         Path log = logFile(options);
         String runId = newRunId(LocalDateTime.now());
-        out.printf("otpj finance demo %s: %d campaigns, %d donors, %d s, %.1f crashes/s, seed %d%n", runId,
-                options.campaigns(), options.donors(), options.duration().toSeconds(), options.crashRate(), options.seed());
+        if (options.recover() != null) {
+            out.println("otpj finance demo: recovering " + (options.recover().isEmpty()
+                    ? "every run that left campaigns open" : "run " + options.recover()));
+        } else {
+            out.printf("otpj finance demo %s: %d campaigns, %d donors, %d s, %.1f crashes/s, seed %d%n", runId,
+                    options.campaigns(), options.donors(), options.duration().toSeconds(), options.crashRate(),
+                    options.seed());
+        }
         Database db;
         try {
             db = options.dbUrl() == null ? Database.openEmbedded(options.dataDir())
