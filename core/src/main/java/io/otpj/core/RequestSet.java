@@ -484,6 +484,11 @@ public final class RequestSet<L> implements AutoCloseable {
             last.index = i;
         }
         m.index = -1;
+        unwatch(m);
+    }
+
+    /** Owner: drops {@code m}'s death watch on its server, if registered. */
+    private static void unwatch(Member m) {
         if (m.watched) {
             m.watched = false;
             m.server.removeWatch(m);
@@ -494,10 +499,7 @@ public final class RequestSet<L> implements AutoCloseable {
         for (Member m : pending) {
             m.close();
             m.index = -1;
-            if (m.watched) {
-                m.watched = false;
-                m.server.removeWatch(m);
-            }
+            unwatch(m);
         }
         pending.clear();
         ready.clear();
