@@ -68,8 +68,13 @@ final class GenServerLoop<A, S> extends ServerLoop {
                 case Action.None n -> {}
                 case Action.Timeout t -> timeout = Proc.toNanos(t.after(), "timeout");
                 case Action.Hibernate h -> {
-                    self.hibernate();
+                    waitAction = action;
                     hibernations++;
+                    if (suspended) {
+                        self.hibernate(); // a suspended server waits selectively: it keeps its thread
+                    } else {
+                        self.hibernate(this); // returns only if a message came meanwhile
+                    }
                 }
                 case Action.Continue c -> {
                     action = handleContinue(c.arg());
@@ -84,8 +89,8 @@ final class GenServerLoop<A, S> extends ServerLoop {
                 // hibernate_after: idle that long with no timeout of its own, it hibernates.
                 m = self.receive(hibernateAfterNanos);
                 if (m == null) {
-                    self.hibernate();
                     hibernations++;
+                    self.hibernate(this);
                     m = self.receive(-1L);
                 }
             } else {
@@ -94,12 +99,22 @@ final class GenServerLoop<A, S> extends ServerLoop {
                     m = IdleTimeout.INSTANCE;
                 }
             }
-            messagesIn++;
-            lastMessage = m;
-            action = handle(m);
-            traced(m);
-            lastMessage = null;
+            action = handleNext(m);
         }
+    }
+
+    @Override
+    void resumed() {
+        loop(handleNext(self.receive(-1L)));
+    }
+
+    private Action handleNext(Object m) {
+        messagesIn++;
+        lastMessage = m;
+        Action action = handle(m);
+        traced(m);
+        lastMessage = null;
+        return action;
     }
 
     private Action handle(Object m) {

@@ -24,8 +24,10 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  *       the pid, as {@code queue})</td><td>null unless the mailbox is bounded</td></tr>
  *   <tr><td>{@code exitReason}</td><td>the decider of the exit (one CAS)</td><td>anyone</td>
  *       <td>volatile</td><td>null while alive; a send reads it before delivering</td></tr>
- *   <tr><td>{@code parked}</td><td>owner (1 before a park), a sender that wakes it (CAS 1 to 0)
- *       </td><td>senders</td><td>volatile</td><td>the wake-up flag</td></tr>
+ *   <tr><td>{@code parked}</td><td>owner ({@link #PARKED_WAITING} before a park,
+ *       {@link #HIBERNATED} before its thread ends in a hibernation), a sender or killer that
+ *       wakes it (CAS back to {@link #RUNNING})</td><td>senders, killers</td><td>volatile</td>
+ *       <td>the wake-up flag</td></tr>
  * </table>
  *
  * <p>IMPLEMENTATION NOTES. {@link #put} may be called by any thread; {@link #take} and
@@ -90,6 +92,9 @@ abstract class Mailbox extends PcbRelations {
         }
     }
 
+    /** Values of {@code parked}: the owner runs (or spins); it is parked; it has no thread. */
+    static final int RUNNING = 0, PARKED_WAITING = 1, HIBERNATED = 2;
+
     MessagePassingQueue<Object> queue;
     /** The bound of a bounded mailbox, or null (the default): see {@link MailboxBounds}. */
     MailboxBounds bounds;
@@ -122,13 +127,40 @@ abstract class Mailbox extends PcbRelations {
         q.offer(message);
         // StoreLoad between the offer and the read of parked: see the class comment.
         VarHandle.fullFence();
-        if ((int) PARKED.getVolatile(this) == 1 && PARKED.compareAndSet(this, 1, 0)) {
-            Ticker.unpark(thread);
+        int p = (int) PARKED.getVolatile(this);
+        if (p != RUNNING) {
+            wake(p);
         }
         if (exitReason != null && thread == null) {
             // Died while we offered, and its owner has already drained and gone: see "After death".
             drainAfterDeath(q);
         }
+    }
+
+    /**
+     * A sender that found the owner parked ({@link #PARKED_WAITING}) or hibernated
+     * ({@link #HIBERNATED}): the one sender whose CAS takes the flag back to {@link #RUNNING}
+     * unparks the thread, or starts a new one for a hibernated process.
+     */
+    private void wake(int p) {
+        if (PARKED.compareAndSet(this, p, RUNNING)) {
+            if (p == PARKED_WAITING) {
+                Ticker.unpark(thread);
+            } else {
+                resume();
+            }
+        }
+    }
+
+    /**
+     * Starts a new thread for this hibernated process; called by the one thread whose CAS took
+     * {@code parked} from {@link #HIBERNATED} to {@link #RUNNING}. See {@link Pcb#hibernate(ServerLoop)}.
+     */
+    abstract void resume();
+
+    /** @return whether the process is hibernated now: alive with no thread (a hint, any thread) */
+    final boolean hibernated() {
+        return (int) PARKED.getOpaque(this) == HIBERNATED;
     }
 
     /** @return the next message or null if the queue is empty. Owner thread only. */
@@ -187,17 +219,17 @@ abstract class Mailbox extends PcbRelations {
                 }
                 parking();
                 sliceEnds();
-                PARKED.setVolatile(this, 1);
+                PARKED.setVolatile(this, PARKED_WAITING);
                 VarHandle.fullFence();
                 m = q.poll();
                 if (m != null) {
-                    PARKED.setOpaque(this, 0);
+                    PARKED.setOpaque(this, RUNNING);
                     unparked();
                     return m;
                 }
                 if (timed) {
                     if (deadline - System.nanoTime() <= 0) {
-                        PARKED.setOpaque(this, 0);
+                        PARKED.setOpaque(this, RUNNING);
                         unparked();
                         return null;
                     }
@@ -208,7 +240,7 @@ abstract class Mailbox extends PcbRelations {
                 }
                 LockSupport.park(this);
                 unparked();
-                PARKED.setOpaque(this, 0);
+                PARKED.setOpaque(this, RUNNING);
                 if (Thread.interrupted()) {
                     if (exitReason != null) {
                         throw ProcessExit.INSTANCE;

@@ -323,7 +323,8 @@ public final class Node {
     }
 
     /**
-     * Lists the node's processes whose threads have started and not yet ended, in pid order.
+     * Lists the node's processes that have started and not yet ended (hibernated ones included,
+     * though they hold no thread), in pid order.
      * A snapshot, each entry read at a slightly different instant.
      *
      * @return the processes, killed ones whose code still runs included (status {@code EXITING})
@@ -337,6 +338,7 @@ public final class Node {
             }
             NodeProcess.Status s = p.exitReason != null ? NodeProcess.Status.EXITING
                     : p.suspended ? NodeProcess.Status.SUSPENDED
+                    : p.hibernated() ? NodeProcess.Status.HIBERNATED
                     : p.runningHint() ? NodeProcess.Status.RUNNING : NodeProcess.Status.WAITING;
             out.add(new NodeProcess(p.pid, Optional.ofNullable(n), s, p.queueLength()));
         }

@@ -19,6 +19,11 @@ public record NodeProcess(Pid pid, Optional<Object> name, Status status, int mai
         RUNNING,
         /** Parked, waiting for a message or a reply. */
         WAITING,
+        /**
+         * Hibernated ({@link Action#hibernate()}, {@link StartOptions#hibernateAfter}): alive, with
+         * no thread; its next message, exit signal or kill starts one.
+         */
+        HIBERNATED,
         /** A GenServer suspended by {@link Sys#suspend}: it handles only system messages. */
         SUSPENDED,
         /** Its exit is decided; its thread has not ended yet (a zombie, if it stays so). */

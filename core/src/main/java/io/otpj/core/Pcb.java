@@ -173,8 +173,7 @@ final class Pcb extends Mailbox {
 
     /** Starts the process's virtual thread running {@code body}. */
     void start(Runnable body) {
-        Runnable r = () -> ScopedValue.where(CURRENT, this).where(Node.BOUND, node).run(() -> run(body));
-        Thread t = NAMED ? Thread.ofVirtual().name(pid.toString()).unstarted(r) : THREADS.newThread(r);
+        Thread t = newThread(body);
         // A plain store: Thread.start orders it for the new thread, and the pid that lets others
         // read it is published after this returns.
         THREAD.set(this, t);
@@ -182,15 +181,48 @@ final class Pcb extends Mailbox {
         Ticker.start(t);
     }
 
+    /** A new, unstarted thread for this process, running {@code body} (null: its {@link #resumption}, resumed). */
+    private Thread newThread(Runnable body) {
+        Runnable r = () -> ScopedValue.where(CURRENT, this).where(Node.BOUND, node).run(() -> run(body));
+        return NAMED ? Thread.ofVirtual().name(pid.toString()).unstarted(r) : THREADS.newThread(r);
+    }
+
+    /**
+     * Starts a new thread for this hibernated process, to run its {@link #resumption} (or, if it
+     * was killed meanwhile, only its end). Called once per hibernation, by the thread whose CAS
+     * took {@code parked} from {@link #HIBERNATED} back to {@link #RUNNING}: a sender, a timer, or
+     * the decider of its exit. The volatile store of {@code thread} comes before the start, so a
+     * killer that reads it after publishing the exit interrupts the new thread, or the new thread
+     * sees the exit (see {@link #decide}).
+     */
+    @Override
+    void resume() {
+        Thread t = newThread(null);
+        thread = t;
+        Ticker.start(t);
+    }
+
     private void run(Runnable body) {
         unparked();
         ExitReason reason = null;
+        boolean hibernated = false;
         try {
-            // Killed between its link and its start (spawnLink): its body must not run at all.
+            // Killed between its link and its start (spawnLink), or while hibernated: its body
+            // must not run at all.
             if (exitReason == null) {
-                body.run();
+                if (body != null) {
+                    body.run();
+                } else {
+                    ServerLoop loop = resumption;
+                    resumption = null;
+                    loop.resumed();
+                }
                 reason = Reasons.NORMAL;
             }
+        } catch (Hibernation h) {
+            // The process lives on without this thread, and a new one may be running it already:
+            // from here on this thread touches nothing of it.
+            hibernated = true;
         } catch (ExitException e) {
             reason = e.reason();
         } catch (ProcessExit e) {
@@ -207,12 +239,14 @@ final class Pcb extends Mailbox {
                 }
             }
         } finally {
-            try {
-                if (reason != null) {
-                    die(reason);
+            if (!hibernated) {
+                try {
+                    if (reason != null) {
+                        die(reason);
+                    }
+                } finally {
+                    end();
                 }
-            } finally {
-                end();
             }
         }
     }
@@ -228,6 +262,7 @@ final class Pcb extends Mailbox {
             EXIT.compareAndSet(this, (ExitReason) null, decided);
         }
         saved = null;
+        resumption = null;
         // A dead process reachable through its pid must not keep its last caller's control block
         // (and that one's partner, and so on) alive.
         partner = null;
@@ -431,11 +466,24 @@ final class Pcb extends Mailbox {
         int prev = (int) GATE.getAndBitwiseOr(this, remote ? DECIDED | REMOTE : DECIDED);
         EXIT.setVolatile(this, reason);
         boolean inside = (prev & IN) != 0;
-        if (remote && t != null) {
-            if (inside) {
-                Ticker.unpark(t);
+        if (remote) {
+            // A hibernated process has no thread to wake: start one, which only ends it. The
+            // load of parked follows the volatile store of the exit: an owner hibernating now
+            // either is seen HIBERNATED here, or sees the exit after its own store of parked
+            // (both volatile) and keeps its thread (see hibernate).
+            if ((int) PARKED.getVolatile(this) == HIBERNATED && PARKED.compareAndSet(this, HIBERNATED, RUNNING)) {
+                resume();
             } else {
-                t.interrupt();
+                // Read again after the exit's store: a thread started by a waker since (which
+                // stores thread before it starts it) is interrupted here, or sees the exit.
+                Thread now = thread;
+                if (now != null) {
+                    if (inside) {
+                        Ticker.unpark(now);
+                    } else {
+                        now.interrupt();
+                    }
+                }
             }
         }
         return inside ? TAIL_LATER : TAIL_NOW;
@@ -732,6 +780,58 @@ final class Pcb extends Mailbox {
         if (saved != null && saved.isEmpty()) {
             saved = null;
         }
+    }
+
+    /**
+     * Owner, from a behaviour's loop (outside every effect and callback): hibernates the process,
+     * as {@code erlang:hibernate/3}: its thread ends, and the process, with its pid, name, links,
+     * monitors, mailbox and state, lives on without one until its next message, exit signal or
+     * kill, which starts a new thread that resumes {@code loop}. A process killed while hibernated
+     * gets a thread that only ends it.
+     *
+     * <p>Protocol (a Dekker pair, as a park's): the owner clears {@code thread}, stores
+     * {@code parked = HIBERNATED} (volatile), fences, and then looks at the mailbox and the exit;
+     * a sender offers, fences, and loads {@code parked}; a decider publishes the exit and loads
+     * {@code parked} (both volatile). Either the owner sees the message or the exit, or that
+     * sender or decider sees {@code HIBERNATED}. Whoever sees something then races one CAS of
+     * {@code parked} back to {@code RUNNING}: a waker that wins starts the new thread; an owner
+     * that wins keeps its thread and returns (a decider that lost falls back to interrupting
+     * the thread, which the owner stores again before it returns).
+     *
+     * @param loop the behaviour's loop, which the new thread {@linkplain ServerLoop#resumed resumes}
+     *     (the loop object itself, so a hibernation allocates nothing)
+     * @throws Hibernation when the thread must unwind now (caught by the process's run method)
+     * @throws ProcessExit if the process has been killed
+     */
+    void hibernate(ServerLoop loop) {
+        ArrayDeque<Object> s = saved;
+        if (s != null) {
+            if (!s.isEmpty()) {
+                return; // messages a selective receive passed over are waiting: not idle
+            }
+            saved = null;
+        }
+        if (exitReason != null) {
+            throw ProcessExit.INSTANCE;
+        }
+        // Plain stores, published by the volatile store of parked below.
+        resumption = loop;
+        partner = null;
+        parking();
+        sliceEnds();
+        thread = null;
+        PARKED.setVolatile(this, HIBERNATED);
+        VarHandle.fullFence();
+        if (queue.isEmpty() && exitReason == null) {
+            throw Hibernation.INSTANCE;
+        }
+        if (!PARKED.compareAndSet(this, HIBERNATED, RUNNING)) {
+            throw Hibernation.INSTANCE; // a waker took the flag: its new thread resumes the loop
+        }
+        // A message or the exit came in between, and this thread keeps running the process.
+        resumption = null;
+        thread = Thread.currentThread();
+        unparked();
     }
 
     // ------------------------------------------------------------------ relations

@@ -25,9 +25,15 @@ import java.util.HashSet;
  *   <tr><td>{@code watchHead}</td><td>any thread</td><td>any thread</td><td>under the lock</td>
  *       <td>the intrusive list of {@link DeathWatch}es: callers parked on this process, monitors
  *       on it, timers addressed to it; O(1) to add and remove, no allocation</td></tr>
- *   <tr><td>{@code thread}</td><td>starter (before start), owner (at its end)</td><td>killers
- *       (interrupt), senders that unpark it</td><td>volatile</td><td>the process's thread; null
- *       once it has finished, so a held pid keeps no stack</td></tr>
+ *   <tr><td>{@code thread}</td><td>starter (before start), owner (at its end, and as it
+ *       hibernates), the waker of a hibernated process (before it starts the new thread)</td>
+ *       <td>killers (interrupt), senders that unpark it</td><td>volatile</td><td>the process's
+ *       thread; null once it has finished or while it is hibernated, so a held pid keeps no
+ *       stack</td></tr>
+ *   <tr><td>{@code resumption}</td><td>owner (before it hibernates), the resumed thread (null
+ *       again)</td><td>the resumed thread</td><td>plain: written before the owner's volatile
+ *       store of {@code parked}, read after the waker's CAS of it and the start of the new
+ *       thread</td><td>what a hibernated process runs when it wakes</td></tr>
  *   <tr><td>{@code trapExit}</td><td>owner</td><td>signal senders</td><td>volatile</td>
  *       <td>{@code Process.flag(:trap_exit, _)}</td></tr>
  *   <tr><td>{@code decidedReason}</td><td>the decider of the exit (one CAS)</td><td>the
@@ -68,5 +74,6 @@ abstract class PcbRelations extends PcbOwnerFields {
     Node node;
     volatile boolean suspended;
     // Padding up to 64 bytes (see the class comment). Replace these with real cold fields first.
-    @SuppressWarnings("unused") private int pad03, pad04, pad05, pad06, pad07, pad08;
+    ServerLoop resumption;
+    @SuppressWarnings("unused") private int pad04, pad05, pad06, pad07, pad08;
 }

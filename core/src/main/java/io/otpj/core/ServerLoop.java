@@ -89,6 +89,13 @@ abstract class ServerLoop implements Runnable {
     /** Runs the behaviour's init, then {@link #acknowledge}s and loops, or fails the start. */
     abstract void initAndLoop();
 
+    /**
+     * Goes on with the loop on the new thread of a server woken from hibernation (see
+     * {@link Pcb#hibernate(ServerLoop)}): the waking message is in the mailbox, or the server's
+     * next receive finds it killed.
+     */
+    abstract void resumed();
+
     /** The behaviour's logger: a method, not a field, so no process carries a reference to it. */
     abstract Logger log();
 

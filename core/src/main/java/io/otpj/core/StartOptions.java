@@ -19,7 +19,8 @@ import java.util.Objects;
  *     the start returns {@code Failed(timeout)}; {@link Proc#INFINITY} (the default) waits
  *     forever
  * @param hibernateAfter how long the server may wait idle, with no timeout of its own, before it
- *     hibernates (drops what it holds for receiving); {@link Proc#INFINITY} (the default) never
+ *     hibernates (its thread ends until its next message: see {@link Action.Hibernate});
+ *     {@link Proc#INFINITY} (the default) never
  * @param trace whether the server logs every message it handles from the start, as
  *     {@link Sys#trace(ServerRef, boolean)} would ({@code debug: [:trace]})
  * @param hotMailbox whether the server gets a mailbox laid out for heavy traffic (see

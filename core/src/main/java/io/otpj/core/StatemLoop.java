@@ -118,6 +118,11 @@ final class StatemLoop<A, S, D> extends ServerLoop {
 
     // ------------------------------------------------------------------ the loop
 
+    @Override
+    void resumed() {
+        loop();
+    }
+
     private void loop() {
         for (;;) {
             Event<S> e = next();
@@ -145,8 +150,13 @@ final class StatemLoop<A, S, D> extends ServerLoop {
         }
         if (hibernate) {
             hibernate = false;
-            self.hibernate();
             hibernations++;
+            if (eventTimeout == null) {
+                // The loop goes on from here on the new thread; returns only if a message came meanwhile.
+                self.hibernate(this);
+            } else {
+                self.hibernate(); // an event timeout is a timed wait on this thread: it keeps it
+            }
         }
         long wait = -1L;
         if (eventTimeout != null) {
@@ -169,8 +179,8 @@ final class StatemLoop<A, S, D> extends ServerLoop {
         } else if (hibernateAfterNanos >= 0) {
             Object m = self.receive(hibernateAfterNanos);
             if (m == null) {
-                self.hibernate();
                 hibernations++;
+                self.hibernate(this);
                 m = self.receive(-1L);
             }
             return fromMailbox(m);

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Fails a stress test the moment a message is stuck, instead of letting a timeout heal it: a
  * platform thread samples the watched processes every {@link #PERIOD_MILLIS} ms, and a process
- * that is parked (its thread {@code WAITING}) with messages in its mailbox while its progress
+ * that is parked (its thread {@code WAITING}) or hibernated (no thread at all) with messages in its mailbox while its progress
  * counter has not moved for {@link #STUCK_MILLIS} ms has lost a wake-up. Its receives are
  * untimed, so nothing would ever wake it: the watchdog writes a thread dump and fails the run.
  *
@@ -43,12 +43,21 @@ final class Watchdog implements AutoCloseable {
     });
 
     Watchdog() {
-        sampler.scheduleAtFixedRate(this::sample, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(this::sampleOrFail, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Watches {@code pid}, which counts each message it takes in {@code progress}. */
     void watch(Pid pid, AtomicLong progress) {
         watched.put(pid, new Watched(pid, progress));
+    }
+
+    /** A sampler that throws would be cancelled silently by the executor: it fails the run instead. */
+    private void sampleOrFail() {
+        try {
+            sample();
+        } catch (Throwable t) {
+            verdict.complete("the watchdog's sampler failed: " + t);
+        }
     }
 
     private void sample() {
@@ -57,18 +66,23 @@ final class Watchdog implements AutoCloseable {
         }
         long samplesToFail = STUCK_MILLIS / PERIOD_MILLIS;
         for (Watched w : watched.values()) {
-            Thread t = w.pid().pcb.thread;
-            if (t == null) {
+            Pcb pcb = w.pid().pcb;
+            Thread t = pcb.thread;
+            if (t == null && !pcb.isAlive()) {
                 watched.remove(w.pid());
                 continue;
             }
+            // Alive with no thread: hibernated (or, for microseconds, between the two threads of
+            // a wake). Nothing runs it, so it must hold no mail for long either.
+            boolean hibernated = t == null;
             long p = w.progress().get();
             long[] seen = last.computeIfAbsent(w.pid(), k -> new long[] {-1, 0});
             int queued = Proc.info(w.pid()).map(ProcessInfo::messageQueueLength).orElse(0);
-            boolean parkedWithMail = t.getState() == Thread.State.WAITING && queued > 0;
+            boolean idle = hibernated || t.getState() == Thread.State.WAITING;
+            boolean parkedWithMail = idle && queued > 0;
             if (parkedWithMail && p == seen[0]) {
                 if (++seen[1] >= samplesToFail) {
-                    verdict.complete("lost wake-up: " + w.pid() + " parked for " + STUCK_MILLIS + " ms with " + queued
+                    verdict.complete("lost wake-up: " + w.pid() + (hibernated ? " hibernated" : " parked") + " for " + STUCK_MILLIS + " ms with " + queued
                             + " queued message(s), progress " + p + Probe.dumpThreads());
                     return;
                 }
