@@ -8,6 +8,7 @@ import io.otpj.benchmarks.PekkoActors.StopParent;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -29,7 +30,10 @@ import org.apache.pekko.actor.typed.SpawnProtocol;
  * {@code n}, is the heap one idle process keeps alive: its control block, mailbox, GenServer loop
  * and the stack of its parked virtual thread (a heap object). Native memory is not counted.
  *
- * <p>Usage: {@code HeapProbe otpj|pekko N}. Prints one line {@code probe key=value ...}.
+ * <p>Usage: {@code HeapProbe otpj|otpj-hibernated|pekko N}. {@code otpj-hibernated} starts servers
+ * whose init returns {@code hibernate}: they wait for their first message with no thread (no
+ * stack, no {@code VirtualThread}), as any hibernated server does. Prints one line
+ * {@code probe key=value ...}.
  */
 public final class HeapProbe {
 
@@ -45,15 +49,19 @@ public final class HeapProbe {
     static final int WARM_ROUNDS = 3, WARM_SIZE = 100_000;
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2 || !(args[0].equals("otpj") || args[0].equals("pekko"))) {
-            System.err.println("usage: HeapProbe otpj|pekko N");
+        if (args.length != 2 || !List.of("otpj", "otpj-hibernated", "pekko").contains(args[0])) {
+            System.err.println("usage: HeapProbe otpj|otpj-hibernated|pekko N");
             System.exit(2);
         }
         int n = Integer.parseInt(args[1]);
         if (n <= 0) {
             throw new IllegalArgumentException("N must be positive, got " + n);
         }
-        long[] r = args[0].equals("otpj") ? otpj(n) : pekko(n);
+        long[] r = switch (args[0]) {
+            case "otpj" -> otpj(n, false);
+            case "otpj-hibernated" -> otpj(n, true);
+            default -> pekko(n);
+        };
         long before = r[0], after = r[1], nanos = r[2], settle = r[3], cpu = r[4];
         System.out.printf(Locale.ROOT, "probe kind=%s n=%d heapBefore=%d heapAfter=%d bytesPerProcess=%.1f spawnNanos=%d rate=%.1f"
                         + " settleNanos=%d cpuNanosPerProcess=%.1f%n",
@@ -61,13 +69,13 @@ public final class HeapProbe {
         System.exit(0);
     }
 
-    private static long[] otpj(int n) throws Exception {
+    private static long[] otpj(int n, boolean hibernated) throws Exception {
         for (int i = 0; i < WARM_ROUNDS; i++) {
-            Batch warm = new Batch(Math.min(n, WARM_SIZE));
+            Batch warm = new Batch(Math.min(n, WARM_SIZE), hibernated);
             warm.startAllConcurrently(OtpjSpawn.STARTERS);
             warm.stopAll();
         }
-        Batch batch = new Batch(n);
+        Batch batch = new Batch(n, hibernated);
         long before = usedAfterGc();
         long cpu0 = Quiet.cpuNanos();
         long t0 = System.nanoTime();

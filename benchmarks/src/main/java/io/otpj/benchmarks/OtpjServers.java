@@ -1,5 +1,6 @@
 package io.otpj.benchmarks;
 
+import io.otpj.core.Action;
 import io.otpj.core.CallResult;
 import io.otpj.core.CastResult;
 import io.otpj.core.ExitReason;
@@ -134,11 +135,19 @@ final class OtpjServers {
      * heap it costs is the runtime's per-process cost.
      */
     static final class Idle implements GenServer<Batch, Batch> {
-        static final Idle INSTANCE = new Idle();
+        static final Idle INSTANCE = new Idle(false);
+        /** One whose init returns hibernate: it waits for its first message with no thread. */
+        static final Idle HIBERNATING = new Idle(true);
+
+        private final boolean hibernate;
+
+        private Idle(boolean hibernate) {
+            this.hibernate = hibernate;
+        }
 
         @Override
         public InitResult<Batch> init(Batch batch) {
-            return ok(batch);
+            return hibernate ? ok(batch, Action.hibernate()) : ok(batch);
         }
 
         @Override
@@ -156,16 +165,23 @@ final class OtpjServers {
     static final class Batch {
         final Pid[] pids;
         final CountDownLatch stopped;
+        final Idle server;
 
         Batch(int n) {
+            this(n, false);
+        }
+
+        /** {@code n} idle servers, hibernated ones (no thread while idle) if {@code hibernated}. */
+        Batch(int n, boolean hibernated) {
             pids = new Pid[n];
             stopped = new CountDownLatch(n);
+            server = hibernated ? Idle.HIBERNATING : Idle.INSTANCE;
         }
 
         /** Starts the servers one after the other from the calling thread (each start waits for init). */
         void startAll() {
             for (int i = 0; i < pids.length; i++) {
-                pids[i] = GenServer.start(Idle.INSTANCE, this).pid();
+                pids[i] = GenServer.start(server, this).pid();
             }
         }
 
@@ -180,7 +196,7 @@ final class OtpjServers {
                 int from = s * share, to = Math.min(pids.length, from + share);
                 Proc.spawn(() -> {
                     for (int i = from; i < to; i++) {
-                        pids[i] = GenServer.start(Idle.INSTANCE, this).pid();
+                        pids[i] = GenServer.start(server, this).pid();
                     }
                     started.countDown();
                 });

@@ -299,6 +299,8 @@ public final class Suite {
             probe("pekko", mode.probeSmall);
             probe("pekko", mode.probeLarge);
             probe("otpj", mode.probeLarge, "otpj-untracked", UNTRACKED);
+            probe("otpj-hibernated", mode.probeSmall);
+            probe("otpj-hibernated", mode.probeLarge);
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
             RunData data = new RunData(mode, profGc, startedAt, loadAtStart, loadAverage(), seconds, jvmDescription(),
                     suiteJvmFlags(), results);
@@ -400,7 +402,7 @@ public final class Suite {
                     if (l.startsWith("probe ")) {
                         line = l;
                     }
-                    if (kind.equals("otpj") && l.contains("sun.misc.Unsafe")) {
+                    if (kind.startsWith("otpj") && l.contains("sun.misc.Unsafe")) {
                         problems.add("the otpj heap probe printed a sun.misc.Unsafe warning: " + l);
                     }
                 }
