@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +87,7 @@ public final class Node {
     /** Pid ids: incremented by spawners (any thread). 0 is the plain-thread stand-in's. */
     private final AtomicLong ids = new AtomicLong();
     /** The processes whose threads have started and not ended: added by starters, removed by owners. */
-    private final Set<Pcb> processes = ConcurrentHashMap.newKeySet();
+    private final ProcessSet processes = new ProcessSet();
     /** The node's local names: written under each process's lock (see {@link Names}). */
     final Names names = new Names();
     /** Created on the first timer, shut down by stop: written once under {@code this}, read volatile. */
@@ -330,8 +329,9 @@ public final class Node {
      * @return the processes, killed ones whose code still runs included (status {@code EXITING})
      */
     public List<NodeProcess> list() {
-        List<NodeProcess> out = new ArrayList<>(processes.size());
-        for (Pcb p : processes) {
+        List<Pcb> all = processes.snapshot();
+        List<NodeProcess> out = new ArrayList<>(all.size());
+        for (Pcb p : all) {
             Object n;
             synchronized (p) {
                 n = p.localName;
@@ -687,7 +687,7 @@ public final class Node {
         long end = System.nanoTime() + KILL_GRACE_NANOS;
         // Oldest first: a supervisor is older than its children, so it is gone before it could
         // see them die and try to restart them in a node that no longer takes processes.
-        List<Pcb> all = new ArrayList<>(processes);
+        List<Pcb> all = processes.snapshot();
         all.sort((x, y) -> Long.compare(x.pid.id(), y.pid.id()));
         for (Pcb p : all) {
             p.exitSignal(Pcb.OUTSIDE, Reasons.KILL);

@@ -34,6 +34,11 @@ import java.util.HashSet;
  *       again)</td><td>the resumed thread</td><td>plain: written before the owner's volatile
  *       store of {@code parked}, read after the waker's CAS of it and the start of the new
  *       thread</td><td>what a hibernated process runs when it wakes</td></tr>
+ *   <tr><td>{@code setPrev}, {@code setNext}</td><td>starters and owners, under the lock of the
+ *       node's {@link ProcessSet} stripe the process is in</td><td>the same, and the node's
+ *       listing and stop (under that lock)</td><td>plain, under the stripe's lock</td><td>the
+ *       process's place in its node's set of processes: an intrusive list, so membership costs
+ *       no node object and no hash table</td></tr>
  *   <tr><td>{@code trapExit}</td><td>owner</td><td>signal senders</td><td>volatile</td>
  *       <td>{@code Process.flag(:trap_exit, _)}</td></tr>
  *   <tr><td>{@code decidedReason}</td><td>the decider of the exit (one CAS)</td><td>the
@@ -75,5 +80,6 @@ abstract class PcbRelations extends PcbOwnerFields {
     volatile boolean suspended;
     // Padding up to 64 bytes (see the class comment). Replace these with real cold fields first.
     ServerLoop resumption;
-    @SuppressWarnings("unused") private int pad04, pad05, pad06, pad07, pad08;
+    Pcb setPrev, setNext;
+    @SuppressWarnings("unused") private int pad06, pad07, pad08;
 }
