@@ -8,6 +8,7 @@ import io.otpj.core.From;
 import io.otpj.core.GenServer;
 import io.otpj.core.InitResult;
 import io.otpj.core.Pid;
+import io.otpj.core.StartOptions;
 import io.otpj.core.Proc;
 import io.otpj.core.RequestSet;
 import io.otpj.core.ServerRef;
@@ -166,22 +167,29 @@ final class OtpjServers {
         final Pid[] pids;
         final CountDownLatch stopped;
         final Idle server;
+        final StartOptions options;
 
         Batch(int n) {
             this(n, false);
         }
 
-        /** {@code n} idle servers, hibernated ones (no thread while idle) if {@code hibernated}. */
+        /**
+         * {@code n} idle servers, or if {@code hibernated} hibernated ones: their init returns
+         * hibernate (no thread while idle), and they are started with {@code hibernateAfter}, as a
+         * server idle most of its life is, which gives them the compact mailbox.
+         */
         Batch(int n, boolean hibernated) {
             pids = new Pid[n];
             stopped = new CountDownLatch(n);
             server = hibernated ? Idle.HIBERNATING : Idle.INSTANCE;
+            options = hibernated ? StartOptions.defaults().withHibernateAfter(java.time.Duration.ofMinutes(10))
+                    : StartOptions.defaults();
         }
 
         /** Starts the servers one after the other from the calling thread (each start waits for init). */
         void startAll() {
             for (int i = 0; i < pids.length; i++) {
-                pids[i] = GenServer.start(server, this).pid();
+                pids[i] = GenServer.start(server, this, options).pid();
             }
         }
 
@@ -196,7 +204,7 @@ final class OtpjServers {
                 int from = s * share, to = Math.min(pids.length, from + share);
                 Proc.spawn(() -> {
                     for (int i = from; i < to; i++) {
-                        pids[i] = GenServer.start(server, this).pid();
+                        pids[i] = GenServer.start(server, this, options).pid();
                     }
                     started.countDown();
                 });

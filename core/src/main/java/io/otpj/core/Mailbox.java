@@ -103,6 +103,19 @@ abstract class Mailbox extends PcbRelations {
     private volatile int parked;
 
     /**
+     * The chunk of a compact mailbox: that of a server started with {@link
+     * StartOptions#withHibernateAfter}, which is idle most of its life. Half the node's chunk, at
+     * most 16 slots and at least 2: a hibernated server keeps its empty first chunk, and 16 slots
+     * instead of 32 take 64 bytes off it (measured 560 → 496 B per hibernated server). The price is
+     * a chunk linked twice as often under a burst: four producers casting to one server measured
+     * 0.88× [0.79, 0.96] with 16-slot chunks against 32 (paired forks, {@code docs/benchmarks.md}),
+     * which is why it is not the default.
+     */
+    static int compactChunk(int chunk) {
+        return Math.max(2, Math.min(16, chunk >>> 1));
+    }
+
+    /**
      * A mailbox queue: the padded JCTools class for a hot process (or every process with
      * {@code -Dotpj.mailbox.padded=true}), else the unpadded one.
      */

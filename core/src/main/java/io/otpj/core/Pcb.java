@@ -109,11 +109,20 @@ final class Pcb extends Mailbox {
 
     /** A new process with a bounded mailbox if {@code limit} is not null. */
     Pcb(Node node, boolean hot, MailboxLimit limit) {
+        this(node, hot, limit, false);
+    }
+
+    /**
+     * A new process with a bounded mailbox if {@code limit} is not null, and a compact one (see
+     * {@link Mailbox#compactChunk}) if {@code compact} and not {@code hot}.
+     */
+    Pcb(Node node, boolean hot, MailboxLimit limit, boolean compact) {
         node.requireAccepting();
         // The queue and the node before the pid: a Pcb reached through the pid's final field
         // sees them, however the pid was published (the final-field guarantee covers writes made
         // before the pid's constructor ended).
-        queue = newQueue(node.options().mailboxChunk(), hot);
+        int chunk = node.options().mailboxChunk();
+        queue = newQueue(compact && !hot ? compactChunk(chunk) : chunk, hot);
         bounds = limit == null ? null : new MailboxBounds(limit);
         this.node = node;
         this.pid = new Pid(node.name(), node.creation(), node.nextId(), this);
@@ -131,7 +140,9 @@ final class Pcb extends Mailbox {
 
     /** A new process of the calling thread's current node, with the mailbox {@code options} ask for. */
     static Pcb create(StartOptions options) {
-        return new Pcb(Node.current(), options.hotMailbox(), options.mailboxLimit());
+        // A server that hibernates when idle says it is idle most of the time: a compact mailbox.
+        return new Pcb(Node.current(), options.hotMailbox(), options.mailboxLimit(),
+                !options.hibernateAfter().equals(Proc.INFINITY));
     }
 
     /** The stand-in for threads that are not processes: {@code <0.0.0>}, never alive. */

@@ -110,6 +110,55 @@ class HibernationTest {
     }
 
     @Test
+    void aServerStartedWithHibernateAfterGetsTheCompactMailboxAndKeepsEachSendersOrder() throws InterruptedException {
+        assertEquals(16, Mailbox.compactChunk(32));
+        assertEquals(16, Mailbox.compactChunk(1 << 10));
+        assertEquals(8, Mailbox.compactChunk(16));
+        assertEquals(2, Mailbox.compactChunk(2));
+        GenServer<Void, List<String>> log = new GenServer<>() {
+            @Override
+            public InitResult<List<String>> init(Void arg) {
+                return ok(new ArrayList<>(), Action.hibernate());
+            }
+
+            @Override
+            public CastResult<List<String>> handleCast(Object request, List<String> state) {
+                state.add((String) request);
+                return noreply(state);
+            }
+
+            @Override
+            public CallResult<List<String>> handleCall(Object request, From from, List<String> state) {
+                return reply(List.copyOf(state), state);
+            }
+        };
+        Pid pid = GenServer.start(log, null, StartOptions.defaults().withHibernateAfter(Duration.ofMillis(1))).pid();
+        int senders = 3, each = 500; // each burst links many 16-slot chunks, between hibernations
+        CountDownLatch done = new CountDownLatch(senders);
+        for (int t = 0; t < senders; t++) {
+            int sender = t;
+            Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < each; i++) {
+                    GenServer.cast(pid, sender + ":" + i);
+                    if (i % 97 == 0) {
+                        Thread.yield();
+                    }
+                }
+                done.countDown();
+            });
+        }
+        assertTrue(done.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        List<String> got = GenServer.call(pid, "log", WAIT);
+        assertEquals(senders * each, got.size(), "every cast arrived once");
+        int[] next = new int[senders];
+        for (String m : got) {
+            int sender = Integer.parseInt(m.substring(0, m.indexOf(':')));
+            assertEquals(next[sender]++, Integer.parseInt(m.substring(m.indexOf(':') + 1)), "order of sender " + sender);
+        }
+        GenServer.stop(pid);
+    }
+
+    @Test
     void initCanStartTheServerHibernatedAndACastOrTimerWakesIt() {
         Sleepy s = new Sleepy(true);
         Pid pid = GenServer.start(s, 10).pid();
