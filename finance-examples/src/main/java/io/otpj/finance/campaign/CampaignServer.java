@@ -8,6 +8,8 @@ import io.otpj.core.From;
 import io.otpj.core.GenServer;
 import io.otpj.core.InitResult;
 import io.otpj.core.Name;
+import io.otpj.core.Pid;
+import io.otpj.core.Proc;
 import io.otpj.core.ServerRef;
 import io.otpj.core.StartResult;
 import io.otpj.finance.db.CampaignRepository;
@@ -21,7 +23,10 @@ import io.otpj.finance.domain.DonationStatus;
 import io.otpj.finance.domain.Ids;
 import io.otpj.finance.domain.Rejection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import io.otpj.registry.PubSub;
@@ -43,10 +48,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Durability and restart</h2>
  * {@link #addDonation} returns only after the donation row and the campaign's new total are
- * committed together in one transaction; the in-memory campaign is then replaced by the one read
- * back in that transaction, so memory and database agree after every write. If the server dies
- * at any moment, its successor's {@code init} reloads the campaign from the database, after the
- * outcome of any write still in flight (see {@link Database}). A donation whose reply was lost
+ * committed together in one transaction. The write is a group commit
+ * ({@link io.otpj.finance.db.CampaignRepository#recordDonationAsync}): the server queues it and
+ * takes its next request without waiting, and answers the caller from {@code handleInfo} once the
+ * commit holding the donation has happened, so donations that arrive together share one
+ * transaction. The in-memory campaign is then replaced by the one read back in that commit
+ * (commits come back in the order they happened; of two snapshots the one with more donations
+ * counted is the later, since a campaign's row is locked by each writer); an {@link #audit}
+ * asked while writes are in flight is answered when the last of them is back, so memory and
+ * database agree whenever the server answers. If the server dies at any moment, its successor's
+ * {@code init} reloads the campaign from the database after the outcome of every write still in
+ * flight (a write queued by the dead server and not begun is not made at all). A donation whose reply was lost
  * can be sent again with the same id: it is recognised and not counted twice.
  *
  * <h2>Bad input</h2>
@@ -126,10 +138,34 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
         }
     }
 
-    /** The server's state: the campaign as last committed. */
-    record State(Options options, Campaign campaign) {
+    /** A donation being committed, and the callers waiting for it (a resend joins the first). */
+    private record InFlight(Donation donation, List<From> waiting) {}
+
+    /** The group commit's outcome for a donation, sent to the server by the commit's thread. */
+    private record Committed(Donation donation, CampaignRepository.Recorded recorded, Throwable error) {}
+
+    /**
+     * The server's state: the campaign as last committed, the donations being committed, and the
+     * audits waiting for them. The two collections are the server's own (mutated only by it).
+     */
+    record State(Options options, Campaign campaign, Map<String, InFlight> inFlight, List<From> audits) {
+        State(Options options, Campaign campaign) {
+            this(options, campaign, new HashMap<>(), new ArrayList<>());
+        }
+
+        /** @return the state holding {@code c}, read back by a write this server just made */
         State with(Campaign c) {
-            return new State(options, c);
+            return new State(options, c, inFlight, audits);
+        }
+
+        /**
+         * @return the state holding {@code c}, read back by a group commit, if it counts more
+         *     donations than what the server holds; else this state. A commit's snapshot with no
+         *     more donations is not newer: the server's own writes (a status change, a settle)
+         *     read back after it may have been taken in already.
+         */
+        State withCommitted(Campaign c) {
+            return c.donationCount() > campaign.donationCount() ? with(c) : this;
         }
 
         Database db() {
@@ -225,7 +261,7 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
 
     @Override
     public InitResult<State> init(Options options) {
-        Optional<Campaign> campaign = options.db().campaigns().find(options.campaignId());
+        Optional<Campaign> campaign = options.db().campaigns().findAfterWrites(options.campaignId());
         if (campaign.isEmpty()) {
             return errorInit(ExitReason.of(new NotFound(options.campaignId())));
         }
@@ -236,7 +272,7 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
     public CallResult<State> handleCall(Object request, From from, State state) throws Exception {
         return switch (request) {
             case GetCampaign g -> replyTo(g, state.campaign(), state);
-            case AddDonation(Donation d) -> addDonation(d, state);
+            case AddDonation(Donation d) -> addDonation(d, from, state);
             case ProcessPending(List<String> ids) -> {
                 var outcome = state.db().campaigns().processPending(state.campaign().id(), ids);
                 for (var r : outcome.settled()) {
@@ -248,9 +284,11 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
                 yield reply(outcome, state.with(outcome.campaign()));
             }
             case GetAudit a -> {
-                String id = state.campaign().id();
-                Campaign stored = state.db().campaigns().find(id).orElseThrow();
-                yield replyTo(a, new Audit(state.campaign(), stored, state.db().donations().processedTotals(id)), state);
+                if (!state.inFlight().isEmpty()) {
+                    state.audits().add(from); // answered once the writes in flight are back
+                    yield noreply(state);
+                }
+                yield reply(audit(state), state);
             }
             default -> GenServer.super.handleCall(request, from, state);
         };
@@ -275,6 +313,68 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
         };
     }
 
+    @Override
+    public CastResult<State> handleInfo(Object message, State state) throws Exception {
+        if (message instanceof Committed(Donation d, CampaignRepository.Recorded r, Throwable error)) {
+            InFlight f = state.inFlight().remove(d.id());
+            Object answer;
+            State next = state;
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                if (!(cause instanceof DonationRejectedException e)) {
+                    // A database failure crashes the server, as a failed write in a call would:
+                    // its callers get ServerExitedException and send again.
+                    throw cause instanceof RuntimeException re ? re
+                            : new IllegalStateException("recording donation " + d.id() + " failed", cause);
+                }
+                answer = new Rejected(e.rejection());
+            } else {
+                next = state.withCommitted(r.campaign());
+                if (!r.duplicate()) {
+                    publish(state, CampaignEvent.topic(d.campaignId()), new CampaignEvent.DonationReceived(d, r.campaign().current()));
+                }
+                answer = new Accepted(r.campaign());
+            }
+            for (From from : f.waiting()) {
+                from.reply(answer);
+            }
+            if (next.inFlight().isEmpty() && !next.audits().isEmpty()) {
+                Audit a = audit(next);
+                for (From from : next.audits()) {
+                    from.reply(a);
+                }
+                next.audits().clear();
+            }
+            return noreply(next);
+        }
+        return GenServer.super.handleInfo(message, state);
+    }
+
+    /**
+     * OTP's {@code format_status}: crash reports and traces show the campaign and counts, never a
+     * donor. A donation being added, or its commit coming back, shows as {@link Donation#redacted()}.
+     */
+    @Override
+    public GenServer.Status formatStatus(GenServer.Status status) {
+        Object st = status.state() instanceof State s
+                ? "CampaignServer[campaign=" + s.campaign() + ", committing=" + s.inFlight().size() + "]"
+                : status.state();
+        Object message = switch (status.message()) {
+            case AddDonation(Donation d) -> "AddDonation[" + d.redacted() + "]";
+            case Committed(Donation d, CampaignRepository.Recorded r, Throwable error) -> "Committed[" + d.redacted()
+                    + (error == null ? ", status=" + r.status() : ", error=" + error.getClass().getSimpleName()) + "]";
+            case null, default -> status.message();
+        };
+        return new GenServer.Status(st, message);
+    }
+
+    private static Audit audit(State state) {
+        String id = state.campaign().id();
+        Campaign stored = state.db().campaigns().find(id).orElseThrow();
+        return new Audit(state.campaign(), stored, state.db().donations().processedTotals(id));
+    }
+
     /**
      * Publishes a committed change. The pub/sub is a sibling in the supervision tree; while it
      * restarts the event is dropped (events are notifications; the database is the record).
@@ -290,7 +390,7 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
         });
     }
 
-    private CallResult<State> addDonation(Donation d, State state) {
+    private CallResult<State> addDonation(Donation d, From from, State state) {
         Campaign campaign = state.campaign();
         // Checks that need no database; the status is checked after the duplicate check, so a
         // retry of a donation accepted before the campaign closed is still answered ok.
@@ -302,19 +402,23 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
         if (bad.isPresent()) {
             return reply(new Rejected(bad.get()), state);
         }
-        try {
-            CampaignRepository.Recorded r = state.db().campaigns().recordDonation(d);
-            if (r.status() == DonationStatus.FAILED) {
-                // Never counted: acknowledging a resend would tell the donor it was.
-                return reply(new Rejected(new Rejection(Rejection.Reason.CAMPAIGN_NOT_ACTIVE,
-                        "donation " + d.id() + " failed and was not counted")), state.with(r.campaign()));
+        InFlight f = state.inFlight().get(d.id());
+        if (f != null) {
+            if (!f.donation().sameAs(d)) {
+                return reply(new Rejected(new Rejection(Rejection.Reason.DUPLICATE_ID,
+                        "donation id " + d.id() + " is already used by another donation")), state);
             }
-            if (!r.duplicate()) {
-                publish(state, CampaignEvent.topic(campaign.id()), new CampaignEvent.DonationReceived(d, r.campaign().current()));
-            }
-            return reply(new Accepted(r.campaign()), state.with(r.campaign()));
-        } catch (DonationRejectedException e) {
-            return reply(new Rejected(e.rejection()), state);
+            f.waiting().add(from); // a resend while the first is being committed: one answer for both
+            return noreply(state);
         }
+        List<From> waiting = new ArrayList<>(1);
+        waiting.add(from);
+        state.inFlight().put(d.id(), new InFlight(d, waiting));
+        // Answered from handleInfo once the commit that holds it has happened (a retry of a
+        // failed donation is rejected there: it was never counted, and ok would say it was).
+        Pid self = Proc.self();
+        state.db().campaigns().recordDonationAsync(d)
+                .whenComplete((recorded, error) -> Proc.send(self, new Committed(d, recorded, error)));
+        return noreply(state);
     }
 }

@@ -15,7 +15,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -193,6 +195,33 @@ public final class CampaignRepository {
     }
 
     /**
+     * Records a donation as {@link #recordDonation} does (stored processed and counted in its
+     * campaign, with the same checks and the same idempotency) through the group commit: with
+     * the donations that arrive meanwhile, in one transaction (see {@link GroupCommit}). The
+     * calling thread does not wait. A donation queued by a process that dies before its batch
+     * begins is not stored; {@link #findAfterWrites} waits for the batches in flight.
+     *
+     * @return a future completed after the commit that holds the donation (durable then), with
+     *     the campaign as that commit left it; or failed with
+     *     {@link io.otpj.finance.domain.DonationRejectedException} for bad input or a retry of a
+     *     failed donation (nothing stored), or with {@link DatabaseException} if the database
+     *     failed or the calling process died before the batch began (nothing stored either)
+     */
+    public java.util.concurrent.CompletableFuture<Recorded> recordDonationAsync(Donation donation) {
+        Objects.requireNonNull(donation, "donation must not be null");
+        return db.groupCommit().record(donation, io.otpj.core.Proc.isProcess() ? io.otpj.core.Proc.self() : null);
+    }
+
+    /**
+     * @return the campaign as stored after every group commit already asked for (a restarted
+     *     campaign server's reload: a write its predecessor queued is in it or never happens)
+     */
+    public Optional<Campaign> findAfterWrites(String id) {
+        db.groupCommit().flush();
+        return find(id);
+    }
+
+    /**
      * Settles pending donations of one campaign in one transaction: each is marked
      * {@code PROCESSED} and counted in the campaign's total, or, if the campaign is over
      * (completed or cancelled), marked {@code FAILED} with the reason. While the campaign is
@@ -203,7 +232,7 @@ public final class CampaignRepository {
      */
     public BatchOutcome processPending(String campaignId, Collection<String> donationIds) {
         Ids.require(campaignId, "campaign id");
-        List<String> ids = List.copyOf(donationIds);
+        List<String> ids = List.copyOf(new LinkedHashSet<>(donationIds)); // an id named twice is settled once
         return db.transaction(Database.campaignLane(campaignId), "process " + ids.size() + " donations of " + campaignId, c -> {
             Campaign campaign = select(c, campaignId, true)
                     .orElseThrow(() -> new IllegalArgumentException("no campaign " + campaignId));
@@ -213,13 +242,14 @@ public final class CampaignRepository {
             List<DonationRecord> settled = new ArrayList<>();
             List<String> missing = new ArrayList<>();
             List<String> deferred = new ArrayList<>();
+            List<String> processed = new ArrayList<>();
+            Map<String, DonationRecord> found = DonationRepository.selectAll(c, ids);
             for (String id : ids) {
-                Optional<DonationRecord> found = DonationRepository.select(c, id);
-                if (found.isEmpty() || !found.get().donation().campaignId().equals(campaignId)) {
+                DonationRecord stored = found.get(id);
+                if (stored == null || !stored.donation().campaignId().equals(campaignId)) {
                     missing.add(id);
                     continue;
                 }
-                DonationRecord stored = found.get();
                 if (stored.status() != DonationStatus.PENDING) {
                     settled.add(stored);
                     continue;
@@ -230,7 +260,7 @@ public final class CampaignRepository {
                 }
                 Optional<Rejection> problem = stored.donation().check(campaign);
                 if (problem.isEmpty()) {
-                    DonationRepository.settle(c, id, DonationStatus.PROCESSED, null, now);
+                    processed.add(id);
                     added = added.plus(stored.donation().amount());
                     count++;
                     settled.add(new DonationRecord(stored.donation(), DonationStatus.PROCESSED, Optional.empty()));
@@ -240,6 +270,7 @@ public final class CampaignRepository {
                     settled.add(new DonationRecord(stored.donation(), DonationStatus.FAILED, Optional.of(reason)));
                 }
             }
+            DonationRepository.settleAll(c, processed, DonationStatus.PROCESSED, null, now);
             if (count > 0) {
                 addToTotals(c, campaignId, added, count);
             }
@@ -253,11 +284,13 @@ public final class CampaignRepository {
         Instant now = Instant.now();
         Money added = Money.zero(campaign.currency());
         long count = 0;
+        List<String> ids = new ArrayList<>();
         for (DonationRecord r : DonationRepository.selectPending(c, campaign.id())) {
-            DonationRepository.settle(c, r.donation().id(), DonationStatus.PROCESSED, null, now);
+            ids.add(r.donation().id());
             added = added.plus(r.donation().amount());
             count++;
         }
+        DonationRepository.settleAll(c, ids, DonationStatus.PROCESSED, null, now);
         if (count > 0) {
             addToTotals(c, campaign.id(), added, count);
         }
@@ -271,7 +304,7 @@ public final class CampaignRepository {
                 + stored.donation().donorId() + " to " + stored.donation().campaignId() + ")").toException();
     }
 
-    private static void addToTotals(Connection c, String id, Money amount, long count) throws SQLException {
+    static void addToTotals(Connection c, String id, Money amount, long count) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET raised_amount = raised_amount + ?, "
                 + "donation_count = donation_count + ?, updated_at = ? WHERE id = ?")) {
             ps.setBigDecimal(1, amount.amount());

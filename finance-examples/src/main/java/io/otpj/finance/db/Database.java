@@ -173,7 +173,7 @@ public final class Database implements AutoCloseable {
         this.donations = new DonationRepository(this);
         this.transactions = new TransactionRepository(this);
         this.milestones = new MilestoneRepository(this);
-        this.groupCommit = new GroupCommit(pool, donations, Integer.toHexString(System.identityHashCode(this)));
+        this.groupCommit = new GroupCommit(pool, donations, campaigns, Integer.toHexString(System.identityHashCode(this)));
     }
 
     /**

@@ -13,8 +13,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Currency;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -199,6 +201,39 @@ public final class DonationRepository {
         return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
     }
 
+    /** The most ids in one {@link #selectAll} statement. */
+    static final int IDS_PER_SELECT = 256;
+
+    /**
+     * The stored donations among {@code ids}, in the caller's transaction: one statement per
+     * {@value #IDS_PER_SELECT} ids instead of one per id (a batch's existence checks).
+     *
+     * @return by id, the ones that are stored
+     */
+    static Map<String, DonationRecord> selectAll(Connection c, Collection<String> ids) throws SQLException {
+        Map<String, DonationRecord> out = new HashMap<>();
+        List<String> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += IDS_PER_SELECT) {
+            List<String> chunk = all.subList(from, Math.min(all.size(), from + IDS_PER_SELECT));
+            StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM donations WHERE id IN (");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "?" : ", ?");
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.append(')').toString())) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        DonationRecord r = read(rs);
+                        out.put(r.donation().id(), r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     static final String INSERT = "INSERT INTO donations (id, campaign_id, donor_id, amount, currency, "
             + "status, failure_reason, created_at, processed_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)";
 
@@ -240,19 +275,51 @@ public final class DonationRepository {
         }
     }
 
+    /**
+     * Moves pending donations to {@code status} in one statement batch (a settle of many);
+     * fails like {@link #settle} if one of them was no longer pending.
+     */
+    static void settleAll(Connection c, List<String> ids, DonationStatus status, String failureReason, Instant at)
+            throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE donations SET status = ?, failure_reason = ?, processed_at = ? "
+                + "WHERE id = ? AND status = 'PENDING'")) {
+            for (String id : ids) {
+                ps.setString(1, status.name());
+                ps.setString(2, failureReason);
+                Sql.setInstant(ps, 3, at);
+                ps.setString(4, id);
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                // SUCCESS_NO_INFO (-2) does not say; H2 and PostgreSQL both report the count.
+                if (counts[i] != 1 && counts[i] != java.sql.Statement.SUCCESS_NO_INFO) {
+                    throw new SQLException("donation " + ids.get(i) + " was settled by someone else meanwhile", "40001");
+                }
+            }
+        }
+    }
+
     private static List<DonationRecord> query(Connection c, String sql, String param) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, param);
             List<DonationRecord> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Donation d = new Donation(rs.getString("id"), rs.getString("campaign_id"), rs.getString("donor_id"),
-                            Sql.money(rs, "amount", "currency"), Sql.instant(rs, "created_at"));
-                    out.add(new DonationRecord(d, DonationStatus.valueOf(rs.getString("status")),
-                            Optional.ofNullable(rs.getString("failure_reason"))));
+                    out.add(read(rs));
                 }
             }
             return out;
         }
+    }
+
+    private static DonationRecord read(ResultSet rs) throws SQLException {
+        Donation d = new Donation(rs.getString("id"), rs.getString("campaign_id"), rs.getString("donor_id"),
+                Sql.money(rs, "amount", "currency"), Sql.instant(rs, "created_at"));
+        return new DonationRecord(d, DonationStatus.valueOf(rs.getString("status")),
+                Optional.ofNullable(rs.getString("failure_reason")));
     }
 }

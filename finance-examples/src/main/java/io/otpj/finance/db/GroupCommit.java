@@ -8,9 +8,11 @@ import io.otpj.finance.domain.DonationRecord;
 import io.otpj.finance.domain.DonationRejectedException;
 import io.otpj.finance.domain.DonationStatus;
 import io.otpj.finance.domain.Rejection;
+import io.otpj.finance.money.Money;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,8 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit of pending donations: the seed's "batch operations" at the database. Donations
- * stored with {@link DonationRepository#insertPendingAsync} queue here; one writer thread takes
+ * Group commit of donations: the seed's "batch operations" at the database. Donations stored
+ * with {@link DonationRepository#insertPendingAsync} (as {@code PENDING}, for a donation
+ * processor) or recorded with {@link CampaignRepository#recordDonationAsync} (as {@code
+ * PROCESSED} and counted in the campaign's total, for a campaign server) queue here; one writer thread takes
  * everything queued (up to {@link #MAX_BATCH}) and stores it in <em>one</em> transaction, and
  * each donation's future completes only after the commit that holds it. While a batch commits,
  * the next one gathers, so the batch size follows the load: one donation per commit when they
@@ -39,7 +43,11 @@ import org.slf4j.LoggerFactory;
  * batch and a donation is never stored pending in a campaign closed before it committed); an
  * id already stored is a retry (the stored record is the result) or, for another donation, a
  * {@code DUPLICATE_ID} rejection; two donations with one id in the same batch are treated the
- * same way. A rejected donation fails only its own future. If the batch's insert itself fails
+ * same way. A recorded donation is also added to its campaign's running total, one update per
+ * campaign per batch, and its result carries the campaign as committed at the end of the batch
+ * (read back in the transaction); a recorded retry of a stored donation counts nothing and
+ * carries the campaign too, a retry of a {@code FAILED} one is rejected as
+ * {@link CampaignRepository#recordDonation} rejects it. A rejected donation fails only its own future. If the batch's insert itself fails
  * (a constraint the checks did not foresee, a lost connection), it is rolled back and each of its
  * donations is stored again in a transaction of its own, so one bad row never fails the others.
  *
@@ -61,8 +69,11 @@ final class GroupCommit implements AutoCloseable {
     /** The most donations in one transaction. */
     static final int MAX_BATCH = 512;
 
-    /** A donation to store, and who waits for it. */
-    private record Item(Donation donation, Pid submitter, CompletableFuture<Stored> result) {}
+    /**
+     * A donation to store, and who waits for it: {@code counted} for a recorded one (its future
+     * takes a {@link CampaignRepository.Recorded}), else a pending one (a {@link Stored}).
+     */
+    private record Item(Donation donation, Pid submitter, boolean counted, CompletableFuture<Object> result) {}
 
     /** Completes once every batch begun before it was queued has ended. */
     private record Barrier(CompletableFuture<Void> done) {}
@@ -71,6 +82,7 @@ final class GroupCommit implements AutoCloseable {
 
     private final DataSource pool;
     private final DonationRepository donations;
+    private final CampaignRepository campaigns;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     /** Set once by {@link #close}; read by submitters (volatile). */
@@ -89,22 +101,32 @@ final class GroupCommit implements AutoCloseable {
      */
     record Stats(long batches, long donations, int largestBatch) {}
 
-    GroupCommit(DataSource pool, DonationRepository donations, String name) {
+    GroupCommit(DataSource pool, DonationRepository donations, CampaignRepository campaigns, String name) {
         this.pool = pool;
         this.donations = donations;
+        this.campaigns = campaigns;
         this.writer = Thread.ofPlatform().daemon().name("finance-group-commit-" + name).unstarted(this::run);
         writer.start();
     }
 
-    /** Queues {@code d}; @return its future, completed after the commit that holds it */
+    /** Queues {@code d} to be stored pending; @return its future, completed after the commit that holds it */
     CompletableFuture<Stored> submit(Donation d, Pid submitter) {
-        CompletableFuture<Stored> f = new CompletableFuture<>();
+        return enqueue(d, submitter, false).thenApply(Stored.class::cast);
+    }
+
+    /** Queues {@code d} to be stored processed and counted; @return its future, completed after the commit */
+    CompletableFuture<CampaignRepository.Recorded> record(Donation d, Pid submitter) {
+        return enqueue(d, submitter, true).thenApply(CampaignRepository.Recorded.class::cast);
+    }
+
+    private CompletableFuture<Object> enqueue(Donation d, Pid submitter, boolean counted) {
+        CompletableFuture<Object> f = new CompletableFuture<>();
         if (closed) {
             f.completeExceptionally(new DatabaseException("the database is closed: donation " + d.id() + " was not stored",
                     null));
             return f;
         }
-        queue.add(new Item(d, submitter, f));
+        queue.add(new Item(d, submitter, counted, f));
         return f;
     }
 
@@ -214,15 +236,15 @@ final class GroupCommit implements AutoCloseable {
         // Completed after the commit, in submission order.
         for (Item i : live) {
             Object o = outcomes.get(i);
-            if (o instanceof Stored s) {
-                i.result().complete(s);
+            if (o instanceof Throwable t) {
+                i.result().completeExceptionally(t);
             } else {
-                i.result().completeExceptionally((Throwable) o);
+                i.result().complete(o);
             }
         }
     }
 
-    /** @return per item, its {@link Stored} or the exception its future fails with; committed */
+    /** @return per item, its {@link Stored} or {@code Recorded}, or the exception its future fails with; committed */
     private Map<Item, Object> inOneTransaction(List<Item> live) throws SQLException {
         try (Connection c = pool.getConnection()) {
             try {
@@ -250,20 +272,33 @@ final class GroupCommit implements AutoCloseable {
         for (Map.Entry<String, Optional<Campaign>> e : campaigns.entrySet()) {
             e.setValue(CampaignRepository.select(c, e.getKey(), true));
         }
+        List<String> ids = new ArrayList<>(live.size());
+        for (Item i : live) {
+            ids.add(i.donation().id());
+        }
+        Map<String, DonationRecord> stored = DonationRepository.selectAll(c, ids);
         Map<Item, Object> out = new HashMap<>();
-        Map<String, Donation> inThisBatch = new HashMap<>();
+        Map<String, DonationRecord> inThisBatch = new HashMap<>();
         List<Item> toInsert = new ArrayList<>(live.size());
+        // Per campaign, as the batch has left it so far, in submission order: each recorded
+        // donation's result is its campaign just after it, as if the batch's donations had been
+        // committed one by one in that order (the row is locked for the whole batch, so this is
+        // what the database holds at the commit for the last of them).
+        Map<String, Campaign> running = new HashMap<>();
         for (Item i : live) {
             Donation d = i.donation();
-            Donation earlier = inThisBatch.get(d.id());
-            if (earlier != null) {
-                out.put(i, earlier.sameAs(d) ? new Stored(new DonationRecord(earlier, DonationStatus.PENDING, Optional.empty()), false)
-                        : duplicate(d));
-                continue;
+            DonationRecord existing = inThisBatch.get(d.id());
+            if (existing == null) {
+                existing = stored.get(d.id());
             }
-            Optional<DonationRecord> existing = DonationRepository.select(c, d.id());
-            if (existing.isPresent()) {
-                out.put(i, existing.get().donation().sameAs(d) ? new Stored(existing.get(), false) : duplicate(d));
+            if (existing != null) {
+                Object o = retry(i, existing);
+                if (o instanceof DonationStatus status) {
+                    Campaign now = running.computeIfAbsent(d.campaignId(), id -> campaigns.get(id).orElseThrow(() ->
+                            new IllegalStateException("donation " + d.id() + " is stored for campaign " + id + ", which is gone")));
+                    o = new CampaignRepository.Recorded(now, status, true);
+                }
+                out.put(i, o);
                 continue;
             }
             Optional<Campaign> campaign = campaigns.get(d.campaignId());
@@ -276,22 +311,61 @@ final class GroupCommit implements AutoCloseable {
                 out.put(i, bad.get().toException());
                 continue;
             }
-            inThisBatch.put(d.id(), d);
+            DonationStatus status = i.counted() ? DonationStatus.PROCESSED : DonationStatus.PENDING;
+            inThisBatch.put(d.id(), new DonationRecord(d, status, Optional.empty()));
             toInsert.add(i);
+            if (i.counted()) {
+                Campaign before = running.getOrDefault(d.campaignId(), campaign.get());
+                Campaign after = new Campaign(before.id(), before.name(), before.goal(), before.current().plus(d.amount()),
+                        before.donationCount() + 1, before.status());
+                running.put(d.campaignId(), after);
+                out.put(i, new CampaignRepository.Recorded(after, DonationStatus.PROCESSED, false));
+            } else {
+                out.put(i, new Stored(new DonationRecord(d, DonationStatus.PENDING, Optional.empty()), true));
+            }
         }
         if (!toInsert.isEmpty()) {
+            Instant now = Instant.now();
+            // Per campaign, in id order: what the recorded donations add to its total.
+            Map<String, Money> added = new TreeMap<>();
+            Map<String, Long> count = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(DonationRepository.INSERT)) {
                 for (Item i : toInsert) {
-                    DonationRepository.bindInsert(ps, i.donation(), DonationStatus.PENDING, null);
+                    Donation d = i.donation();
+                    if (i.counted()) {
+                        DonationRepository.bindInsert(ps, d, DonationStatus.PROCESSED, now);
+                        added.merge(d.campaignId(), d.amount(), Money::plus);
+                        count.merge(d.campaignId(), 1L, Long::sum);
+                    } else {
+                        DonationRepository.bindInsert(ps, d, DonationStatus.PENDING, null);
+                    }
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
-            for (Item i : toInsert) {
-                out.put(i, new Stored(new DonationRecord(i.donation(), DonationStatus.PENDING, Optional.empty()), true));
+            for (Map.Entry<String, Money> e : added.entrySet()) {
+                CampaignRepository.addToTotals(c, e.getKey(), e.getValue(), count.get(e.getKey()));
             }
         }
         return out;
+    }
+
+    /**
+     * The outcome of an item whose id is stored already (or earlier in this batch): a {@link
+     * Stored}, an exception, or for a recorded retry the stored status.
+     */
+    private static Object retry(Item i, DonationRecord existing) {
+        Donation d = i.donation();
+        if (!existing.donation().sameAs(d)) {
+            return duplicate(d);
+        }
+        if (!i.counted()) {
+            return new Stored(existing, false);
+        }
+        if (existing.status() == DonationStatus.FAILED) {
+            return Rejection.failedEarlier(existing).toException();
+        }
+        return existing.status(); // a recorded retry: the caller adds the campaign as it stands
     }
 
     private static DonationRejectedException duplicate(Donation d) {
@@ -299,11 +373,14 @@ final class GroupCommit implements AutoCloseable {
                 .toException();
     }
 
-    /** The fallback: each donation in its own transaction, with {@link DonationRepository#insertPending}'s checks. */
+    /**
+     * The fallback: each donation in its own transaction, with {@link DonationRepository#insertPending}'s
+     * or {@link CampaignRepository#recordDonation}'s checks.
+     */
     private void oneByOne(List<Item> live) {
         for (Item i : live) {
             try {
-                i.result().complete(donations.insertPending(i.donation()));
+                i.result().complete(i.counted() ? campaigns.recordDonation(i.donation()) : donations.insertPending(i.donation()));
             } catch (RuntimeException e) {
                 i.result().completeExceptionally(e);
             }

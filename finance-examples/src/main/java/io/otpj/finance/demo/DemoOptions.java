@@ -14,8 +14,9 @@ import java.util.Objects;
  * @param dbUrl a JDBC URL, or null for the embedded database under {@code dataDir}
  * @param dataDir where the embedded database and the log file live
  * @param seed the random seed
- * @param directPercent the share of donations given straight to campaign servers (one commit
- *     each) instead of through the donation processors (group commits), 0 to 100
+ * @param directPercent the share of donations given straight to campaign servers (written once,
+ *     counted in their commit) instead of through the donation processors (stored pending, then
+ *     settled by a batch), 0 to 100; both paths' writes are group commits
  * @param recover null for a normal run; otherwise recover the runs that crashed ({@code ""}: all
  *     of them) or the one with this id
  */
@@ -48,9 +49,9 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
               --donors N         concurrent donors (default 40)
               --duration SECS    how long donors give, in seconds (default 20)
               --crash-rate R     injected crashes per second (default 2; 0 for none)
-              --direct PCT       share of donations given straight to campaign servers, one commit
-                                 each (default 30); the rest go through donation processors, whose
-                                 writes are group commits
+              --direct PCT       share of donations given straight to campaign servers, each written
+                                 once and counted in its commit (default 30); the rest go through
+                                 donation processors: stored pending, then settled by a batch
               --db-url URL       a JDBC URL, e.g. jdbc:postgresql://localhost:5432/otpj?user=otpj&password=secret
                                  (default: the embedded H2 database file under --data-dir)
               --data-dir DIR     where the embedded database and demo.log live (default ./data)

@@ -56,6 +56,65 @@ class GroupCommitTest {
     }
 
     @Test
+    void recordedDonationsAreCountedInTheirCommitAndEachResultIsItsCampaignJustAfterIt() throws Exception {
+        Campaign a = TestDatabase.campaign(db, Money.of(1_000_000, "USD"));
+        int threads = 16, each = 40;
+        List<Future<List<CampaignRepository.Recorded>>> sent = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < threads; t++) {
+                int n = t;
+                sent.add(pool.submit(() -> {
+                    List<CampaignRepository.Recorded> mine = new ArrayList<>();
+                    for (int i = 0; i < each; i++) {
+                        Donation d = Donation.of(a.id(), "donor-" + n, Money.of(1 + (i % 3), "USD"));
+                        CampaignRepository.Recorded r = db.campaigns().recordDonationAsync(d).get(30, TimeUnit.SECONDS);
+                        assertEquals(DonationStatus.PROCESSED, r.status());
+                        // Durable and counted when the future completes.
+                        assertEquals(DonationStatus.PROCESSED, db.donations().find(d.id()).orElseThrow().status());
+                        assertTrue(db.campaigns().find(a.id()).orElseThrow().donationCount() >= r.campaign().donationCount());
+                        // A resend counts nothing and says so.
+                        if (i % 10 == 0) {
+                            CampaignRepository.Recorded again = db.campaigns().recordDonationAsync(d).get(30, TimeUnit.SECONDS);
+                            assertTrue(again.duplicate());
+                        }
+                        mine.add(r);
+                    }
+                    return mine;
+                }));
+            }
+        }
+        List<CampaignRepository.Recorded> all = new ArrayList<>();
+        for (Future<List<CampaignRepository.Recorded>> f : sent) {
+            all.addAll(f.get());
+        }
+        // As if committed one by one: every fresh result has its own count, 1..n, and its amount
+        // is the sum of the donations up to it.
+        List<Long> counts = all.stream().map(r -> r.campaign().donationCount()).sorted().toList();
+        List<Long> expected = new ArrayList<>();
+        for (long k = 1; k <= threads * each; k++) {
+            expected.add(k);
+        }
+        assertEquals(expected, counts, "each recorded donation's result is the campaign just after it");
+        Campaign stored = db.campaigns().find(a.id()).orElseThrow();
+        assertEquals(threads * each, stored.donationCount());
+        assertEquals(new DonationRepository.Totals(stored.donationCount(), stored.current()),
+                db.donations().processedTotals(a.id()), "the running total is the sum of the donations");
+        assertTrue(db.groupCommit().stats().batches() < threads * each + threads * each / 10,
+                "donations that arrive together share commits: " + db.groupCommit().stats());
+        // Bad input fails only its own future; a closed campaign takes nothing.
+        CompletableFuture<CampaignRepository.Recorded> wrong = db.campaigns().recordDonationAsync(
+                Donation.of(a.id(), "donor-x", Money.of(5, "EUR")));
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, wrong::get);
+        assertEquals(Rejection.Reason.CURRENCY_MISMATCH, assertInstanceOf(DonationRejectedException.class, e.getCause())
+                .rejection().reason());
+        db.campaigns().updateStatus(a.id(), CampaignStatus.COMPLETED);
+        e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> db.campaigns().recordDonationAsync(Donation.of(a.id(), "donor-y", Money.of(5, "USD"))).get());
+        assertEquals(Rejection.Reason.CAMPAIGN_NOT_ACTIVE, assertInstanceOf(DonationRejectedException.class, e.getCause())
+                .rejection().reason());
+    }
+
+    @Test
     void concurrentDonationsShareCommitsAndEachIsStoredOnce() throws Exception {
         Campaign a = TestDatabase.campaign(db, Money.of(1_000_000, "USD"));
         Campaign b = TestDatabase.campaign(db, Money.of(1_000_000, "USD"));
