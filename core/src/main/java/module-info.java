@@ -5,6 +5,7 @@
 module io.otpj.core {
     requires org.jctools.core;
     requires org.slf4j;
+    requires jdk.jfr;
 
     exports io.otpj.core;
 }

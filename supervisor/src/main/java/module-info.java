@@ -6,6 +6,7 @@
 module io.otpj.supervisor {
     requires transitive io.otpj.core;
     requires org.slf4j;
+    requires jdk.jfr;
 
     exports io.otpj.supervisor;
 }

@@ -142,12 +142,23 @@ final class GenServerClient {
     @SuppressWarnings("unchecked")
     static <R> R outcome(From f, ServerRef server, long nanos) {
         Object o;
+        Events.LongCallWait wait = new Events.LongCallWait();
+        wait.begin();
         try {
             o = f.await(f.server, f.caller, nanos);
         } catch (InterruptedException e) {
+            wait.end();
+            if (wait.shouldCommit()) {
+                longWait(wait, f, server, nanos, "interrupted");
+            }
             Thread.currentThread().interrupt();
             throw new CallInterruptedException("interrupted while calling " + server + " with " + f.request,
                     ExitReason.of("interrupted"), server);
+        }
+        wait.end();
+        if (wait.shouldCommit()) {
+            longWait(wait, f, server, nanos, o == Completion.PENDING || o == Completion.CLOSED ? "timeout"
+                    : o == Completion.OVERLOADED ? "overloaded" : o instanceof Completion.Failed ? "exited" : "reply");
         }
         if (o == Completion.NULL) {
             return null;
@@ -173,6 +184,15 @@ final class GenServerClient {
             throw e;
         }
         return (R) o;
+    }
+
+    private static void longWait(Events.LongCallWait e, From f, ServerRef server, long nanos, String outcome) {
+        e.caller = f.caller == null ? "" : f.caller.pid.toString();
+        e.server = String.valueOf(server);
+        e.requestType = f.request == null ? null : f.request.getClass();
+        e.timeout = nanos < 0 ? -1L : java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos);
+        e.outcome = outcome;
+        e.commit();
     }
 
     static void stop(ServerRef server, ExitReason reason, Duration timeout) {

@@ -103,6 +103,20 @@ final class GenServerLoop<A, S> extends ServerLoop {
         }
     }
 
+    private void slowCallback(Events.SlowCallback e, Object m) {
+        e.pid = self.pid.toString();
+        e.name = name == null ? "" : name.toString();
+        e.behaviour = implName();
+        e.callback = switch (m) {
+            case From f -> f.request instanceof Sys.Request ? "sys" : "handleCall";
+            case Cast c -> "handleCast";
+            case null, default -> "handleInfo";
+        };
+        Object payload = m instanceof From f ? f.request : m instanceof Cast c ? c.request() : m;
+        e.messageType = payload == null ? null : payload.getClass();
+        e.commit();
+    }
+
     @Override
     void resumed() {
         loop(handleNext(self.receive(-1L)));
@@ -111,7 +125,13 @@ final class GenServerLoop<A, S> extends ServerLoop {
     private Action handleNext(Object m) {
         messagesIn++;
         lastMessage = m;
+        Events.SlowCallback slow = new Events.SlowCallback();
+        slow.begin();
         Action action = handle(m);
+        slow.end();
+        if (slow.shouldCommit()) {
+            slowCallback(slow, m);
+        }
         traced(m);
         lastMessage = null;
         return action;

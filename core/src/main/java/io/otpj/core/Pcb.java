@@ -69,7 +69,18 @@ final class Pcb extends Mailbox {
      * dumps.
      */
     private static final boolean NAMED = Boolean.getBoolean("otpj.threadNames");
-    private static final ThreadFactory THREADS = Thread.ofVirtual().factory();
+    /**
+     * A process shares nothing with the one that spawned it: its thread inherits no inheritable
+     * thread-local (an slf4j MDC map among them, which would otherwise be copied into every
+     * process a process spawns).
+     */
+    private static final ThreadFactory THREADS = Thread.ofVirtual().inheritInheritableThreadLocals(false).factory();
+    /**
+     * {@code -Dotpj.logContext=true}: every process's thread carries slf4j MDC entries {@code pid}
+     * and, for a named GenServer or gen_statem, {@code registered_name} (see docs/observability.md).
+     * Off by default: with an MDC-capable binding the map costs about 300 bytes per live thread.
+     */
+    static final boolean LOG_CONTEXT = Boolean.getBoolean("otpj.logContext");
     static final ScopedValue<Pcb> CURRENT = ScopedValue.newInstance();
     private static final VarHandle THREAD, DECIDED_REASON;
     static {
@@ -195,7 +206,8 @@ final class Pcb extends Mailbox {
     /** A new, unstarted thread for this process, running {@code body} (null: its {@link #resumption}, resumed). */
     private Thread newThread(Runnable body) {
         Runnable r = () -> ScopedValue.where(CURRENT, this).where(Node.BOUND, node).run(() -> run(body));
-        return NAMED ? Thread.ofVirtual().name(pid.toString()).unstarted(r) : THREADS.newThread(r);
+        return NAMED ? Thread.ofVirtual().name(pid.toString()).inheritInheritableThreadLocals(false).unstarted(r)
+                : THREADS.newThread(r);
     }
 
     /**
@@ -221,11 +233,15 @@ final class Pcb extends Mailbox {
             // Killed between its link and its start (spawnLink), or while hibernated: its body
             // must not run at all.
             if (exitReason == null) {
+                if (LOG_CONTEXT) {
+                    org.slf4j.MDC.put("pid", pid.toString());
+                }
                 if (body != null) {
                     body.run();
                 } else {
                     ServerLoop loop = resumption;
                     resumption = null;
+                    loop.logContext(); // a new thread: its MDC starts empty
                     loop.resumed();
                 }
                 reason = Reasons.NORMAL;
@@ -244,6 +260,7 @@ final class Pcb extends Mailbox {
                 // The exception's own toString or getMessage may throw: a broken exception must
                 // not keep this process from dying.
                 try {
+                    Events.crashed(this, localName, "", reason);
                     LOG.error("process_crash pid={} exception={}", pid, t.getClass().getName(), t);
                 } catch (Throwable ignored) {
                     // logging is best effort
@@ -777,6 +794,30 @@ final class Pcb extends Mailbox {
         ArrayDeque<Object> s = saved;
         if (s != null) {
             s.removeIf(m -> m instanceof Down d && d.ref() == ref);
+        }
+    }
+
+    /** Owner, every 64th operation: reports the mailbox's high water to JFR if a recording wants it. */
+    @Override
+    void budgetChecked(int now) {
+        Events.MailboxHighWater e = new Events.MailboxHighWater();
+        if (e.isEnabled()) {
+            int last = highWaterReportedAt;
+            if (last != 0 && now - last < Events.HIGH_WATER_EVERY_TICKS) {
+                return;
+            }
+            int length = queueLength();
+            if (length >= Events.HIGH_WATER) {
+                highWaterReportedAt = now == 0 ? 1 : now;
+                e.pid = pid.toString();
+                // A read outside the lock, for diagnostics only: a reference read never tears,
+                // and a name registered a moment ago may be missed.
+                Object n = localName;
+                e.name = n == null ? "" : String.valueOf(n);
+                e.length = length;
+                e.highWater = Events.HIGH_WATER;
+                e.commit();
+            }
         }
     }
 

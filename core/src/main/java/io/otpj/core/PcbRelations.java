@@ -39,6 +39,9 @@ import java.util.HashSet;
  *       listing and stop (under that lock)</td><td>plain, under the stripe's lock</td><td>the
  *       process's place in its node's set of processes: an intrusive list, so membership costs
  *       no node object and no hash table</td></tr>
+ *   <tr><td>{@code highWaterReportedAt}</td><td>owner</td><td>owner</td><td>plain</td><td>when
+ *       the process last reported its mailbox's high water to JFR, in {@link Waiter#ticks} (0:
+ *       never)</td></tr>
  *   <tr><td>{@code trapExit}</td><td>owner</td><td>signal senders</td><td>volatile</td>
  *       <td>{@code Process.flag(:trap_exit, _)}</td></tr>
  *   <tr><td>{@code decidedReason}</td><td>the decider of the exit (one CAS)</td><td>the
@@ -81,5 +84,6 @@ abstract class PcbRelations extends PcbOwnerFields {
     // Padding up to 64 bytes (see the class comment). Replace these with real cold fields first.
     ServerLoop resumption;
     Pcb setPrev, setNext;
-    @SuppressWarnings("unused") private int pad06, pad07, pad08;
+    int highWaterReportedAt;
+    @SuppressWarnings("unused") private int pad07, pad08;
 }

@@ -57,6 +57,16 @@ abstract class ServerLoop implements Runnable {
         this.ack = ack;
     }
 
+    /** With {@code -Dotpj.logContext=true}, puts the server's name in the thread's MDC (its pid is there already). */
+    final void logContext() {
+        if (Pcb.LOG_CONTEXT) {
+            org.slf4j.MDC.put("pid", self.pid.toString());
+            if (name != null) {
+                org.slf4j.MDC.put("registered_name", name.toString());
+            }
+        }
+    }
+
     @Override
     public final void run() {
         if (name != null) {
@@ -83,6 +93,7 @@ abstract class ServerLoop implements Runnable {
                 throw ProcessExit.INSTANCE; // killed while it registered: init must not run
             }
         }
+        logContext();
         initAndLoop();
     }
 
@@ -274,6 +285,7 @@ abstract class ServerLoop implements Runnable {
 
     /** One structured line, plus the stack of the crash when there is one. */
     final void crashReport(ExitReason reason, Object last, Throwable cause) {
+        Events.crashed(self, name, implName(), reason);
         try {
             GenServer.Status shown = formatted(last);
             if (cause != null) {

@@ -233,10 +233,21 @@ final class StatemLoop<A, S, D> extends ServerLoop {
 
     private void handle(Event<S> e) {
         Transition<S, D> t;
+        Events.SlowCallback slow = new Events.SlowCallback();
+        slow.begin();
         try {
             t = impl.handleEvent(e, state, data);
         } catch (Throwable x) {
             throw crashed(x);
+        }
+        slow.end();
+        if (slow.shouldCommit()) {
+            slow.pid = self.pid.toString();
+            slow.name = name == null ? "" : name.toString();
+            slow.behaviour = implName();
+            slow.callback = "handleEvent";
+            slow.messageType = e.getClass();
+            slow.commit();
         }
         try {
             apply(t, e, false);

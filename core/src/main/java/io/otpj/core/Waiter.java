@@ -150,6 +150,7 @@ class Waiter {
     private void budgetSpent() {
         reductions = CHECK_EVERY;
         int now = ticks();
+        budgetChecked(now);
         int start = sliceStart;
         if (start == 0) {
             sliceStart = now == 0 ? 1 : now;
@@ -158,6 +159,12 @@ class Waiter {
             yieldNow();
         }
     }
+
+    /**
+     * Owner: called at every {@value #CHECK_EVERY}th operation, with the clock just read; a
+     * process looks at its mailbox's high water there (see {@link Pcb}).
+     */
+    void budgetChecked(int now) {}
 
     /** Owner, before it parks: a parked thread has given its carrier away; its next slice starts afresh. */
     final void sliceEnds() {

@@ -66,6 +66,14 @@ final class Zombies {
         } catch (RuntimeException e) {
             LOG.warn("zombie pid={} name={}: killed, but its thread is still running", p.pid, name);
         }
+        Events.Zombie z = new Events.Zombie();
+        if (z.isEnabled()) {
+            z.pid = p.pid.toString();
+            z.name = name == null ? "" : String.valueOf(name);
+            z.exitReason = Events.describe(p.exitReason);
+            z.threadState = String.valueOf(t.getState());
+            z.commit();
+        }
         // Listed after the report, so whoever sees it listed finds the report written.
         REPORTED.put(p, System.nanoTime());
         if (p.thread == null) {

@@ -133,6 +133,7 @@ final class DynamicSupervisorServer implements GenServer<DynamicSupervisor.Optio
             LOG.error("supervisor_gave_up supervisor={} reason=reached_max_restart_intensity max_restarts={} "
                     + "max_period={} id={} pid={} child_reason={}", s.self, s.opts.maxRestarts(), s.opts.maxPeriod(),
                     c.spec.id(), exited, reason);
+            SupervisorEvents.gaveUp(s.self, c.spec.id(), reason, s.opts.maxRestarts(), s.opts.maxPeriod());
             return stop(ExitReason.shutdown(), s);
         }
         switch (Children.start(c.spec, s.opts.extraArgs())) {
@@ -144,6 +145,7 @@ final class DynamicSupervisorServer implements GenServer<DynamicSupervisor.Optio
                 s.byPid.put(pid, c);
                 LOG.warn("child_restarted supervisor={} id={} pid={} reason={} new_pid={}", s.self, c.spec.id(), exited,
                         reason, pid);
+                SupervisorEvents.restarted(s.self, c.spec.id(), exited, pid, reason, "one_for_one");
             }
             case StartResult.Ignored i -> {
                 s.restarting.remove(exited);

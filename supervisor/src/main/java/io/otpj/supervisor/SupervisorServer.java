@@ -208,6 +208,7 @@ final class SupervisorServer implements GenServer<SupervisorServer.Init, Supervi
             LOG.error("supervisor_gave_up supervisor={} reason=reached_max_restart_intensity max_restarts={} "
                     + "max_period={} id={} pid={} child_reason={}", s.self, s.flags.maxRestarts(),
                     s.flags.maxPeriod(), c.spec.id(), c.last, reason);
+            SupervisorEvents.gaveUp(s.self, c.spec.id(), reason, s.flags.maxRestarts(), s.flags.maxPeriod());
             return stop(ExitReason.shutdown(), s);
         }
         List<Child> group = switch (s.flags.strategy()) {
@@ -243,6 +244,7 @@ final class SupervisorServer implements GenServer<SupervisorServer.Init, Supervi
                     if (g == c) {
                         LOG.warn("child_restarted supervisor={} id={} pid={} reason={} new_pid={} strategy={}", s.self,
                                 c.spec.id(), before, reason, pid, s.flags.strategy());
+                        SupervisorEvents.restarted(s.self, c.spec.id(), before, pid, reason, s.flags.strategy());
                     }
                 }
                 case StartResult.Ignored i -> g.status = ChildStatus.NOT_RUNNING;
