@@ -116,12 +116,17 @@ final class Events {
     /** How often one process may report its high water: once a second, in {@link Waiter#ticks}. */
     static final int HIGH_WATER_EVERY_TICKS = 1_000_000_000 >>> Waiter.TICK_SHIFT;
 
+    /** @return {@code o}'s text for an event field, or empty for null */
+    static String text(Object o) {
+        return o == null ? "" : String.valueOf(o);
+    }
+
     /** Emits {@link ProcessCrash} for {@code p}'s exit with {@code reason}, if a recording wants it. */
     static void crashed(Pcb p, Object name, String behaviour, ExitReason reason) {
         ProcessCrash e = new ProcessCrash();
         if (e.isEnabled()) {
             e.pid = p.pid.toString();
-            e.name = name == null ? "" : String.valueOf(name);
+            e.name = text(name);
             e.behaviour = behaviour;
             e.reason = describe(reason);
             e.exception = reason instanceof ExitReason.Crash c ? c.cause().getClass() : null;

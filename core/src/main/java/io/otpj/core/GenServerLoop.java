@@ -105,7 +105,7 @@ final class GenServerLoop<A, S> extends ServerLoop {
 
     private void slowCallback(Events.SlowCallback e, Object m) {
         e.pid = self.pid.toString();
-        e.name = name == null ? "" : name.toString();
+        e.name = Events.text(name);
         e.behaviour = implName();
         e.callback = switch (m) {
             case From f -> f.request instanceof Sys.Request ? "sys" : "handleCall";

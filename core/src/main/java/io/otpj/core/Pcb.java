@@ -260,7 +260,7 @@ final class Pcb extends Mailbox {
                 // The exception's own toString or getMessage may throw: a broken exception must
                 // not keep this process from dying.
                 try {
-                    Events.crashed(this, localName, "", reason);
+                    Events.crashed(this, diagnosticName(), "", reason);
                     LOG.error("process_crash pid={} exception={}", pid, t.getClass().getName(), t);
                 } catch (Throwable ignored) {
                     // logging is best effort
@@ -797,6 +797,14 @@ final class Pcb extends Mailbox {
         }
     }
 
+    /**
+     * The local name, read outside the block's lock: for diagnostics only (a reference read never
+     * tears; a name registered a moment ago may be missed).
+     */
+    Object diagnosticName() {
+        return localName;
+    }
+
     /** Owner, every 64th operation: reports the mailbox's high water to JFR if a recording wants it. */
     @Override
     void budgetChecked(int now) {
@@ -810,10 +818,7 @@ final class Pcb extends Mailbox {
             if (length >= Events.HIGH_WATER) {
                 highWaterReportedAt = now == 0 ? 1 : now;
                 e.pid = pid.toString();
-                // A read outside the lock, for diagnostics only: a reference read never tears,
-                // and a name registered a moment ago may be missed.
-                Object n = localName;
-                e.name = n == null ? "" : String.valueOf(n);
+                e.name = Events.text(diagnosticName());
                 e.length = length;
                 e.highWater = Events.HIGH_WATER;
                 e.commit();

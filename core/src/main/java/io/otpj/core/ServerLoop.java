@@ -57,13 +57,10 @@ abstract class ServerLoop implements Runnable {
         this.ack = ack;
     }
 
-    /** With {@code -Dotpj.logContext=true}, puts the server's name in the thread's MDC (its pid is there already). */
+    /** With {@code -Dotpj.logContext=true}, puts the server's name in the thread's MDC ({@link Pcb#run} put its pid). */
     final void logContext() {
-        if (Pcb.LOG_CONTEXT) {
-            org.slf4j.MDC.put("pid", self.pid.toString());
-            if (name != null) {
-                org.slf4j.MDC.put("registered_name", name.toString());
-            }
+        if (Pcb.LOG_CONTEXT && name != null) {
+            org.slf4j.MDC.put("registered_name", name.toString());
         }
     }
 

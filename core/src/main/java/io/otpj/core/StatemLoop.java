@@ -243,7 +243,7 @@ final class StatemLoop<A, S, D> extends ServerLoop {
         slow.end();
         if (slow.shouldCommit()) {
             slow.pid = self.pid.toString();
-            slow.name = name == null ? "" : name.toString();
+            slow.name = Events.text(name);
             slow.behaviour = implName();
             slow.callback = "handleEvent";
             slow.messageType = e.getClass();

@@ -69,7 +69,7 @@ final class Zombies {
         Events.Zombie z = new Events.Zombie();
         if (z.isEnabled()) {
             z.pid = p.pid.toString();
-            z.name = name == null ? "" : String.valueOf(name);
+            z.name = Events.text(name);
             z.exitReason = Events.describe(p.exitReason);
             z.threadState = String.valueOf(t.getState());
             z.commit();

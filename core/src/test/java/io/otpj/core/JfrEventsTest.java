@@ -71,7 +71,7 @@ class JfrEventsTest {
         throw new AssertionError("no " + name + " event within " + WAIT + "; seen: " + seen);
     }
 
-    /** A server whose calls crash, sleep, or hold their reply, as the request says. */
+    /** A server whose calls crash, work a while, or hold their reply, as the request says. */
     static final class Busy implements GenServer<Void, Integer> {
         final CountDownLatch release = new CountDownLatch(1);
 
@@ -84,9 +84,9 @@ class JfrEventsTest {
         public CallResult<Integer> handleCall(Object request, From from, Integer s) throws Exception {
             switch (request instanceof String str ? str : "") {
                 case "crash" -> throw new IllegalStateException("boom");
-                case "sleep" -> Thread.sleep(60); // the callback's own work: what SlowCallback measures
+                case "work" -> workFor(Duration.ofMillis(60)); // the callback's own work: what SlowCallback measures
                 case "late" -> {
-                    Thread.sleep(120);
+                    workFor(Duration.ofMillis(120));
                     return reply("late", s);
                 }
                 case "never" -> {
@@ -103,6 +103,17 @@ class JfrEventsTest {
                 assertTrue(release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             }
             return noreply(s + 1);
+        }
+    }
+
+    /**
+     * Keeps the calling callback busy for at least {@code d}, by the clock: the duration the
+     * events measure, which a loaded machine can only make longer.
+     */
+    static void workFor(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() - end < 0) {
+            Thread.onSpinWait();
         }
     }
 
@@ -132,7 +143,7 @@ class JfrEventsTest {
         rs.enable("io.otpj.ProcessCrash");
         start("io.otpj.SlowCallback", "io.otpj.LongCallWait", "io.otpj.ProcessCrash");
         Pid pid = GenServer.start(new Busy(), null, StartOptions.defaults().withName(Name.local("jfr_busy"))).pid();
-        GenServer.call(pid, "sleep", WAIT);
+        GenServer.call(pid, "work", WAIT);
         RecordedEvent slow = await("io.otpj.SlowCallback", x -> pid.toString().equals(x.getString("pid")));
         assertEquals("handleCall", slow.getString("callback"));
         assertEquals(String.class.getName(), slow.getClass("messageType").getName());
@@ -169,7 +180,7 @@ class JfrEventsTest {
         // SlowCallback, LongCallWait and MailboxHighWater are only subscribed to, not enabled.
         start("io.otpj.SlowCallback", "io.otpj.LongCallWait", "io.otpj.MailboxHighWater", "io.otpj.ProcessCrash");
         Pid pid = GenServer.start(new Busy(), null).pid();
-        GenServer.call(pid, "sleep", WAIT);
+        GenServer.call(pid, "work", WAIT);
         assertEquals("late", GenServer.call(pid, "late", WAIT));
         GenServer.stop(pid);
         Pid marker = Proc.spawn(() -> {
