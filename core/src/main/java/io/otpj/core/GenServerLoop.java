@@ -73,7 +73,7 @@ final class GenServerLoop<A, S> extends ServerLoop {
                     if (suspended) {
                         self.hibernate(); // a suspended server waits selectively: it keeps its thread
                     } else {
-                        self.hibernate(this); // returns only if a message came meanwhile
+                        self.hibernateReleasingThread(); // returns only if a message came meanwhile
                     }
                 }
                 case Action.Continue c -> {
@@ -90,7 +90,7 @@ final class GenServerLoop<A, S> extends ServerLoop {
                 m = self.receive(hibernateAfterNanos);
                 if (m == null) {
                     hibernations++;
-                    self.hibernate(this);
+                    self.hibernateReleasingThread();
                     m = self.receive(-1L);
                 }
             } else {
@@ -107,11 +107,7 @@ final class GenServerLoop<A, S> extends ServerLoop {
         e.pid = self.pid.toString();
         e.name = Events.text(name);
         e.behaviour = implName();
-        e.callback = switch (m) {
-            case From f -> f.request instanceof Sys.Request ? "sys" : "handleCall";
-            case Cast c -> "handleCast";
-            case null, default -> "handleInfo";
-        };
+        e.callback = callbackFor(m);
         Object payload = m instanceof From f ? f.request : m instanceof Cast c ? c.request() : m;
         e.messageType = payload == null ? null : payload.getClass();
         e.commit();
@@ -261,6 +257,15 @@ final class GenServerLoop<A, S> extends ServerLoop {
     @Override
     String implName() {
         return impl.getClass().getName();
+    }
+
+    @Override
+    String callbackFor(Object m) {
+        return switch (m) {
+            case From f -> f.request instanceof Sys.Request ? "sys" : "handleCall";
+            case Cast c -> "handleCast";
+            case null, default -> "handleInfo";
+        };
     }
 
     @Override

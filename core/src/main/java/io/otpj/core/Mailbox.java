@@ -167,7 +167,7 @@ abstract class Mailbox extends PcbRelations {
 
     /**
      * Starts a new thread for this hibernated process; called by the one thread whose CAS took
-     * {@code parked} from {@link #HIBERNATED} to {@link #RUNNING}. See {@link Pcb#hibernate(ServerLoop)}.
+     * {@code parked} from {@link #HIBERNATED} to {@link #RUNNING}. See {@link Pcb#hibernateReleasingThread()}.
      */
     abstract void resume();
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -340,7 +341,16 @@ public final class Node {
                     : p.suspended ? NodeProcess.Status.SUSPENDED
                     : p.hibernated() ? NodeProcess.Status.HIBERNATED
                     : p.runningHint() ? NodeProcess.Status.RUNNING : NodeProcess.Status.WAITING;
-            out.add(new NodeProcess(p.pid, Optional.ofNullable(n), s, p.queueLength()));
+            ServerLoop l = p.loop; // see PcbRelations: published by the stripe's lock in snapshot()
+            if (l == null) {
+                out.add(new NodeProcess(p.pid, Optional.ofNullable(n), s, p.queueLength(), Optional.empty(),
+                        Optional.empty(), OptionalLong.empty(), Optional.empty()));
+            } else {
+                // Racy reads of the owner's plain counters and current message: diagnostics only.
+                out.add(new NodeProcess(p.pid, Optional.ofNullable(n), s, p.queueLength(), Optional.of(l.implName()),
+                        Optional.ofNullable(l.currentCallback()), OptionalLong.of(l.messagesIn),
+                        Optional.ofNullable(l.parent).map(q -> q.pid)));
+            }
         }
         out.sort((a, b) -> a.pid().compareTo(b.pid()));
         return out;

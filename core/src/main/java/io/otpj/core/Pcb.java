@@ -195,6 +195,9 @@ final class Pcb extends Mailbox {
 
     /** Starts the process's virtual thread running {@code body}. */
     void start(Runnable body) {
+        if (body instanceof ServerLoop l) {
+            loop = l; // published by the stripe's lock in admitted and by Thread.start
+        }
         Thread t = newThread(body);
         // A plain store: Thread.start orders it for the new thread, and the pid that lets others
         // read it is published after this returns.
@@ -203,7 +206,7 @@ final class Pcb extends Mailbox {
         Ticker.start(t);
     }
 
-    /** A new, unstarted thread for this process, running {@code body} (null: its {@link #resumption}, resumed). */
+    /** A new, unstarted thread for this process, running {@code body} (null: its {@link #loop}, resumed). */
     private Thread newThread(Runnable body) {
         Runnable r = () -> ScopedValue.where(CURRENT, this).where(Node.BOUND, node).run(() -> run(body));
         return NAMED ? Thread.ofVirtual().name(pid.toString()).inheritInheritableThreadLocals(false).unstarted(r)
@@ -211,7 +214,7 @@ final class Pcb extends Mailbox {
     }
 
     /**
-     * Starts a new thread for this hibernated process, to run its {@link #resumption} (or, if it
+     * Starts a new thread for this hibernated process, to resume its {@link #loop} (or, if it
      * was killed meanwhile, only its end). Called once per hibernation, by the thread whose CAS
      * took {@code parked} from {@link #HIBERNATED} back to {@link #RUNNING}: a sender, a timer, or
      * the decider of its exit. The volatile store of {@code thread} comes before the start, so a
@@ -239,10 +242,9 @@ final class Pcb extends Mailbox {
                 if (body != null) {
                     body.run();
                 } else {
-                    ServerLoop loop = resumption;
-                    resumption = null;
-                    loop.logContext(); // a new thread: its MDC starts empty
-                    loop.resumed();
+                    ServerLoop l = loop;
+                    l.logContext(); // a new thread: its MDC starts empty
+                    l.resumed();
                 }
                 reason = Reasons.NORMAL;
             }
@@ -290,7 +292,7 @@ final class Pcb extends Mailbox {
             EXIT.compareAndSet(this, (ExitReason) null, decided);
         }
         saved = null;
-        resumption = null;
+        loop = null;
         // A dead process reachable through its pid must not keep its last caller's control block
         // (and that one's partner, and so on) alive.
         partner = null;
@@ -855,12 +857,13 @@ final class Pcb extends Mailbox {
      * that wins keeps its thread and returns (a decider that lost falls back to interrupting
      * the thread, which the owner stores again before it returns).
      *
-     * @param loop the behaviour's loop, which the new thread {@linkplain ServerLoop#resumed resumes}
-     *     (the loop object itself, so a hibernation allocates nothing)
+     * <p>The new thread {@linkplain ServerLoop#resumed resumes} the process's {@link #loop}, set
+     * when it started, so a hibernation allocates nothing.
+     *
      * @throws Hibernation when the thread must unwind now (caught by the process's run method)
      * @throws ProcessExit if the process has been killed
      */
-    void hibernate(ServerLoop loop) {
+    void hibernateReleasingThread() {
         ArrayDeque<Object> s = saved;
         if (s != null) {
             if (!s.isEmpty()) {
@@ -871,8 +874,7 @@ final class Pcb extends Mailbox {
         if (exitReason != null) {
             throw ProcessExit.INSTANCE;
         }
-        // Plain stores, published by the volatile store of parked below.
-        resumption = loop;
+        // Plain stores, published by the volatile store of parked below (loop was set at the start).
         partner = null;
         parking();
         sliceEnds();
@@ -886,7 +888,6 @@ final class Pcb extends Mailbox {
             throw Hibernation.INSTANCE; // a waker took the flag: its new thread resumes the loop
         }
         // A message or the exit came in between, and this thread keeps running the process.
-        resumption = null;
         thread = Thread.currentThread();
         unparked();
     }

@@ -30,10 +30,15 @@ import java.util.HashSet;
  *       <td>killers (interrupt), senders that unpark it</td><td>volatile</td><td>the process's
  *       thread; null once it has finished or while it is hibernated, so a held pid keeps no
  *       stack</td></tr>
- *   <tr><td>{@code resumption}</td><td>owner (before it hibernates), the resumed thread (null
- *       again)</td><td>the resumed thread</td><td>plain: written before the owner's volatile
- *       store of {@code parked}, read after the waker's CAS of it and the start of the new
- *       thread</td><td>what a hibernated process runs when it wakes</td></tr>
+ *   <tr><td>{@code loop}</td><td>the starter (before the process joins its node's set), the
+ *       owner (null, at its end)</td><td>the resumed thread of a hibernated process; {@link
+ *       Node#list}</td><td>plain: the starter's store happens before the new thread's start and
+ *       before the process is added to its node's {@link ProcessSet} (under the stripe's lock,
+ *       which the listing takes too); the owner's store of null at its end is racy, and a
+ *       listing that reads null shows no behaviour</td><td>the server behaviour's loop of a
+ *       GenServer or gen_statem (null for a plain process): what a hibernated process runs when
+ *       it wakes, and what the listing reads a server's counters and current callback
+ *       from</td></tr>
  *   <tr><td>{@code setPrev}, {@code setNext}</td><td>starters and owners, under the lock of the
  *       node's {@link ProcessSet} stripe the process is in</td><td>the same, and the node's
  *       listing and stop (under that lock)</td><td>plain, under the stripe's lock</td><td>the
@@ -82,7 +87,7 @@ abstract class PcbRelations extends PcbOwnerFields {
     Node node;
     volatile boolean suspended;
     // Padding up to 64 bytes (see the class comment). Replace these with real cold fields first.
-    ServerLoop resumption;
+    ServerLoop loop;
     Pcb setPrev, setNext;
     int highWaterReportedAt;
     @SuppressWarnings("unused") private int pad07, pad08;

@@ -99,7 +99,7 @@ abstract class ServerLoop implements Runnable {
 
     /**
      * Goes on with the loop on the new thread of a server woken from hibernation (see
-     * {@link Pcb#hibernate(ServerLoop)}): the waking message is in the mailbox, or the server's
+     * {@link Pcb#hibernateReleasingThread()}): the waking message is in the mailbox, or the server's
      * next receive finds it killed.
      */
     abstract void resumed();
@@ -109,6 +109,18 @@ abstract class ServerLoop implements Runnable {
 
     /** The implementation's class name, for logs. */
     abstract String implName();
+
+    /** The name of the callback that handles {@code m} (one of the loop's messages), for events and the listing. */
+    abstract String callbackFor(Object m);
+
+    /**
+     * The callback handling a message now, or null between messages. Read by {@link Node#list}
+     * from another thread: a racy read of the owner's plain field, for diagnostics only.
+     */
+    final String currentCallback() {
+        Object m = lastMessage;
+        return m == null ? null : callbackFor(m);
+    }
 
     /** The state as {@code sys:get_state} returns it. */
     abstract Object sysState();

@@ -153,7 +153,7 @@ final class StatemLoop<A, S, D> extends ServerLoop {
             hibernations++;
             if (eventTimeout == null) {
                 // The loop goes on from here on the new thread; returns only if a message came meanwhile.
-                self.hibernate(this);
+                self.hibernateReleasingThread();
             } else {
                 self.hibernate(); // an event timeout is a timed wait on this thread: it keeps it
             }
@@ -180,7 +180,7 @@ final class StatemLoop<A, S, D> extends ServerLoop {
             Object m = self.receive(hibernateAfterNanos);
             if (m == null) {
                 hibernations++;
-                self.hibernate(this);
+                self.hibernateReleasingThread();
                 m = self.receive(-1L);
             }
             return fromMailbox(m);
@@ -245,7 +245,7 @@ final class StatemLoop<A, S, D> extends ServerLoop {
             slow.pid = self.pid.toString();
             slow.name = Events.text(name);
             slow.behaviour = implName();
-            slow.callback = "handleEvent";
+            slow.callback = callbackFor(e);
             slow.messageType = e.getClass();
             slow.commit();
         }
@@ -400,6 +400,11 @@ final class StatemLoop<A, S, D> extends ServerLoop {
     @Override
     String implName() {
         return impl.getClass().getName();
+    }
+
+    @Override
+    String callbackFor(Object m) {
+        return "handleEvent"; // system requests are answered in next(), never as the current event
     }
 
     @Override

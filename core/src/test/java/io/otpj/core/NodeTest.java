@@ -207,6 +207,64 @@ class NodeTest {
         Probe.until(() -> n.processCount() == 1, WAIT, "the busy process ended");
     }
 
+    /** Blocks in handleCall on "block" until the latch opens; answers anything else at once. */
+    static final class Blocking implements GenServer<CountDownLatch, CountDownLatch> {
+        @Override
+        public InitResult<CountDownLatch> init(CountDownLatch latch) {
+            return ok(latch);
+        }
+
+        @Override
+        public CallResult<CountDownLatch> handleCall(Object req, From from, CountDownLatch latch) {
+            if (req.equals("block")) {
+                Probe.await(latch);
+            }
+            return reply(req, latch);
+        }
+    }
+
+    @Test
+    void listShowsAServersBehaviourCurrentCallbackMessagesHandledAndParent() {
+        Node n = node("list-server");
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Pid> server = new AtomicReference<>();
+        Pid parent = n.spawn(() -> {
+            server.set(GenServer.startLink(new Blocking(), release).pid());
+            started.countDown();
+            Proc.receive(m -> m.equals("never"), Proc.INFINITY);
+        });
+        Probe.await(started);
+        Pid s = server.get();
+        for (int i = 0; i < 3; i++) {
+            Integer req = i;
+            assertEquals((Object) req, n.call(() -> GenServer.call(s, req)));
+        }
+        CompletableFuture<Object> blocked = CompletableFuture.supplyAsync(() -> n.call(() -> GenServer.call(s, "block")));
+        Probe.until(() -> entry(n, s).currentCallback().isPresent(), WAIT, "the server listed in handleCall");
+        NodeProcess busy = entry(n, s);
+        assertEquals(Optional.of("handleCall"), busy.currentCallback());
+        assertEquals(Optional.of(Blocking.class.getName()), busy.behaviour());
+        assertEquals(4, busy.messagesHandled().orElseThrow());
+        assertEquals(Optional.of(parent), busy.parent());
+        release.countDown();
+        assertEquals("block", Probe.get(blocked));
+        Probe.until(() -> entry(n, s).currentCallback().isEmpty(), WAIT, "the server listed waiting again");
+        assertEquals(4, entry(n, s).messagesHandled().orElseThrow());
+
+        NodeProcess plain = entry(n, parent);
+        assertEquals(Optional.empty(), plain.behaviour());
+        assertEquals(Optional.empty(), plain.currentCallback());
+        assertTrue(plain.messagesHandled().isEmpty());
+        assertEquals(Optional.empty(), plain.parent());
+        Pid unlinked = n.call(() -> GenServer.start(new Blocking(), release).pid());
+        assertEquals(Optional.empty(), entry(n, unlinked).parent());
+    }
+
+    private static NodeProcess entry(Node n, Pid pid) {
+        return n.list().stream().filter(p -> p.pid().equals(pid)).findFirst().orElseThrow(() -> new AssertionError(pid + " not listed"));
+    }
+
     // ------------------------------------------------------------------ stopping
 
     @Test

@@ -54,10 +54,15 @@ final class Requests {
      * Calls a supervisor and waits without limit, as OTP's supervisor API does: a child's start
      * or shutdown may legitimately take long.
      */
-    @SuppressWarnings("unchecked")
     static <T> T call(ServerRef sup, Request request) {
+        return call(sup, request, Proc.INFINITY);
+    }
+
+    /** Like {@link #call(ServerRef, Request)}, waiting at most {@code timeout}. */
+    @SuppressWarnings("unchecked")
+    static <T> T call(ServerRef sup, Request request, java.time.Duration timeout) {
         Objects.requireNonNull(sup, "supervisor must not be null");
-        Object reply = GenServer.call(sup, request, Proc.INFINITY);
+        Object reply = GenServer.call(sup, request, timeout);
         if (reply instanceof Rejected r) {
             throw r.toException();
         }

@@ -3,13 +3,16 @@ package io.otpj.supervisor;
 import io.otpj.core.ExitReason;
 import io.otpj.core.GenServer;
 import io.otpj.core.Name;
+import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.ServerRef;
 import io.otpj.core.StartResult;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -262,6 +265,66 @@ public final class Supervisor {
      */
     public static List<ChildInfo> whichChildren(ServerRef sup) {
         return Requests.call(sup, new Requests.WhichChildren());
+    }
+
+    /**
+     * Walks the supervision tree under {@code sup}: its children, and under each running child of
+     * type {@link ChildType#SUPERVISOR} its own tree, down to the workers. A supervisor under
+     * another is asked only after its parent answered, one {@code which_children} call per
+     * supervisor, each waiting at most {@code timeout}.
+     *
+     * <p>A child supervisor that dies, times out or does not answer as a supervisor (a worker
+     * declared as {@code SUPERVISOR}) does not fail the walk: its branch has no subtree and says
+     * why in {@link SupervisionTree.Branch#unreachable}. Works on a {@link DynamicSupervisor},
+     * {@link PartitionSupervisor} or {@link TaskSupervisor} too.
+     *
+     * @param sup the root supervisor
+     * @param timeout how long each supervisor's answer may take; {@link Proc#INFINITY} to wait
+     *     without limit
+     * @return the tree, each level as its supervisor saw it when it answered
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws io.otpj.core.NoProcException if no live process is under {@code sup}
+     * @throws io.otpj.core.CallTimeoutException if the root does not answer in time
+     */
+    public static SupervisionTree tree(ServerRef sup, Duration timeout) {
+        Objects.requireNonNull(sup, "supervisor must not be null");
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        Optional<Pid> root = GenServer.whereis(sup);
+        if (root.isEmpty()) {
+            Requests.call(sup, new Requests.WhichChildren(), timeout); // fails as a call to nobody does
+            root = GenServer.whereis(sup); // (registered meanwhile)
+        }
+        Pid pid = root.orElseThrow(() -> new IllegalStateException("no supervisor under " + sup));
+        return walk(pid, Requests.call(pid, new Requests.WhichChildren(), timeout), timeout);
+    }
+
+    private static SupervisionTree walk(Pid sup, List<ChildInfo> children, Duration timeout) {
+        List<SupervisionTree.Branch> branches = new ArrayList<>(children.size());
+        for (ChildInfo c : children) {
+            Optional<SupervisionTree> sub = Optional.empty();
+            Optional<String> why = Optional.empty();
+            if (c.type() == ChildType.SUPERVISOR && c.pid().isPresent()) {
+                Pid child = c.pid().get();
+                try {
+                    Object reply = Requests.call(child, new Requests.WhichChildren(), timeout);
+                    if (reply instanceof List<?> l && l.stream().allMatch(ChildInfo.class::isInstance)) {
+                        @SuppressWarnings("unchecked")
+                        List<ChildInfo> grand = (List<ChildInfo>) l;
+                        sub = Optional.of(walk(child, grand, timeout));
+                    } else {
+                        why = Optional.of("not a supervisor: which_children answered " + reply);
+                    }
+                } catch (RuntimeException e) {
+                    why = Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+            }
+            branches.add(new SupervisionTree.Branch(c, sub, why));
+        }
+        return new SupervisionTree(sup, branches);
     }
 
     /**
