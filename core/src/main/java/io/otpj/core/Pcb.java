@@ -263,7 +263,7 @@ final class Pcb extends Mailbox {
                 // not keep this process from dying.
                 try {
                     Events.crashed(this, diagnosticName(), "", reason);
-                    LOG.error("process_crash pid={} exception={}", pid, t.getClass().getName(), t);
+                    StructuredLog.error(LOG, "process_crash", t, "pid", pid, "exception", t.getClass().getName());
                 } catch (Throwable ignored) {
                     // logging is best effort
                 }

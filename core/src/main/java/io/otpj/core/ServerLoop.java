@@ -297,13 +297,8 @@ abstract class ServerLoop implements Runnable {
         Events.crashed(self, name, implName(), reason);
         try {
             GenServer.Status shown = formatted(last);
-            if (cause != null) {
-                log().error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
-                        implName(), reason, shown.message(), shown.state(), cause);
-            } else {
-                log().error("crash_report pid={} name={} server={} reason={} last_message={} state={}", self.pid, name,
-                        implName(), reason, shown.message(), shown.state());
-            }
+            StructuredLog.error(log(), "crash_report", cause, "pid", self.pid, "name", name, "server", implName(),
+                    "reason", reason, "last_message", shown.message(), "state", shown.state());
         } catch (RuntimeException | StackOverflowError broken) {
             // A state or message whose toString throws must not keep the server from exiting.
             log().error("crash_report pid={} server={} report_failed={}", self.pid, implName(), broken.getClass().getName());
