@@ -216,6 +216,10 @@ abstract class ServerLoop implements Runnable {
     final void system(From f, Sys.Request r) {
         switch (r) {
             case Sys.GetState g -> f.reply(sysState());
+            case Sys.GetStatus g -> {
+                GenServer.Status shown = formatted(null);
+                f.reply(new GenServer.Status(shown.state(), null));
+            }
             case Sys.ReplaceState rs -> {
                 try {
                     f.reply(sysReplaceState(rs.fn()));

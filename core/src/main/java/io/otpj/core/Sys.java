@@ -24,6 +24,7 @@ public final class Sys {
 
     sealed interface Request {}
     record GetState() implements Request {}
+    record GetStatus() implements Request {}
     record ReplaceState(UnaryOperator<Object> fn) implements Request {}
     record Suspend() implements Request {}
     record Resume() implements Request {}
@@ -58,6 +59,22 @@ public final class Sys {
      */
     public static <S> S getState(ServerRef server, Duration timeout) {
         return GenServerClient.call(server, new GetState(), timeout);
+    }
+
+    /**
+     * Reads the server's state as its {@link GenServer#formatStatus} shows it
+     * ({@code sys:get_status}): what an operator's tool may display, where {@link #getState}
+     * gives the raw state. A formatter that throws or returns null gives
+     * {@code format_status_failed} in place of the state, never the raw one.
+     *
+     * @param server the server, by pid or name
+     * @param timeout how long to wait for the answer; {@link Proc#INFINITY} waits forever
+     * @return the formatted state; its {@code message} is null (no message is being handled)
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if an argument is null
+     */
+    public static GenServer.Status getStatus(ServerRef server, Duration timeout) {
+        return GenServerClient.call(server, new GetStatus(), timeout);
     }
 
     /**

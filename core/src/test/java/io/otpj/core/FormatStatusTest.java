@@ -69,4 +69,20 @@ class FormatStatusTest {
             assertFalse(log.text().contains("4111111111111111") || log.text().contains("5500000000000004"), log.text());
         }
     }
+
+    @Test
+    void sysGetStatusShowsTheFormattedStateAndGetStateTheRawOne() {
+        Pid p = GenServer.start(new Vault(false), new Card("4111111111111111")).pid();
+        Pid broken = GenServer.start(new Vault(true), new Card("4111111111111111")).pid();
+        try {
+            assertEquals(new GenServer.Status("****1111", null), Sys.getStatus(p, Probe.WAIT));
+            assertEquals(new Card("4111111111111111"), Sys.getState(p));
+            assertEquals(new GenServer.Status("format_status_failed", null), Sys.getStatus(broken, Probe.WAIT));
+            assertThrows(NullPointerException.class, () -> Sys.getStatus(p, null));
+        } finally {
+            GenServer.stop(p);
+            GenServer.stop(broken);
+        }
+        assertThrows(NoProcException.class, () -> Sys.getStatus(p, Probe.WAIT));
+    }
 }
