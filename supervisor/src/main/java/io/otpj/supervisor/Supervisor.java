@@ -3,6 +3,8 @@ package io.otpj.supervisor;
 import io.otpj.core.ExitReason;
 import io.otpj.core.GenServer;
 import io.otpj.core.Name;
+import io.otpj.core.Node;
+import io.otpj.core.NodeProcess;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
 import io.otpj.core.ServerRef;
@@ -300,6 +302,45 @@ public final class Supervisor {
         }
         Pid pid = root.orElseThrow(() -> new IllegalStateException("no supervisor under " + sup));
         return walk(pid, Requests.call(pid, new Requests.WhichChildren(), timeout), timeout);
+    }
+
+    /**
+     * Whether a listed process is an otpj supervisor ({@link Supervisor}, {@link DynamicSupervisor},
+     * and so {@link PartitionSupervisor}'s and {@link TaskSupervisor}'s too).
+     *
+     * @param p an entry of {@link Node#list()}
+     * @return true if its behaviour is one of otpj's supervisor servers
+     * @throws NullPointerException if {@code p} is null
+     */
+    public static boolean isSupervisor(NodeProcess p) {
+        return p.behaviour().map(b -> b.equals(SupervisorServer.class.getName())
+                || b.equals(DynamicSupervisorServer.class.getName())).orElse(false);
+    }
+
+    /**
+     * The roots of the node's supervision trees: its supervisors that were not started by another
+     * supervisor (started unlinked, or by a plain process or an application), in pid order. A
+     * snapshot of {@link Node#list()}.
+     *
+     * @param node the node to look in
+     * @return the root supervisors' pids; each may have died since
+     * @throws NullPointerException if {@code node} is null
+     */
+    public static List<Pid> roots(Node node) {
+        List<NodeProcess> all = node.list();
+        Set<Pid> supervisors = new HashSet<>();
+        for (NodeProcess p : all) {
+            if (isSupervisor(p)) {
+                supervisors.add(p.pid());
+            }
+        }
+        List<Pid> roots = new ArrayList<>();
+        for (NodeProcess p : all) {
+            if (supervisors.contains(p.pid()) && p.parent().filter(supervisors::contains).isEmpty()) {
+                roots.add(p.pid());
+            }
+        }
+        return roots;
     }
 
     private static SupervisionTree walk(Pid sup, List<ChildInfo> children, Duration timeout) {

@@ -72,6 +72,15 @@ class TreeWalkTest {
             assertEquals(Optional.empty(), mute.subtree());
             assertTrue(mute.unreachable().orElseThrow().contains("Timeout"), mute.unreachable().get());
 
+            assertTrue(Supervisor.roots(io.otpj.core.Node.current()).contains(root), "the root is a root");
+            for (SupervisionTree.Branch b : List.of(tree.children().get(1), tree.children().get(2))) {
+                Pid nested = b.subtree().orElseThrow().supervisor();
+                assertTrue(!Supervisor.roots(io.otpj.core.Node.current()).contains(nested), b + " is not a root");
+                assertTrue(io.otpj.core.Node.current().list().stream().filter(p -> p.pid().equals(nested))
+                        .allMatch(Supervisor::isSupervisor), b + " is a supervisor");
+            }
+            assertTrue(io.otpj.core.Node.current().list().stream().filter(p -> p.pid().equals(worker.child().pid().orElseThrow()))
+                    .noneMatch(Supervisor::isSupervisor), "a worker is not a supervisor");
             List<Object> visited = new ArrayList<>();
             tree.forEachChild(b -> visited.add(b.child().id()));
             assertEquals(List.of("w1", "mid", "m1", "m2", "dyn", "d1", "d2", "mute"), visited);
