@@ -118,7 +118,11 @@ final class Events {
 
     /** @return {@code o}'s text for an event field, or empty for null */
     static String text(Object o) {
-        return o == null ? "" : String.valueOf(o);
+        return switch (o) {
+            case null -> "";
+            case io.otpj.core.Name.Local l -> String.valueOf(l.key()); // as the listing shows a local name
+            default -> String.valueOf(o);
+        };
     }
 
     /** Emits {@link ProcessCrash} for {@code p}'s exit with {@code reason}, if a recording wants it. */
