@@ -19,9 +19,11 @@ import java.util.Objects;
  *     settled by a batch), 0 to 100; both paths' writes are group commits
  * @param recover null for a normal run; otherwise recover the runs that crashed ({@code ""}: all
  *     of them) or the one with this id
+ * @param dashboardPort the port of the live dashboard on 127.0.0.1 ({@code --dashboard [PORT]}),
+ *     or -1 for none
  */
 record DemoOptions(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir, long seed,
-        boolean ephemeral, boolean verbose, int directPercent, String recover) {
+        boolean ephemeral, boolean verbose, int directPercent, String recover, int dashboardPort) {
 
     static final String USAGE = """
             Usage: java -jar otpj-finance-demo.jar [options]
@@ -42,7 +44,7 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
             donation missing, or totals that disagree), 2 bad options (a non-durable
             --db-url without --ephemeral included), 3 a signal's orderly end took longer than
             120 s, 4 the database could not be opened (unreachable, wrong credentials, missing,
-            unwritable data directory).
+            unwritable data directory), 5 the dashboard could not listen (its port in use).
 
             Options:
               --campaigns N      campaigns to create (default 12)
@@ -60,6 +62,8 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
                                  with a WRITE_DELAY, PostgreSQL with synchronous_commit off); the
                                  report then says the run was not durable
               --recover [RUN_ID] recover the runs that crashed (or only RUN_ID) instead of a run
+              --dashboard [PORT] serve the live dashboard (supervision trees, processes, crashes,
+                                 restarts) on http://127.0.0.1:PORT/ during the run (default 4000)
               --verbose          print the stack trace of a failure, not only its one line
               --help             this text
             """;
@@ -83,6 +87,9 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
         if (directPercent < 0 || directPercent > 100) {
             throw new IllegalArgumentException("--direct must be 0 to 100 (percent), got " + directPercent);
         }
+        if (dashboardPort < -1 || dashboardPort > 65_535) {
+            throw new IllegalArgumentException("--dashboard needs a port from 0 to 65535, got " + dashboardPort);
+        }
         Objects.requireNonNull(dataDir, "dataDir");
     }
 
@@ -100,6 +107,7 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
         boolean verbose = false;
         int direct = 30;
         String recover = null;
+        int dashboard = -1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -124,6 +132,11 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
                 }
                 continue;
             }
+            if (a.equals("--dashboard")) {
+                // An optional value: the port, when the next argument is not an option.
+                dashboard = i + 1 < args.length && !args[i + 1].startsWith("--") ? integer(a, args[++i]) : 4000;
+                continue;
+            }
             if (!WITH_VALUE.contains(a)) {
                 throw new IllegalArgumentException("unknown option " + a);
             }
@@ -144,13 +157,13 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
             }
         }
         return new DemoOptions(campaigns, donors, Duration.ofSeconds(seconds), crashRate, dbUrl, dataDir, seed, ephemeral,
-                verbose, direct, recover);
+                verbose, direct, recover, dashboard);
     }
 
     /** @return these options recovering crashed runs ({@code ""}: all) instead of running donors */
     DemoOptions recovering(String runId) {
         return new DemoOptions(campaigns, donors, duration, crashRate, dbUrl, dataDir, seed, ephemeral, verbose,
-                directPercent, runId);
+                directPercent, runId, dashboardPort);
     }
 
     private static final java.util.Set<String> WITH_VALUE = java.util.Set.of("--campaigns", "--donors", "--duration",
@@ -159,7 +172,7 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
     /** The options of a run with these numbers and the defaults for the rest (for tests). */
     static DemoOptions of(int campaigns, int donors, Duration duration, double crashRate, String dbUrl, Path dataDir,
             long seed) {
-        return new DemoOptions(campaigns, donors, duration, crashRate, dbUrl, dataDir, seed, false, false, 30, null);
+        return new DemoOptions(campaigns, donors, duration, crashRate, dbUrl, dataDir, seed, false, false, 30, null, -1);
     }
 
     private static int integer(String option, String value) {

@@ -11,6 +11,8 @@ import io.otpj.core.Proc;
 import io.otpj.finance.app.CampaignManager;
 import io.otpj.finance.app.CampaignScheduler;
 import io.otpj.finance.app.CampaignSettings;
+import io.otpj.dashboard.Dashboard;
+import io.otpj.dashboard.DashboardOptions;
 import io.otpj.finance.app.FinanceApplication;
 import io.otpj.finance.campaign.CampaignServer;
 import io.otpj.finance.db.Database;
@@ -310,6 +312,7 @@ public final class FinanceDemo {
         }
         out.println("acks:     " + ackFile);
         FinanceDemo demo = null;
+        Dashboard dashboard = null;
         Node node = Node.start(NodeOptions.named("finance-demo-" + runId).withShutdownHook(false));
         try {
             FinanceDemo[] holder = new FinanceDemo[1];
@@ -329,11 +332,23 @@ public final class FinanceDemo {
                     .withCampaignFilter(id -> id.startsWith(runId + "-")));
             demo = new FinanceDemo(options, out, db, app, runId, node, acks);
             holder[0] = demo;
+            if (options.dashboardPort() >= 0) {
+                try {
+                    dashboard = Dashboard.start(node, DashboardOptions.defaults().withPort(options.dashboardPort()));
+                } catch (IllegalStateException e) {
+                    out.println("error: " + e.getMessage());
+                    return 5;
+                }
+                out.println("dashboard: " + dashboard.uri());
+            }
             shutdown.running(demo);
             FinanceDemo d = demo;
             return node.call(d::run);
         } finally {
             try {
+                if (dashboard != null) {
+                    dashboard.close();
+                }
                 if (demo != null) {
                     demo.app.close();
                 }

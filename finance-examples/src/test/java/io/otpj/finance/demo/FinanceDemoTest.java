@@ -53,7 +53,7 @@ class FinanceDemoTest {
         assertFalse(refused.contains("\tat "), "no stack trace: " + refused);
 
         String mem = "jdbc:h2:mem:demo" + System.nanoTime() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-        String ephemeral = runOf(new DemoOptions(2, 2, Duration.ofSeconds(1), 0, mem, dir, 1, true, false, 30, null), code);
+        String ephemeral = runOf(new DemoOptions(2, 2, Duration.ofSeconds(1), 0, mem, dir, 1, true, false, 30, null, -1), code);
         assertEquals(0, code[0], ephemeral);
         assertTrue(ephemeral.contains("NOT DURABLE"), ephemeral);
 
@@ -62,6 +62,36 @@ class FinanceDemoTest {
         assertEquals(4, code[0], setup);
         assertTrue(setup.lines().anyMatch(l -> l.startsWith("error: ")), setup);
         assertFalse(setup.contains("\tat "), "no stack trace: " + setup);
+    }
+
+    /** --dashboard [PORT]: the URL printed at the start; a port in use is exit code 5, one line. */
+    @Test
+    void theDashboardOptionServesThePageDuringTheRunAndAPortInUseIsCode5() throws Exception {
+        assertEquals(4000, DemoOptions.parse(new String[] {"--dashboard"}).dashboardPort());
+        assertEquals(4000, DemoOptions.parse(new String[] {"--dashboard", "--verbose"}).dashboardPort());
+        assertEquals(0, DemoOptions.parse(new String[] {"--dashboard", "0"}).dashboardPort());
+        assertEquals(-1, DemoOptions.parse(new String[] {}).dashboardPort());
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--dashboard", "70000"}));
+        assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--dashboard", "x"}));
+
+        int[] code = new int[1];
+        DemoOptions base = DemoOptions.of(2, 2, Duration.ofSeconds(1), 0, null, dir, 1);
+        String served = runOf(withDashboard(base, 0), code);
+        assertEquals(0, code[0], served);
+        assertTrue(served.lines().anyMatch(l -> l.matches("dashboard: http://127\\.0\\.0\\.1:\\d+/")), served);
+
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String refused = runOf(withDashboard(base, taken.getLocalPort()), code);
+            assertEquals(5, code[0], refused);
+            assertTrue(refused.lines().anyMatch(l -> l.startsWith("error: the dashboard cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort())), refused);
+            assertFalse(refused.contains("\tat "), "no stack trace: " + refused);
+        }
+    }
+
+    private static DemoOptions withDashboard(DemoOptions o, int port) {
+        return new DemoOptions(o.campaigns(), o.donors(), o.duration(), o.crashRate(), o.dbUrl(), o.dataDir(), o.seed(),
+                o.ephemeral(), o.verbose(), o.directPercent(), o.recover(), port);
     }
 
     @Test

@@ -1,0 +1,4 @@
+/**
+ * Micrometer metrics of an otpj node: {@link io.otpj.micrometer.OtpjMetrics}.
+ */
+package io.otpj.micrometer;
