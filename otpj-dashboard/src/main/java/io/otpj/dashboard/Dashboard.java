@@ -156,7 +156,12 @@ public final class Dashboard implements AutoCloseable {
         return options.actionToken().isPresent();
     }
 
-    /** Stops serving: open pages are disconnected, the JFR stream is closed. Idempotent. */
+    /** Whether the crash history has an entry yet (for tests: the event stream is delivering). */
+    boolean historyHasCrashes() {
+        return !history.crashes().isEmpty();
+    }
+
+    /** Stops serving: open pages are disconnected, this dashboard stops taking events. Idempotent. */
     @Override
     public void close() {
         if (closed) {

@@ -11,12 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingStream;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.EventStream;
 
 /**
  * The crashes and restarts a dashboard shows, taken from otpj's JFR events (
  * {@code io.otpj.ProcessCrash}, {@code io.otpj.SupervisorRestart},
- * {@code io.otpj.RestartIntensityReached}) through an in-process {@link RecordingStream}, one for
+ * {@code io.otpj.RestartIntensityReached}) through an in-process recording and event stream, one for
  * the JVM, shared by its dashboards. JFR
  * delivers them in batches, about once a second, so the page shows a crash within a second or two
  * of it. Events of every node of the JVM arrive; this keeps those whose pid names the dashboard's
@@ -61,35 +62,52 @@ final class History implements AutoCloseable {
     }
 
     /**
-     * One recording stream for the JVM, started with the first dashboard and kept running: one
-     * costs less than one per dashboard, and it avoids recordings that start and stop one after
-     * another, after which a test here once read a pid field of an event as null (JFR's string
-     * pool has had bugs of that kind, e.g. JDK-8257621). A field read as null shows as "?".
+     * One recording and one event stream for the JVM, started with the first dashboard and kept
+     * running: one costs less than one per dashboard, and it avoids recordings that start and stop
+     * one after another, after which a test here once read a pid field of an event as null (JFR's
+     * string pool has had bugs of that kind, e.g. JDK-8257621). A field read as null shows as "?".
+     * Not a {@code RecordingStream}: its thread is not a daemon, and a stream never closed would
+     * keep the JVM from exiting; this one reads the recording's repository
+     * ({@link EventStream#openRepository()}) on a daemon thread.
      */
     private static final class Shared {
         private static final Set<History> SUBSCRIBERS = ConcurrentHashMap.newKeySet();
-        private static RecordingStream stream; // guarded by Shared.class
+        private static boolean started; // guarded by Shared.class
 
         static synchronized void subscribe(History h) {
             SUBSCRIBERS.add(h);
-            if (stream == null) {
-                RecordingStream rs = new RecordingStream();
-                rs.enable("io.otpj.ProcessCrash").withoutStackTrace();
-                rs.enable("io.otpj.SupervisorRestart").withoutStackTrace();
-                rs.enable("io.otpj.RestartIntensityReached").withoutStackTrace();
-                rs.setMaxAge(Duration.ofSeconds(10));
-                rs.onEvent(e -> {
-                    for (History s : SUBSCRIBERS) {
-                        try {
-                            s.accept(e);
-                        } catch (RuntimeException bad) {
-                            // one dashboard's failure must not stop the others' history
-                        }
-                    }
-                });
-                rs.startAsync();
-                stream = rs;
+            if (started) {
+                return;
             }
+            Recording rec = new Recording();
+            rec.setName("otpj-dashboard");
+            rec.setToDisk(true);
+            rec.setMaxAge(Duration.ofSeconds(30));
+            rec.setMaxSize(16L * 1024 * 1024);
+            rec.enable("io.otpj.ProcessCrash").withoutStackTrace();
+            rec.enable("io.otpj.SupervisorRestart").withoutStackTrace();
+            rec.enable("io.otpj.RestartIntensityReached").withoutStackTrace();
+            rec.start(); // synchronously: whatever is committed after the dashboard starts is seen
+            EventStream es;
+            try {
+                es = EventStream.openRepository();
+            } catch (java.io.IOException e) {
+                rec.close();
+                throw new IllegalStateException("the dashboard cannot read JFR's repository: " + e.getMessage(), e);
+            }
+            es.setStartTime(rec.getStartTime());
+            es.setReuse(false);
+            es.onEvent(e -> {
+                for (History s : SUBSCRIBERS) {
+                    try {
+                        s.accept(e);
+                    } catch (RuntimeException bad) {
+                        // one dashboard's failure must not stop the others' history
+                    }
+                }
+            });
+            Thread.ofPlatform().daemon(true).name("otpj-dashboard-events").start(es::start);
+            started = true;
         }
 
         static void unsubscribe(History h) {

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -379,13 +380,19 @@ class OtpjMetricsTest {
 
     @Test
     void theStreamRunsOnADaemonThreadThatCloseEnds() {
-        OtpjMetrics m = bound(OtpjMetrics.forNode(node));
-        String name = "otpj-metrics-" + node.name();
-        Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no thread " + name));
-        assertTrue(t.isDaemon(), "an unclosed binder would keep the JVM alive");
-        m.close();
-        TestKit.eventually(() -> !t.isAlive(), WAIT, "the stream's thread ended by close()");
+        // Another recording keeps the disk repository going, as -XX:StartFlightRecording would in
+        // production: the binder's stream must end by its own close, not because the JVM's last
+        // recording did.
+        try (Recording other = new Recording()) {
+            other.start();
+            OtpjMetrics m = bound(OtpjMetrics.forNode(node));
+            String name = "otpj-metrics-" + node.name();
+            Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals(name))
+                    .findFirst().orElseThrow(() -> new AssertionError("no thread " + name));
+            assertTrue(t.isDaemon(), "an unclosed binder would keep the JVM alive");
+            m.close();
+            TestKit.eventually(() -> !t.isAlive(), WAIT, "the stream's thread ended by close()");
+        }
     }
 
     @Test
