@@ -97,15 +97,19 @@ final class History implements AutoCloseable {
             }
             es.setStartTime(rec.getStartTime());
             es.setReuse(false);
-            es.onEvent(e -> {
-                for (History s : SUBSCRIBERS) {
-                    try {
-                        s.accept(e);
-                    } catch (RuntimeException bad) {
-                        // one dashboard's failure must not stop the others' history
+            // By name: the repository holds every recording's events (a JVM-wide recording's too),
+            // and actions by name let the stream skip the other types.
+            for (String type : List.of("io.otpj.ProcessCrash", "io.otpj.SupervisorRestart", "io.otpj.RestartIntensityReached")) {
+                es.onEvent(type, e -> {
+                    for (History s : SUBSCRIBERS) {
+                        try {
+                            s.accept(e);
+                        } catch (RuntimeException bad) {
+                            // one dashboard's failure must not stop the others' history
+                        }
                     }
-                }
-            });
+                });
+            }
             Thread.ofPlatform().daemon(true).name("otpj-dashboard-events").start(es::start);
             started = true;
         }
