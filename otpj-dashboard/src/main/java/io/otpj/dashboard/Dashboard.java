@@ -325,11 +325,15 @@ public final class Dashboard implements AutoCloseable {
         for (NodeProcess p : rows.subList(0, Math.min(TABLE_ROWS, rows.size()))) {
             table.add(row(p, rates.get(p.pid())));
         }
+        Map<Pid, NodeProcess> byPid = new HashMap<>();
+        for (NodeProcess p : all) {
+            byPid.put(p.pid(), p);
+        }
         List<Object> trees = new ArrayList<>();
-        for (Pid root : Supervisor.roots(node)) {
+        for (Pid root : Supervisor.roots(all)) {
             try {
                 SupervisionTree t = node.call(() -> Supervisor.tree(root, CALL));
-                trees.add(tree(t, all));
+                trees.add(tree(t, byPid));
             } catch (RuntimeException gone) {
                 // The root died or did not answer in time: it is left out of this snapshot.
             }
@@ -361,14 +365,6 @@ public final class Dashboard implements AutoCloseable {
         r.put("rate", rate == null ? null : Math.round(rate * 10) / 10.0);
         r.put("parent", p.parent().map(Pid::toString));
         return r;
-    }
-
-    private static Map<String, Object> tree(SupervisionTree t, List<NodeProcess> all) {
-        Map<Pid, NodeProcess> byPid = new HashMap<>();
-        for (NodeProcess p : all) {
-            byPid.put(p.pid(), p);
-        }
-        return tree(t, byPid);
     }
 
     private static Map<String, Object> tree(SupervisionTree t, Map<Pid, NodeProcess> byPid) {

@@ -327,7 +327,18 @@ public final class Supervisor {
      * @throws NullPointerException if {@code node} is null
      */
     public static List<Pid> roots(Node node) {
-        List<NodeProcess> all = node.list();
+        return roots(node.list());
+    }
+
+    /**
+     * The roots of the supervision trees in a listing already taken (see {@link #roots(Node)}),
+     * so a caller that has one does not list the node again.
+     *
+     * @param all a node's listing, as {@link Node#list()} returns it
+     * @return the root supervisors' pids, in the listing's order
+     * @throws NullPointerException if {@code all} or an entry is null
+     */
+    public static List<Pid> roots(List<NodeProcess> all) {
         Set<Pid> supervisors = new HashSet<>();
         for (NodeProcess p : all) {
             if (isSupervisor(p)) {
