@@ -96,6 +96,10 @@ abstract class Completion extends DeathWatch {
             m.set.arrived(m); // its waiter parks on the set, not on this cell
             return true;
         }
+        if (this instanceof RemoteFrom rf) {
+            rf.forward(value); // its caller is on another node
+            return true;
+        }
         if ((int) PARKED.getVolatile(this) == 1) {
             Ticker.unpark(waiter);
         }
@@ -222,6 +226,10 @@ abstract class Completion extends DeathWatch {
 
     /** Closes a pending cell so no completion lands any more. @return whether we closed it */
     final boolean close() {
-        return OUTCOME.compareAndSet(this, PENDING, CLOSED);
+        boolean closed = OUTCOME.compareAndSet(this, PENDING, CLOSED);
+        if (closed && this instanceof From f && f.server != null && f.server.remote != null) {
+            f.server.remote.forget(f); // a call to another node that gave up: no reply expected
+        }
+        return closed;
     }
 }

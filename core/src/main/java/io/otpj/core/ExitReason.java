@@ -8,7 +8,8 @@ import java.util.Objects;
  * <p>The variants mirror OTP: {@link Normal normal}, {@link Shutdown shutdown},
  * {@link ShutdownWith {shutdown, term}}, {@link Kill kill} (the untrappable signal one
  * <em>sends</em>), {@link Killed killed} (what a killed process and its links
- * <em>receive</em>), {@link NoProc noproc}, {@link Timeout timeout}, {@link Crash a crash}
+ * <em>receive</em>), {@link NoProc noproc}, {@link NoConnection noconnection} (a process on a
+ * node this one lost), {@link Timeout timeout}, {@link Crash a crash}
  * carrying the exception, {@link BadReturnValue bad_return_value} (a callback returned
  * something that is not a valid result, such as {@code null}), {@link AlreadyStarted
  * {already_started, pid}} (a start found its name taken) and {@link Term any other term}.
@@ -62,6 +63,15 @@ public sealed interface ExitReason {
     /** The process did not exist (or was already dead) when it was linked, monitored or called. */
     record NoProc() implements ExitReason {
         @Override public String toString() { return "noproc"; }
+    }
+
+    /**
+     * The process is on another node and the connection to that node is gone (the node left,
+     * crashed or is cut off): what its monitors, links and callers get, as in Erlang. The process
+     * may still be running there; nothing more is known about it from this node.
+     */
+    record NoConnection() implements ExitReason {
+        @Override public String toString() { return "noconnection"; }
     }
 
     /** A call did not get its reply in time. */
@@ -184,6 +194,13 @@ public sealed interface ExitReason {
      * @return {@code noproc}
      */
     static ExitReason noproc() { return Reasons.NOPROC; }
+
+    /**
+     * Returns {@code noconnection}.
+     *
+     * @return {@code noconnection}
+     */
+    static ExitReason noconnection() { return Reasons.NOCONNECTION; }
 
     /**
      * Returns {@code timeout}.

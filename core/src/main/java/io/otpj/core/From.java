@@ -14,7 +14,7 @@ package io.otpj.core;
  * refused and it unwinds. Thread-safe. Memory consistency: actions before {@code reply}
  * happen-before the caller's return from {@code call}.
  */
-public sealed class From extends Completion permits RequestSet.Member {
+public sealed class From extends Completion permits RequestSet.Member, RemoteFrom {
 
     final Object request;
     final Pcb server;
@@ -49,6 +49,6 @@ public sealed class From extends Completion permits RequestSet.Member {
 
     @Override
     public String toString() {
-        return "From[" + (caller == null ? waiter.toString() : caller.pid.toString()) + "]";
+        return "From[" + (caller != null ? caller.pid.toString() : waiter != null ? waiter.toString() : "a plain thread on another node") + "]";
     }
 }

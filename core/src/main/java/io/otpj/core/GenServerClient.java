@@ -113,6 +113,10 @@ final class GenServerClient {
         Pcb target = Proc.resolve(server);
         if (target == null || !target.isAlive()) {
             failedCall(self);
+            if (target != null && target.lateReason() instanceof ExitReason.NoConnection) {
+                throw new NoProcException("no connection: " + server + " is on node " + target.pid.node()
+                        + ", which this node is not connected to (call " + request + ")", Reasons.NOCONNECTION, server);
+            }
             throw new NoProcException("no process: " + server + " is not alive or not registered (call " + request + ")",
                     Reasons.NOPROC, server);
         }

@@ -130,6 +130,12 @@ abstract class Mailbox extends PcbRelations {
     final void deliver(Object message) {
         MessagePassingQueue<Object> q = queue;
         if (q == null || exitReason != null) {
+            // A proxy of a process on another node has no queue: its messages go to that node,
+            // on the sender's thread and inside its effect, so they keep the sender's order.
+            RemoteNode r = remote;
+            if (r != null && exitReason == null) {
+                r.deliver((Pcb) this, message);
+            }
             return;
         }
         MailboxBounds b = bounds;

@@ -55,7 +55,7 @@ public final class MonitorRef extends DeathWatch {
 
     @Override
     void processDied(Pcb process, ExitReason reason) {
-        fire(late ? Reasons.NOPROC : reason);
+        fire(late ? process.lateReason() : reason);
     }
 
     /** Sends DOWN unless the monitor was cancelled or has fired. */

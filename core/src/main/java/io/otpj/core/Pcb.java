@@ -139,6 +139,43 @@ final class Pcb extends Mailbox {
         this.pid = new Pid(node.name(), node.creation(), node.nextId(), this);
     }
 
+    /**
+     * The stand-in, in {@code node}, of process {@code id} of the node {@code remote} connects
+     * to: its pid has that node's name and creation. It has no thread and no queue: what is sent
+     * to it, and the exit signals, links and watches aimed at it, go to {@code remote}; it dies
+     * (with the process's reason, or {@code noconnection}) when {@code remote} learns the process
+     * died or loses its node. It is not one of {@code node}'s processes (not listed, not stopped
+     * with it).
+     */
+    Pcb(Node node, RemoteNode remote, long id) {
+        this.node = node;
+        this.remote = remote;
+        this.pid = new Pid(remote.name(), remote.creation(), id, this);
+    }
+
+    /**
+     * A pid's stand-in for a process known to be gone (of {@code nodeName}, from this node's view):
+     * dead with {@code reason} and settled from the start, like {@link #OUTSIDE}.
+     */
+    Pcb(Node node, String nodeName, int creation, long id, ExitReason reason) {
+        this.node = node;
+        this.pid = new Pid(nodeName, creation, id, this);
+        DECIDED_REASON.set(this, reason);
+        EXIT.set(this, reason);
+        GATE.set(this, DECIDED);
+        settled = true;
+    }
+
+    /**
+     * What a watcher or linker arriving after this process's death hears: {@code noproc}, or for
+     * the proxy of a process on a node this one lost, {@code noconnection}, as in Erlang.
+     */
+    ExitReason lateReason() {
+        ExitReason r = exitReason;
+        boolean foreign = remote != null || node == null || !pid.node().equals(node.name());
+        return foreign && r instanceof ExitReason.NoConnection ? r : Reasons.NOPROC;
+    }
+
     /** A new process of the calling thread's current node. */
     static Pcb create() {
         return new Pcb(Node.current(), false);
@@ -643,6 +680,11 @@ final class Pcb extends Mailbox {
         if (decidedReason != null) {
             return false;
         }
+        RemoteNode r = remote;
+        if (r != null) {
+            r.exit(from, this, reason); // the process's node applies it
+            return false;
+        }
         ExitReason decided;
         if (reason instanceof ExitReason.Kill) {
             decided = Reasons.KILLED;
@@ -665,6 +707,19 @@ final class Pcb extends Mailbox {
      * once.
      */
     void linkSignal(Pcb from, ExitReason reason, Signals work) {
+        RemoteNode remote = this.remote;
+        if (remote != null) {
+            // A proxy: the process it stands for is linked to the dead one; its node applies the
+            // signal (the link is taken down here, the other half there).
+            boolean linked;
+            synchronized (this) {
+                linked = links != null && links.remove(from) && decidedReason == null;
+            }
+            if (linked) {
+                remote.linkExit(from, this, reason);
+            }
+            return;
+        }
         int r;
         synchronized (this) {
             if (links == null || !links.remove(from) || decidedReason != null) {
@@ -945,13 +1000,22 @@ final class Pcb extends Mailbox {
      * @return false if the death is already settled (the watcher was not added and must act on
      *     the death itself)
      */
-    synchronized boolean addWatch(DeathWatch w) {
-        if (settled) {
-            return false;
+    boolean addWatch(DeathWatch w) {
+        boolean ask = false;
+        synchronized (this) {
+            if (settled) {
+                return false;
+            }
+            linkWatch(w);
+            if (decidedReason != null) {
+                w.late();
+            } else if (remote != null && !remoteWatched) {
+                // The proxy's first watcher: its node must tell us when the process dies (once).
+                remoteWatched = ask = true;
+            }
         }
-        linkWatch(w);
-        if (decidedReason != null) {
-            w.late();
+        if (ask) {
+            remote.watch(this); // outside the lock: it sends to the network
         }
         return true;
     }
@@ -1037,7 +1101,7 @@ final class Pcb extends Mailbox {
         @Override
         void processDied(Pcb process, ExitReason reason) {
             Signals work = new Signals();
-            linker.linkSignal(process, Reasons.NOPROC, work);
+            linker.linkSignal(process, process.lateReason(), work);
             work.drain();
         }
     }

@@ -47,6 +47,13 @@ import java.util.HashSet;
  *   <tr><td>{@code highWaterReportedAt}</td><td>owner</td><td>owner</td><td>plain</td><td>when
  *       the process last reported its mailbox's high water to JFR, in {@link Waiter#ticks} (0:
  *       never)</td></tr>
+ *   <tr><td>{@code remote}</td><td>the constructor of a proxy (once), before the pid is
+ *       made</td><td>any thread</td><td>plain; published with the pid's final fields</td><td>for
+ *       the stand-in of a process on another node (see {@link RemoteNode}): the connection its
+ *       messages, signals, links and watches go through; null for every local process</td></tr>
+ *   <tr><td>{@code remoteWatched}</td><td>any thread, under the lock (a proxy's first
+ *       watcher)</td><td>the same</td><td>under the lock</td><td>a proxy has asked its node to tell
+ *       it of the process's death (sent once)</td></tr>
  *   <tr><td>{@code trapExit}</td><td>owner</td><td>signal senders</td><td>volatile</td>
  *       <td>{@code Process.flag(:trap_exit, _)}</td></tr>
  *   <tr><td>{@code decidedReason}</td><td>the decider of the exit (one CAS)</td><td>the
@@ -90,5 +97,6 @@ abstract class PcbRelations extends PcbOwnerFields {
     ServerLoop loop;
     Pcb setPrev, setNext;
     int highWaterReportedAt;
-    @SuppressWarnings("unused") private int pad07, pad08;
+    RemoteNode remote;
+    boolean remoteWatched;
 }

@@ -312,10 +312,13 @@ public final class Proc {
         self.enter();
         try {
             self.addOwnLink(other);
-            if (other.linkFrom(self) == Pcb.SETTLED) {
+            int linked = other.linkFrom(self);
+            if (linked == Pcb.SETTLED) {
                 Pcb.Signals work = new Pcb.Signals();
-                self.linkSignal(other, Reasons.NOPROC, work);
+                self.linkSignal(other, other.lateReason(), work);
                 work.drain();
+            } else if (linked == Pcb.LINKED && other.remote != null) {
+                other.remote.link(self, other); // the other half, on the process's node
             }
         } finally {
             self.leave();
@@ -336,7 +339,9 @@ public final class Proc {
         self.enter();
         try {
             self.removeLink(pid.pcb);
-            pid.pcb.removeLink(self);
+            if (pid.pcb.removeLink(self) && pid.pcb.remote != null) {
+                pid.pcb.remote.unlink(self, pid.pcb);
+            }
         } finally {
             self.leave();
         }
@@ -363,7 +368,7 @@ public final class Proc {
             MonitorRef ref = new MonitorRef(self, target);
             self.addWatching(ref);
             if (!target.addWatch(ref)) {
-                ref.fire(Reasons.NOPROC);
+                ref.fire(target.lateReason());
             }
             return ref;
         } finally {
