@@ -13,12 +13,12 @@ rm -rf "$repo" "$HOME"/.m2/repository/io/otpj/*/"$version"
 
 echo "consumer-check: deploying otpj $version to $repo"
 ./mvnw -B -q -DskipTests -Dmaven.install.skip=true -DaltDeploymentRepository="otpj-it::file://$repo" \
-  -pl otpj-bom,core,otpj-test,supervisor,registry,otpj-micrometer,otpj-dashboard -am deploy
+  -pl otpj-bom,core,otpj-test,supervisor,registry,otpj-micrometer,otpj-dashboard,otpj-cluster -am deploy
 
-for m in otpj-parent otpj-bom otpj-core otpj-test otpj-supervisor otpj-registry otpj-micrometer otpj-dashboard; do
+for m in otpj-parent otpj-bom otpj-core otpj-test otpj-supervisor otpj-registry otpj-micrometer otpj-dashboard otpj-cluster; do
   ls "$repo/io/otpj/$m/$version/"*.pom >/dev/null 2>&1 || { echo "consumer-check: $m was not deployed" >&2; exit 1; }
 done
-for m in otpj-core otpj-test otpj-supervisor otpj-registry otpj-micrometer otpj-dashboard; do
+for m in otpj-core otpj-test otpj-supervisor otpj-registry otpj-micrometer otpj-dashboard otpj-cluster; do
   for c in sources javadoc; do
     ls "$repo/io/otpj/$m/$version/"*-"$c".jar >/dev/null 2>&1 || { echo "consumer-check: $m has no -$c.jar" >&2; exit 1; }
   done
@@ -32,7 +32,7 @@ if grep -q "<parent>" "$bom"; then echo "consumer-check: the BOM has a parent, s
 # What an import brings: the BOM's dependencyManagement (its own pluginManagement stays in its build).
 others=$(sed -n '/<dependencyManagement>/,/<\/dependencyManagement>/s:.*<groupId>\(.*\)</groupId>.*:\1:p' "$bom" | grep -v '^io\.otpj$' || true)
 managed=$(sed -n '/<dependencyManagement>/,/<\/dependencyManagement>/s:.*<artifactId>\(.*\)</artifactId>.*:\1:p' "$bom" | sort | tr '\n' ' ')
-[ "$managed" = "otpj-core otpj-dashboard otpj-micrometer otpj-registry otpj-supervisor otpj-test " ] || { echo "consumer-check: the BOM manages '$managed', not exactly the published modules" >&2; exit 1; }
+[ "$managed" = "otpj-cluster otpj-core otpj-dashboard otpj-micrometer otpj-registry otpj-supervisor otpj-test " ] || { echo "consumer-check: the BOM manages '$managed', not exactly the published modules" >&2; exit 1; }
 if [ -n "$others" ]; then echo "consumer-check: the BOM names third-party groups: $others" >&2; exit 1; fi
 
 echo "consumer-check: building it/consumer against the deployed artifacts"

@@ -1,0 +1,785 @@
+package io.otpj.cluster;
+
+import io.otpj.core.ExitReason;
+import io.otpj.core.Node;
+import io.otpj.core.NodeTransport;
+import io.otpj.core.Pid;
+import io.otpj.core.Proc;
+import io.otpj.core.RemoteNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataInputStream;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.util.NameCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An otpj {@link Node} joined to a cluster of nodes over JGroups: the pids of the other nodes'
+ * processes are usable here as local ones are.
+ *
+ * <p>What works across nodes, with the same rules as in one node: {@code Proc.send},
+ * {@code GenServer.cast}, {@code GenServer.call} (timeouts, and a server that dies fails the call
+ * with its reason), {@code GenServer.stop}, {@code Proc.link} and {@code unlink} (an exit signal
+ * along the link either way), {@code Proc.monitor} (one DOWN), {@code Proc.exit(pid, reason)}
+ * ({@code kill} included). Pids reach another node inside messages (the codec writes them), or
+ * through {@link #whereis(String, Object, Duration)}, Erlang's {@code {Name, Node}}.
+ *
+ * <p>Ordering: everything one process sends to one process of another node arrives in the
+ * order it was sent, messages and signals together (JGroups UNICAST3 gives reliable FIFO delivery
+ * between each pair of members, and each node applies what arrives from another in that order),
+ * so a process's messages arrive before its exit signal and its DOWN.
+ *
+ * <p>Node loss: when a node leaves, crashes or is cut off (JGroups' failure detection, then a new
+ * view without it), every local monitor and link on its processes fires {@code noconnection},
+ * once, calls waiting on them fail with it, and {@link NodeEvent.Down} goes to the processes that
+ * {@link #monitorNodes(boolean) monitor nodes}. A call or a link to a pid of a node that is not
+ * connected fails at once with {@code noconnection}. When the node comes back (a restart, or the
+ * partition heals and JGroups merges the views), it connects again ({@link NodeEvent.Up}); its
+ * earlier pids stay dead here, as in Erlang. See docs/cluster.md for what holds during a
+ * partition.
+ *
+ * <p>What crosses nodes is written by the {@link Codec} of the {@link ClusterOptions}: by default
+ * {@link TermCodec}, which refuses records and enums not on the allowlist. A message that cannot
+ * be written fails its {@code send}, {@code cast} or {@code call} at the sender with
+ * {@link IllegalArgumentException}; one the receiving node refuses is dropped there and logged
+ * (a refused call request fails the call).
+ *
+ * <p>Thread-safety: every method may be called from any thread. Bad input: a blank or taken node
+ * name, a malformed stack, a node joined twice: {@link IllegalArgumentException} or
+ * {@link IllegalStateException} naming the problem, the cluster unharmed.
+ */
+public final class Cluster implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
+    private static final ConcurrentHashMap<Node, Cluster> JOINED = new ConcurrentHashMap<>();
+
+    private static final int HELLO = 1, SEND = 2, CAST = 3, CALL = 4, STOP = 5, REPLY = 6, REPLY_ERROR = 7, LINK = 8,
+            UNLINK = 9, EXIT = 10, LINK_EXIT = 11, WATCH = 12, DIED = 13, WHEREIS = 14, WHEREIS_REPLY = 15;
+
+    private final Node node;
+    private final ClusterOptions options;
+    private final Codec codec;
+    private final PidCodec pids = new PidCodec();
+    private JChannel channel;
+    /** The connected nodes, by name and by member address; changed under this object's lock. */
+    private final ConcurrentHashMap<String, Link> byName = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Address, Link> byAddress = new ConcurrentHashMap<>();
+    /** The members this node has sent its HELLO to (once per member, before anything else). */
+    private final Set<Address> greeted = ConcurrentHashMap.newKeySet();
+    /** Local pids written to another node, weakly: a pid read back reaches the same process. */
+    private final ConcurrentHashMap<Long, Exported> exported = new ConcurrentHashMap<>();
+    private final ReferenceQueue<Pid> unexported = new ReferenceQueue<>();
+    private final Set<Pid> nodeWatchers = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<Long, Lookup> lookups = new ConcurrentHashMap<>();
+    private final AtomicLong nextLookup = new AtomicLong();
+    /** Until the join is checked, what arrives waits here (guarded by {@code early}). */
+    private final List<Message> early = new ArrayList<>();
+    private View earlyView;
+    private boolean ready;
+    private volatile boolean closed;
+
+    private Cluster(Node node, ClusterOptions options) {
+        this.node = node;
+        this.options = options;
+        this.codec = options.codec() != null ? options.codec() : TermCodec.allowing(options.allowlist(), loader());
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader l = Thread.currentThread().getContextClassLoader();
+        return l != null ? l : Cluster.class.getClassLoader();
+    }
+
+    /**
+     * Joins {@code node} to the cluster {@code options} names, under the node's name, and returns
+     * once connected to the members found. A node joins one cluster at a time.
+     *
+     * @param node a running node; its name is its name in the cluster
+     * @param options the cluster and its stack
+     * @return the joined cluster
+     * @throws IllegalArgumentException if the stack cannot be built (a malformed XML file, say)
+     * @throws IllegalStateException if the node is stopped or already joined, another member has
+     *     the node's name, or the channel cannot connect
+     */
+    public static Cluster join(Node node, ClusterOptions options) {
+        Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(options, "options");
+        if (!node.isRunning()) {
+            throw new IllegalStateException("node " + node.name() + " is stopped: it cannot join a cluster");
+        }
+        Cluster c = new Cluster(node, options);
+        if (JOINED.putIfAbsent(node, c) != null) {
+            throw new IllegalStateException("node " + node.name() + " has already joined a cluster");
+        }
+        try {
+            c.connect();
+        } catch (RuntimeException e) {
+            JOINED.remove(node, c);
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * Returns the cluster {@code node} has joined, if any.
+     *
+     * @param node a node
+     * @return its cluster, or empty
+     */
+    public static Optional<Cluster> of(Node node) {
+        return Optional.ofNullable(JOINED.get(Objects.requireNonNull(node, "node")));
+    }
+
+    private void connect() {
+        JChannel ch = Stacks.channel(options.stack());
+        channel = ch;
+        ch.setName(node.name());
+        ch.setDiscardOwnMessages(true);
+        ch.setReceiver(new Receiver() {
+            @Override
+            public void receive(Message msg) {
+                arrived(msg);
+            }
+
+            @Override
+            public void viewAccepted(View view) {
+                viewed(view);
+            }
+        });
+        try {
+            CompletableFuture<Void> connected = CompletableFuture.runAsync(() -> {
+                try {
+                    ch.connect(options.clusterName());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+            }, r -> Thread.ofPlatform().daemon().name("otpj-cluster-join").start(r));
+            connected.get(options.joinTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            ch.close();
+            throw new IllegalStateException("node " + node.name() + " could not join cluster " + options.clusterName()
+                    + " within " + options.joinTimeout());
+        } catch (ExecutionException e) {
+            ch.close();
+            Throwable cause = e.getCause().getCause() != null ? e.getCause().getCause() : e.getCause();
+            throw new IllegalStateException("node " + node.name() + " could not join cluster " + options.clusterName()
+                    + ": " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            ch.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while joining cluster " + options.clusterName());
+        }
+        for (Address a : ch.getView().getMembers()) {
+            if (!a.equals(ch.getAddress()) && node.name().equals(NameCache.get(a))) {
+                ch.close();
+                throw new IllegalStateException("node name " + node.name() + " is already taken in cluster "
+                        + options.clusterName() + ": start the node under another name");
+            }
+        }
+        synchronized (early) {
+            ready = true;
+            if (earlyView != null) {
+                viewed(earlyView);
+                earlyView = null;
+            }
+            for (Message m : early) {
+                handle(m);
+            }
+            early.clear();
+        }
+        LOG.info("cluster_joined node={} cluster={} members={}", node.name(), options.clusterName(), ch.getView().size());
+    }
+
+    // ------------------------------------------------------------------ public API
+
+    /**
+     * Returns this node's name in the cluster.
+     *
+     * @return the local node's name
+     */
+    public String nodeName() {
+        return node.name();
+    }
+
+    /**
+     * Returns the cluster's name.
+     *
+     * @return the name the node joined
+     */
+    public String clusterName() {
+        return options.clusterName();
+    }
+
+    /**
+     * Returns the other nodes this one is connected to now, as Erlang's {@code nodes()}.
+     *
+     * @return their names, sorted
+     */
+    public List<String> nodes() {
+        List<String> out = new ArrayList<>();
+        for (Link l : byName.values()) {
+            if (l.remote.isConnected()) {
+                out.add(l.remote.name());
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * Subscribes the calling process to node events ({@code net_kernel:monitor_nodes/1}): a
+     * {@link NodeEvent.Up} each time a node connects, a {@link NodeEvent.Down} each time one is
+     * lost, sent after the monitors on its processes have fired. Subscribing twice is once.
+     *
+     * @param on true to subscribe, false to stop
+     * @return whether the process was subscribed before the call
+     * @throws IllegalStateException if the caller is not a process
+     */
+    public boolean monitorNodes(boolean on) {
+        Pid self = Proc.self();
+        return on ? !nodeWatchers.add(self) : nodeWatchers.remove(self);
+    }
+
+    /**
+     * Looks up a locally registered name on another node, as Erlang's {@code {Name, Node}}: the pid
+     * of the process registered there as {@code name} ({@code Proc.register}, a GenServer's
+     * local name), usable here with send, call, link and monitor.
+     *
+     * @param nodeName the node
+     * @param name the name there (written with the codec)
+     * @param timeout how long to wait for the answer
+     * @return the pid, or empty if no process is registered under {@code name} there
+     * @throws IllegalArgumentException if {@code nodeName} is not connected, or {@code name}
+     *     cannot be written
+     * @throws IllegalStateException if the node does not answer in time, or is lost meanwhile
+     */
+    public Optional<Pid> whereis(String nodeName, Object name, Duration timeout) {
+        Objects.requireNonNull(nodeName, "nodeName");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(timeout, "timeout");
+        if (nodeName.equals(node.name())) {
+            return node.whereis(name);
+        }
+        Link l = byName.get(nodeName);
+        if (l == null || !l.remote.isConnected()) {
+            throw new IllegalArgumentException("node " + nodeName + " is not connected to " + node.name()
+                    + " (connected: " + nodes() + ")");
+        }
+        long req = nextLookup.incrementAndGet();
+        Lookup lookup = new Lookup(l, new CompletableFuture<>());
+        lookups.put(req, lookup);
+        try {
+            l.post(frame(WHEREIS, d -> {
+                d.writeLong(req);
+                codec.write(name, d, pids);
+            }));
+            return lookup.answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("node " + nodeName + " did not answer a lookup of " + name + " within " + timeout);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking up " + name + " on " + nodeName);
+        } finally {
+            lookups.remove(req);
+        }
+    }
+
+    /**
+     * Leaves the cluster: the channel closes (the others see this node leave), and every remote
+     * pid here is lost ({@code noconnection} to its monitors, links and callers). Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        channel.close();
+        synchronized (this) {
+            for (Link l : List.copyOf(byName.values())) {
+                lose(l);
+            }
+        }
+        JOINED.remove(node, this);
+        LOG.info("cluster_left node={} cluster={}", node.name(), options.clusterName());
+    }
+
+    @Override
+    public String toString() {
+        return "Cluster[" + options.clusterName() + ", node " + node.name() + ", connected to " + nodes() + "]";
+    }
+
+    /** For tests: the stack's DISCARD protocol, which cuts this node off when told to drop everything. */
+    DISCARD discard() {
+        return channel.getProtocolStack().findProtocol(DISCARD.class);
+    }
+
+    // ------------------------------------------------------------------ membership
+
+    private void viewed(View view) {
+        synchronized (early) {
+            if (!ready) {
+                earlyView = view;
+                return;
+            }
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Set<Address> members = new HashSet<>(view.getMembers());
+            for (Link l : List.copyOf(byAddress.values())) {
+                if (!members.contains(l.address)) {
+                    lose(l);
+                }
+            }
+            greeted.retainAll(members);
+            for (Address a : members) {
+                if (!a.equals(channel.getAddress())) {
+                    greet(a);
+                }
+            }
+        }
+    }
+
+    /** Under the lock: our HELLO goes to {@code a} once, before anything else we send it. */
+    private void greet(Address a) {
+        if (greeted.add(a)) {
+            post(a, frame(HELLO, d -> {
+                d.writeUTF(node.name());
+                d.writeInt(node.creation());
+            }));
+        }
+    }
+
+    private void hello(Address from, String name, int creation) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (name.equals(node.name())) {
+                LOG.error("cluster_name_conflict node={} cluster={} other_member={}: another member uses this node's name;"
+                        + " it is ignored", name, options.clusterName(), from);
+                return;
+            }
+            greet(from);
+            Link old = byName.get(name);
+            if (old != null) {
+                if (old.address.equals(from) && old.remote.creation() == creation && old.remote.isConnected()) {
+                    return;
+                }
+                lose(old);
+            }
+            Link l = new Link(from, name, creation);
+            byName.put(name, l);
+            byAddress.put(from, l);
+            LOG.info("cluster_nodeup node={} peer={}", node.name(), name);
+            tell(new NodeEvent.Up(name));
+        }
+    }
+
+    /** Under the lock: {@code l}'s node is gone. */
+    private void lose(Link l) {
+        byName.remove(l.remote.name(), l);
+        byAddress.remove(l.address, l);
+        if (!l.remote.isConnected()) {
+            return;
+        }
+        l.remote.disconnect();
+        for (Lookup k : lookups.values()) {
+            if (k.link == l) {
+                k.answer.completeExceptionally(new IllegalStateException("node " + l.remote.name() + " was lost"));
+            }
+        }
+        LOG.info("cluster_nodedown node={} peer={}", node.name(), l.remote.name());
+        tell(new NodeEvent.Down(l.remote.name()));
+    }
+
+    private void tell(NodeEvent e) {
+        for (Pid w : nodeWatchers) {
+            if (!w.isAlive()) {
+                nodeWatchers.remove(w);
+            } else {
+                Proc.send(w, e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ incoming
+
+    private void arrived(Message m) {
+        synchronized (early) {
+            if (!ready) {
+                early.add(m);
+                return;
+            }
+        }
+        handle(m);
+    }
+
+    private void handle(Message m) {
+        Address src = m.getSrc();
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(m.getArray(), m.getOffset(), m.getLength()));
+        int kind = -1;
+        try {
+            kind = in.readUnsignedByte();
+            if (kind == HELLO) {
+                hello(src, in.readUTF(), in.readInt());
+                return;
+            }
+            Link l = byAddress.get(src);
+            if (l == null || !l.remote.isConnected()) {
+                LOG.debug("cluster_dropped node={} from={} kind={}: not connected", node.name(), src, kind);
+                return;
+            }
+            l.apply(kind, in);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cluster_message_refused node={} from={} kind={} problem={}", node.name(), src, kind, e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ frames
+
+    @FunctionalInterface
+    private interface Body {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] frame(int kind, Body body) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(64);
+        DataOutputStream d = new DataOutputStream(b);
+        try {
+            d.writeByte(kind);
+            body.write(d);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return b.toByteArray();
+    }
+
+    private void post(Address to, byte[] frame) {
+        try {
+            channel.send(new BytesMessage(to, frame));
+        } catch (Exception e) {
+            if (!closed) {
+                LOG.debug("cluster_send_failed node={} to={} problem={}", node.name(), to, e.toString());
+            }
+        }
+    }
+
+    private Object read(DataInput in) throws IOException {
+        return codec.read(in, pids);
+    }
+
+    private ExitReason readReason(DataInput in) throws IOException {
+        if (read(in) instanceof ExitReason r) {
+            return r;
+        }
+        throw new IllegalArgumentException("malformed frame: an exit reason was expected");
+    }
+
+    private Pid readOptionalPid(DataInput in) throws IOException {
+        return in.readBoolean() ? pids.read(in) : null;
+    }
+
+    private void writeOptionalPid(Pid p, DataOutput out) throws IOException {
+        out.writeBoolean(p != null);
+        if (p != null) {
+            pids.write(p, out);
+        }
+    }
+
+    // ------------------------------------------------------------------ pids on the wire
+
+    private record Lookup(Link link, CompletableFuture<Optional<Pid>> answer) {}
+
+    private static final class Exported extends WeakReference<Pid> {
+        final long id;
+
+        Exported(Pid pid, ReferenceQueue<Pid> q) {
+            super(pid, q);
+            this.id = pid.id();
+        }
+    }
+
+    /** A pid as node name, creation and id; read back as the local process, a proxy, or a dead pid. */
+    private final class PidCodec implements Codec.Pids {
+        @Override
+        public void write(Pid pid, DataOutput out) throws IOException {
+            Objects.requireNonNull(pid, "pid");
+            out.writeUTF(pid.node());
+            out.writeInt(pid.creation());
+            out.writeLong(pid.id());
+            if (pid.node().equals(node.name()) && pid.creation() == node.creation()) {
+                export(pid);
+            }
+        }
+
+        @Override
+        public Pid read(DataInput in) throws IOException {
+            String n = in.readUTF();
+            int creation = in.readInt();
+            long id = in.readLong();
+            if (n.equals(node.name())) {
+                Exported e = creation == node.creation() ? exported.get(id) : null;
+                Pid p = e == null ? null : e.get();
+                return p != null ? p : RemoteNode.deadPid(node, n, creation, id, ExitReason.noproc());
+            }
+            Link l = byName.get(n);
+            if (l != null && l.remote.creation() == creation && id > 0) {
+                return l.remote.pid(id);
+            }
+            boolean stale = l != null && l.remote.creation() != creation;
+            return RemoteNode.deadPid(node, n, creation, id, stale ? ExitReason.noproc() : ExitReason.noconnection());
+        }
+
+        private void export(Pid pid) {
+            Object r;
+            while ((r = unexported.poll()) != null) {
+                Exported e = (Exported) r;
+                exported.remove(e.id, e);
+            }
+            Exported e = exported.get(pid.id());
+            if (e == null || e.get() == null) {
+                exported.put(pid.id(), new Exported(pid, unexported));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ a connection
+
+    /** The connection to one other node: its member address and the runtime's view of it. */
+    private final class Link implements NodeTransport {
+        final Address address;
+        final RemoteNode remote;
+
+        Link(Address address, String name, int creation) {
+            this.address = address;
+            this.remote = RemoteNode.connect(node, name, creation, this);
+        }
+
+        void post(byte[] frame) {
+            Cluster.this.post(address, frame);
+        }
+
+        // outgoing: the runtime's calls, on the sender's thread
+
+        @Override
+        public void send(Pid to, Object message) {
+            post(frame(SEND, d -> {
+                pids.write(to, d);
+                codec.write(message, d, pids);
+            }));
+        }
+
+        @Override
+        public void cast(Pid to, Object request) {
+            post(frame(CAST, d -> {
+                pids.write(to, d);
+                codec.write(request, d, pids);
+            }));
+        }
+
+        @Override
+        public void call(Pid to, long ref, Pid caller, Object request) {
+            post(frame(CALL, d -> {
+                pids.write(to, d);
+                d.writeLong(ref);
+                writeOptionalPid(caller, d);
+                codec.write(request, d, pids);
+            }));
+        }
+
+        @Override
+        public void stop(Pid to, long ref, Pid caller, ExitReason reason) {
+            post(frame(STOP, d -> {
+                pids.write(to, d);
+                d.writeLong(ref);
+                writeOptionalPid(caller, d);
+                codec.write(reason, d, pids);
+            }));
+        }
+
+        @Override
+        public void reply(long ref, Object value) {
+            post(frame(REPLY, d -> {
+                d.writeLong(ref);
+                codec.write(value, d, pids);
+            }));
+        }
+
+        @Override
+        public void replyError(long ref, String problem) {
+            post(frame(REPLY_ERROR, d -> {
+                d.writeLong(ref);
+                d.writeUTF(problem.length() > 2000 ? problem.substring(0, 2000) : problem);
+            }));
+        }
+
+        @Override
+        public void link(Pid from, Pid to) {
+            post(frame(LINK, d -> {
+                pids.write(from, d);
+                pids.write(to, d);
+            }));
+        }
+
+        @Override
+        public void unlink(Pid from, Pid to) {
+            post(frame(UNLINK, d -> {
+                pids.write(from, d);
+                pids.write(to, d);
+            }));
+        }
+
+        @Override
+        public void exit(Pid from, Pid to, ExitReason reason) {
+            post(frame(EXIT, d -> {
+                writeOptionalPid(from, d);
+                pids.write(to, d);
+                codec.write(reason, d, pids);
+            }));
+        }
+
+        @Override
+        public void linkExit(Pid from, Pid to, ExitReason reason) {
+            post(frame(LINK_EXIT, d -> {
+                pids.write(from, d);
+                pids.write(to, d);
+                codec.write(reason, d, pids);
+            }));
+        }
+
+        @Override
+        public void watch(Pid target) {
+            post(frame(WATCH, d -> pids.write(target, d)));
+        }
+
+        @Override
+        public void died(Pid target, ExitReason reason) {
+            post(frame(DIED, d -> {
+                pids.write(target, d);
+                codec.write(reason, d, pids);
+            }));
+        }
+
+        // incoming: applied in the order they arrive from this node
+
+        void apply(int kind, DataInputStream in) throws IOException {
+            switch (kind) {
+                case SEND -> {
+                    Pid to = pids.read(in);
+                    remote.send(to, read(in));
+                }
+                case CAST -> {
+                    Pid to = pids.read(in);
+                    remote.cast(to, read(in));
+                }
+                case CALL, STOP -> {
+                    Pid to = pids.read(in);
+                    long ref = in.readLong();
+                    Pid caller = readOptionalPid(in);
+                    Object request;
+                    try {
+                        request = read(in);
+                    } catch (IllegalArgumentException refused) {
+                        replyError(ref, "node " + node.name() + " refused the request: " + refused.getMessage());
+                        return;
+                    }
+                    if (kind == CALL) {
+                        remote.call(to, ref, caller, request);
+                    } else if (request instanceof ExitReason reason) {
+                        remote.stop(to, ref, caller, reason);
+                    } else {
+                        replyError(ref, "malformed stop request");
+                    }
+                }
+                case REPLY -> {
+                    long ref = in.readLong();
+                    Object value;
+                    try {
+                        value = read(in);
+                    } catch (IllegalArgumentException refused) {
+                        remote.replyError(ref, "the reply was refused by node " + node.name() + ": " + refused.getMessage());
+                        return;
+                    }
+                    remote.reply(ref, value);
+                }
+                case REPLY_ERROR -> {
+                    long ref = in.readLong();
+                    remote.replyError(ref, in.readUTF());
+                }
+                case LINK -> {
+                    Pid from = pids.read(in);
+                    remote.link(from, pids.read(in));
+                }
+                case UNLINK -> {
+                    Pid from = pids.read(in);
+                    remote.unlink(from, pids.read(in));
+                }
+                case EXIT -> {
+                    Pid from = readOptionalPid(in);
+                    Pid to = pids.read(in);
+                    remote.exit(from, to, readReason(in));
+                }
+                case LINK_EXIT -> {
+                    Pid from = pids.read(in);
+                    Pid to = pids.read(in);
+                    remote.linkExit(from, to, readReason(in));
+                }
+                case WATCH -> remote.watch(pids.read(in));
+                case DIED -> {
+                    Pid target = pids.read(in);
+                    remote.died(target, readReason(in));
+                }
+                case WHEREIS -> {
+                    long req = in.readLong();
+                    Optional<Pid> found = node.whereis(read(in));
+                    post(frame(WHEREIS_REPLY, d -> {
+                        d.writeLong(req);
+                        writeOptionalPid(found.orElse(null), d);
+                    }));
+                }
+                case WHEREIS_REPLY -> {
+                    long req = in.readLong();
+                    Pid found = readOptionalPid(in);
+                    Lookup k = lookups.get(req);
+                    if (k != null) {
+                        k.answer.complete(Optional.ofNullable(found));
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown frame kind " + kind);
+            }
+        }
+    }
+}
