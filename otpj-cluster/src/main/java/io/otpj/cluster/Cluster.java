@@ -19,7 +19,9 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -81,12 +83,20 @@ public final class Cluster implements AutoCloseable {
     private static final ConcurrentHashMap<Node, Cluster> JOINED = new ConcurrentHashMap<>();
 
     private static final int HELLO = 1, SEND = 2, CAST = 3, CALL = 4, STOP = 5, REPLY = 6, REPLY_ERROR = 7, LINK = 8,
-            UNLINK = 9, EXIT = 10, LINK_EXIT = 11, WATCH = 12, DIED = 13, WHEREIS = 14, WHEREIS_REPLY = 15;
+            UNLINK = 9, EXIT = 10, LINK_EXIT = 11, WATCH = 12, DIED = 13, WHEREIS = 14, WHEREIS_REPLY = 15,
+            REG_ADD = 16, REG_REMOVE = 17, REG_SYNC = 18, REG_UNREGISTER = 19, PUBLISH = 20;
 
     private final Node node;
     private final ClusterOptions options;
     private final Codec codec;
     private final PidCodec pids = new PidCodec();
+    private final ClusterRegistry registry = new ClusterRegistry(this);
+    private final ClusterPubSub pubsub = new ClusterPubSub(this);
+    /** The registry's multicasts, one at a time in order (see {@link #multicast}). */
+    private final java.util.concurrent.ExecutorService outbox = java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().daemon().name("otpj-cluster-registry").unstarted(r));
+    /** The members of the last view, to tell new ones (a join, a merge) this node's names. */
+    private Set<Address> lastMembers = Set.of();
     private JChannel channel;
     /** The connected nodes, by name and by member address; changed under this object's lock. */
     private final ConcurrentHashMap<String, Link> byName = new ConcurrentHashMap<>();
@@ -140,6 +150,7 @@ public final class Cluster implements AutoCloseable {
         try {
             c.connect();
         } catch (RuntimeException e) {
+            c.outbox.shutdown();
             JOINED.remove(node, c);
             throw e;
         }
@@ -157,7 +168,7 @@ public final class Cluster implements AutoCloseable {
     }
 
     private void connect() {
-        JChannel ch = Stacks.channel(options.stack());
+        JChannel ch = Stacks.channel(options.stack(), options.secretKey());
         channel = ch;
         ch.setName(node.name());
         ch.setDiscardOwnMessages(true);
@@ -253,6 +264,24 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
+     * Returns the cluster-wide registry of unique names: {@code Name.via(cluster.registry(), key)}.
+     *
+     * @return this node's view of the cluster's names
+     */
+    public ClusterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Returns the cluster's topics.
+     *
+     * @return publish and subscribe across the nodes
+     */
+    public ClusterPubSub pubsub() {
+        return pubsub;
+    }
+
+    /**
      * Subscribes the calling process to node events ({@code net_kernel:monitor_nodes/1}): a
      * {@link NodeEvent.Up} each time a node connects, a {@link NodeEvent.Down} each time one is
      * lost, sent after the monitors on its processes have fired. Subscribing twice is once.
@@ -324,6 +353,7 @@ public final class Cluster implements AutoCloseable {
             }
             closed = true;
         }
+        outbox.shutdown();
         channel.close();
         synchronized (this) {
             for (Link l : List.copyOf(byName.values())) {
@@ -358,16 +388,34 @@ public final class Cluster implements AutoCloseable {
                 return;
             }
             Set<Address> members = new HashSet<>(view.getMembers());
+            // Only a member this node saw in a view, and no longer sees, is gone. A view callback
+            // can run after a message from a member it does not list yet (JGroups delivers views
+            // and messages on different threads): that member's HELLO made a link the next view
+            // will list, and must not be dropped for an older view.
             for (Link l : List.copyOf(byAddress.values())) {
-                if (!members.contains(l.address)) {
+                if (lastMembers.contains(l.address) && !members.contains(l.address)) {
                     lose(l);
                 }
             }
-            greeted.retainAll(members);
+            greeted.removeIf(a -> lastMembers.contains(a) && !members.contains(a));
             for (Address a : members) {
                 if (!a.equals(channel.getAddress())) {
                     greet(a);
                 }
+            }
+            Set<String> names = new HashSet<>();
+            for (Address a : members) {
+                String n = NameCache.get(a);
+                if (n != null) {
+                    names.add(n);
+                }
+            }
+            registry.retainNodes(names);
+            boolean newcomers = !lastMembers.containsAll(members);
+            lastMembers = members;
+            if (newcomers && members.size() > 1) {
+                // A join or a merge: every node tells the view its own names (conflicts resolve by rule).
+                multicast(syncFrame());
             }
         }
     }
@@ -375,14 +423,19 @@ public final class Cluster implements AutoCloseable {
     /** Under the lock: our HELLO goes to {@code a} once, before anything else we send it. */
     private void greet(Address a) {
         if (greeted.add(a)) {
-            post(a, frame(HELLO, d -> {
-                d.writeUTF(node.name());
-                d.writeInt(node.creation());
-            }));
+            sendHello(a, false);
         }
     }
 
-    private void hello(Address from, String name, int creation) {
+    private void sendHello(Address a, boolean reply) {
+        post(a, frame(HELLO, d -> {
+            d.writeUTF(node.name());
+            d.writeInt(node.creation());
+            d.writeBoolean(reply);
+        }));
+    }
+
+    private void hello(Address from, String name, int creation, boolean reply) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -392,7 +445,14 @@ public final class Cluster implements AutoCloseable {
                         + " it is ignored", name, options.clusterName(), from);
                 return;
             }
-            greet(from);
+            if (reply) {
+                greet(from);
+            } else {
+                // Every greeting is answered, even when this node greeted first: whatever either
+                // side lost in between, both end up with a link.
+                greeted.add(from);
+                sendHello(from, true);
+            }
             Link old = byName.get(name);
             if (old != null) {
                 if (old.address.equals(from) && old.remote.creation() == creation && old.remote.isConnected()) {
@@ -454,7 +514,11 @@ public final class Cluster implements AutoCloseable {
         try {
             kind = in.readUnsignedByte();
             if (kind == HELLO) {
-                hello(src, in.readUTF(), in.readInt());
+                hello(src, in.readUTF(), in.readInt(), in.readBoolean());
+                return;
+            }
+            if (kind >= REG_ADD && kind <= REG_SYNC) {
+                registryFrame(kind, in); // multicast: may come before the sender's HELLO
                 return;
             }
             Link l = byAddress.get(src);
@@ -778,7 +842,130 @@ public final class Cluster implements AutoCloseable {
                         k.answer.complete(Optional.ofNullable(found));
                     }
                 }
+                case REG_UNREGISTER -> registry.unregisterLocal(read(in));
+                case PUBLISH -> {
+                    Object topic = read(in);
+                    pubsub.deliverLocal(topic, read(in));
+                }
                 default -> throw new IllegalArgumentException("unknown frame kind " + kind);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ registry and pubsub frames
+
+    boolean isLocal(Pid pid) {
+        return pid.node().equals(node.name()) && pid.creation() == node.creation() && pid.id() > 0;
+    }
+
+    /** The pid of process {@code id} of {@code nodeName} here, or null if that node is not connected. */
+    Pid remotePid(String nodeName, int creation, long id) {
+        Link l = byName.get(nodeName);
+        return l != null && l.remote.isConnected() && l.remote.creation() == creation ? l.remote.pid(id) : null;
+    }
+
+    /**
+     * Sends {@code frame} to every member, from the registry's own thread in the order asked: a
+     * name's release runs in its process's exit hook, which must not wait on the network.
+     */
+    void multicast(byte[] frame) {
+        if (closed) {
+            return;
+        }
+        try {
+            outbox.execute(() -> {
+                try {
+                    channel.send(new BytesMessage(null, frame));
+                } catch (Exception e) {
+                    if (!closed) {
+                        LOG.debug("cluster_multicast_failed node={} problem={}", node.name(), e.toString());
+                    }
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // closed meanwhile: nothing more is sent
+        }
+    }
+
+    byte[] registryAdd(Object key, Pid pid) {
+        return frame(REG_ADD, d -> {
+            d.writeUTF(node.name());
+            codec.write(key, d, pids);
+            pids.write(pid, d);
+        });
+    }
+
+    byte[] registryRemove(Object key, Pid pid) {
+        return frame(REG_REMOVE, d -> {
+            d.writeUTF(node.name());
+            codec.write(key, d, pids);
+            pids.write(pid, d);
+        });
+    }
+
+    private byte[] syncFrame() {
+        Map<Object, Pid> own = registry.ownClaims();
+        return frame(REG_SYNC, d -> {
+            d.writeUTF(node.name());
+            d.writeInt(own.size());
+            for (Map.Entry<Object, Pid> e : own.entrySet()) {
+                codec.write(e.getKey(), d, pids);
+                pids.write(e.getValue(), d);
+            }
+        });
+    }
+
+    void askToUnregister(String owner, Object key) {
+        Link l = byName.get(owner);
+        if (l != null) {
+            l.post(frame(REG_UNREGISTER, d -> codec.write(key, d, pids)));
+        }
+    }
+
+    byte[] publishFrame(Object topic, Object message) {
+        return frame(PUBLISH, d -> {
+            codec.write(topic, d, pids);
+            codec.write(message, d, pids);
+        });
+    }
+
+    void toEveryNode(byte[] frame) {
+        for (Link l : byName.values()) {
+            if (l.remote.isConnected()) {
+                l.post(frame);
+            }
+        }
+    }
+
+    private ClusterRegistry.Claim readClaim(DataInput in) throws IOException {
+        String n = in.readUTF();
+        int creation = in.readInt();
+        long id = in.readLong();
+        return new ClusterRegistry.Claim(n, creation, id, null);
+    }
+
+    private void registryFrame(int kind, DataInput in) throws IOException {
+        String owner = in.readUTF();
+        if (owner.equals(node.name())) {
+            return; // our own (a name conflict is logged where the HELLO is)
+        }
+        switch (kind) {
+            case REG_ADD -> {
+                Object key = read(in);
+                registry.added(key, readClaim(in));
+            }
+            case REG_REMOVE -> {
+                Object key = read(in);
+                registry.removed(key, readClaim(in));
+            }
+            default -> {
+                int n = in.readInt();
+                Map<Object, ClusterRegistry.Claim> claims = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    Object key = read(in);
+                    claims.put(key, readClaim(in));
+                }
+                registry.synced(owner, claims);
             }
         }
     }

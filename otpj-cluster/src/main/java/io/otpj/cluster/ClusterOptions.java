@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import javax.crypto.SecretKey;
 
 /**
  * How a node joins a cluster: the cluster's name, the JGroups stack it runs on, and what may
@@ -16,15 +17,18 @@ import java.util.Objects;
  * @param codec the codec for values crossing nodes; null for {@link TermCodec} with
  *     {@code allowlist}
  * @param joinTimeout how long {@link Cluster#join} waits to connect
+ * @param secretKey the AES key every node of the cluster shares, or null for no encryption (see
+ *     {@link #withSecret(String)}); never printed
  */
-public record ClusterOptions(String clusterName, Stack stack, Allowlist allowlist, Codec codec, Duration joinTimeout) {
+public record ClusterOptions(String clusterName, Stack stack, Allowlist allowlist, Codec codec, Duration joinTimeout,
+        SecretKey secretKey) {
 
     /**
      * Checks the options.
      *
      * @throws NullPointerException if anything but {@code codec} is null
-     * @throws IllegalArgumentException if {@code clusterName} is blank or {@code joinTimeout} is
-     *     not positive
+     * @throws IllegalArgumentException if {@code clusterName} is blank, {@code joinTimeout} is
+     *     not positive, or a secret key is given with an XML stack (which configures its own)
      */
     public ClusterOptions {
         Objects.requireNonNull(clusterName, "clusterName");
@@ -37,6 +41,21 @@ public record ClusterOptions(String clusterName, Stack stack, Allowlist allowlis
         if (joinTimeout.isNegative() || joinTimeout.isZero()) {
             throw new IllegalArgumentException("join timeout must be positive: " + joinTimeout);
         }
+        if (secretKey != null && stack instanceof Xml) {
+            throw new IllegalArgumentException("a secret key cannot be combined with an XML stack: put SYM_ENCRYPT"
+                    + " (or ASYM_ENCRYPT and AUTH) in the XML file instead");
+        }
+        if (secretKey != null && !"AES".equals(secretKey.getAlgorithm())) {
+            throw new IllegalArgumentException("the cluster's secret key must be an AES key, not " + secretKey.getAlgorithm());
+        }
+    }
+
+    /** Redacted: the secret key is never printed, not even as a hash. */
+    @Override
+    public String toString() {
+        return "ClusterOptions[clusterName=" + clusterName + ", stack=" + stack + ", allowlist=" + allowlist + ", codec="
+                + (codec == null ? "default" : codec.getClass().getName()) + ", joinTimeout=" + joinTimeout + ", encrypted="
+                + (secretKey != null) + "]";
     }
 
     /**
@@ -48,7 +67,7 @@ public record ClusterOptions(String clusterName, Stack stack, Allowlist allowlis
      * @return the options
      */
     public static ClusterOptions named(String clusterName) {
-        return new ClusterOptions(clusterName, Stack.tcpLoopback(), Allowlist.none(), null, Duration.ofSeconds(10));
+        return new ClusterOptions(clusterName, Stack.tcpLoopback(), Allowlist.none(), null, Duration.ofSeconds(10), null);
     }
 
     /**
@@ -58,7 +77,7 @@ public record ClusterOptions(String clusterName, Stack stack, Allowlist allowlis
      * @return a copy with {@code stack}
      */
     public ClusterOptions withStack(Stack stack) {
-        return new ClusterOptions(clusterName, stack, allowlist, codec, joinTimeout);
+        return new ClusterOptions(clusterName, stack, allowlist, codec, joinTimeout, secretKey);
     }
 
     /**
@@ -69,7 +88,7 @@ public record ClusterOptions(String clusterName, Stack stack, Allowlist allowlis
      * @throws IllegalArgumentException if a type is neither a record nor an enum
      */
     public ClusterOptions allow(Class<?>... types) {
-        return new ClusterOptions(clusterName, stack, allowlist.allow(types), codec, joinTimeout);
+        return new ClusterOptions(clusterName, stack, allowlist.allow(types), codec, joinTimeout, secretKey);
     }
 
     /**
@@ -79,7 +98,7 @@ public record ClusterOptions(String clusterName, Stack stack, Allowlist allowlis
      * @return a copy that allows it too
      */
     public ClusterOptions allowPackage(String packageName) {
-        return new ClusterOptions(clusterName, stack, allowlist.allowPackage(packageName), codec, joinTimeout);
+        return new ClusterOptions(clusterName, stack, allowlist.allowPackage(packageName), codec, joinTimeout, secretKey);
     }
 
     /**
@@ -89,7 +108,7 @@ public record ClusterOptions(String clusterName, Stack stack, Allowlist allowlis
      * @return a copy with {@code codec}
      */
     public ClusterOptions withCodec(Codec codec) {
-        return new ClusterOptions(clusterName, stack, allowlist, Objects.requireNonNull(codec, "codec"), joinTimeout);
+        return new ClusterOptions(clusterName, stack, allowlist, Objects.requireNonNull(codec, "codec"), joinTimeout, secretKey);
     }
 
     /**
@@ -99,7 +118,46 @@ public record ClusterOptions(String clusterName, Stack stack, Allowlist allowlis
      * @return a copy with {@code joinTimeout}
      */
     public ClusterOptions withJoinTimeout(Duration joinTimeout) {
-        return new ClusterOptions(clusterName, stack, allowlist, codec, joinTimeout);
+        return new ClusterOptions(clusterName, stack, allowlist, codec, joinTimeout, secretKey);
+    }
+
+    /**
+     * Returns these options with the cluster's traffic encrypted and its membership closed: every
+     * message (otpj's and JGroups' own, joins and views included) is encrypted with AES-256 in CBC
+     * mode (JGroups' {@code SYM_ENCRYPT}) under a key derived from {@code passphrase} and the
+     * cluster's name (PBKDF2-HMAC-SHA256, 210,000 iterations). A node without the same passphrase
+     * cannot read the traffic, and its join request cannot be read: it does not join (it forms a
+     * cluster of its own). The passphrase is not kept and never printed.
+     *
+     * @param passphrase the secret every node of the cluster is started with (at least 16 chars)
+     * @return a copy with encryption on
+     * @throws IllegalArgumentException if {@code passphrase} is shorter than 16 characters
+     */
+    public ClusterOptions withSecret(String passphrase) {
+        Objects.requireNonNull(passphrase, "passphrase");
+        if (passphrase.length() < 16) {
+            throw new IllegalArgumentException("the cluster secret must have at least 16 characters");
+        }
+        try {
+            byte[] salt = ("otpj-cluster:" + clusterName).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            javax.crypto.spec.PBEKeySpec spec = new javax.crypto.spec.PBEKeySpec(passphrase.toCharArray(), salt, 210_000, 256);
+            byte[] key = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+            spec.clearPassword();
+            return withSecretKey(new javax.crypto.spec.SecretKeySpec(key, "AES"));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM cannot derive the cluster key: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Returns these options with the cluster's traffic encrypted under {@code key} (an AES key of
+     * 128, 192 or 256 bits every node shares), as {@link #withSecret(String)} does.
+     *
+     * @param key the key
+     * @return a copy with encryption on
+     */
+    public ClusterOptions withSecretKey(SecretKey key) {
+        return new ClusterOptions(clusterName, stack, allowlist, codec, joinTimeout, Objects.requireNonNull(key, "key"));
     }
 
     /**

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import javax.crypto.SecretKey;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.BARRIER;
 import org.jgroups.protocols.DISCARD;
@@ -15,6 +16,7 @@ import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
 import org.jgroups.protocols.SHARED_LOOPBACK;
 import org.jgroups.protocols.SHARED_LOOPBACK_PING;
+import org.jgroups.protocols.SYM_ENCRYPT;
 import org.jgroups.protocols.TCP;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UFC;
@@ -30,11 +32,11 @@ final class Stacks {
 
     private Stacks() {}
 
-    static JChannel channel(ClusterOptions.Stack stack) {
+    static JChannel channel(ClusterOptions.Stack stack, SecretKey key) {
         try {
             return switch (stack) {
-                case ClusterOptions.SharedLoopback s -> new JChannel(sharedLoopback());
-                case ClusterOptions.Tcp t -> new JChannel(tcp(t));
+                case ClusterOptions.SharedLoopback s -> new JChannel(encrypted(sharedLoopback(), key));
+                case ClusterOptions.Tcp t -> new JChannel(encrypted(tcp(t), key));
                 case ClusterOptions.Xml x -> {
                     if (!java.nio.file.Files.isRegularFile(x.file())) {
                         throw new IllegalArgumentException("JGroups configuration " + x.file() + " is not a readable file");
@@ -47,6 +49,23 @@ final class Stacks {
         } catch (Exception e) {
             throw new IllegalArgumentException("cannot build the JGroups stack " + stack + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * With a key: SYM_ENCRYPT right under NAKACK2, as JGroups places it, so every message above
+     * discovery and failure detection (joins, views, otpj's frames) is encrypted.
+     */
+    private static List<Protocol> encrypted(List<Protocol> ps, SecretKey key) {
+        if (key == null) {
+            return ps;
+        }
+        for (int i = 0; i < ps.size(); i++) {
+            if (ps.get(i) instanceof NAKACK2) {
+                ps.add(i, new SYM_ENCRYPT().setSecretKey(key).symAlgorithm("AES/CBC/PKCS5Padding").symIvLength(16));
+                return ps;
+            }
+        }
+        throw new IllegalStateException("no NAKACK2 in the stack");
     }
 
     private static List<Protocol> sharedLoopback() {

@@ -232,11 +232,11 @@ class ClusterTest {
         Pid t = remote(0, b, "trapper");
         try (TestProbe probe = TestProbe.start(a)) {
             probe.monitor(t);
+            registered(a, probe.pid(), "probe-exit"); // before the signaller needs it
             Pid signaller = a.spawn(() -> {
                 Proc.exit(t, ExitReason.of("please"));
                 Proc.receive(Duration.ofSeconds(10)).ifPresent(m -> Proc.send(probeOf(), m));
             });
-            registered(a, probe.pid(), "probe-exit");
             Exit got = (Exit) probe.expectMessage(m -> m instanceof Exit, Duration.ofSeconds(5));
             assertEquals(signaller, got.from());
             assertEquals(ExitReason.of("please"), got.reason());
@@ -305,6 +305,11 @@ class ClusterTest {
         assertEquals(List.of(a.name(), c.name()).stream().sorted().toList(), nodes.cluster(1).nodes());
         assertThrows(IllegalArgumentException.class, () -> Cluster.join(Node.current(),
                 ClusterOptions.named("x").withStack(ClusterOptions.Stack.xml(java.nio.file.Path.of("/nonexistent.xml")))));
+        java.nio.file.Path garbage = java.nio.file.Files.createTempFile("otpj-stack", ".xml");
+        java.nio.file.Files.writeString(garbage, "<config><NO_SUCH_PROTOCOL/></config>");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Cluster.join(Node.current(),
+                ClusterOptions.named("x").withStack(ClusterOptions.Stack.xml(garbage))));
+        assertTrue(bad.getMessage().contains("JGroups stack"), bad.getMessage());
         assertEquals(Optional.empty(), Cluster.of(Node.current()));
     }
 
