@@ -142,6 +142,11 @@ final class Report {
                         "otpj, no idle processes", "OtpjCast.oneProducer", Better.HIGHER, NONE)));
         f.addAll(Extra.figures());
         f.addAll(List.of(
+                new Figure("Remote call round trip, plain thread → server in another JVM (loopback TCP)", "OtpjRemote.call",
+                        "Pekko ask, Artery TCP, two ActorSystems", "PekkoRemote.ask", Better.LOWER, NONE),
+                new Figure("Remote cast throughput, plain thread → server in another JVM (loopback TCP)", "OtpjRemote.cast",
+                        "Pekko tell, Artery TCP, two ActorSystems", "PekkoRemote.tell", Better.HIGHER, NONE)));
+        f.addAll(List.of(
                 new Figure("Cast throughput, 1 producer → 1 server with a hot mailbox (StartOptions.withHotMailbox)",
                         "OtpjCast.oneProducerHot", "Pekko tell, 1 thread → 1 actor", "PekkoCast.oneProducer", Better.HIGHER,
                         new Target.RatioAtLeast(5)),
@@ -412,6 +417,12 @@ final class Report {
               fail (a preallocated exception without stack trace) and then sent a probe, which the restarted
               actor answers (Pekko restarts in place and keeps the mailbox; otpj starts a new process with
               a new pid, re-registers the name and runs `init`).
+            - **Remote** (module `otpj-cluster`): the benchmark's JVM and a second one it starts on this
+              machine (`RemotePeer`), over TCP on 127.0.0.1. otpj: two nodes joined over JGroups (TCP,
+              TCPPING, UNICAST3), a plain thread calls a GenServer in the other JVM (`"ping"` → `"pong"`), or
+              casts 10,000 `Long`s and then calls `"flush"`, which answers once all are handled. Peer: two
+              Pekko ActorSystems with Artery TCP remoting, `Patterns.ask` from a plain thread, and 10,000
+              tells then an ask. Both JVMs share this machine's two cores.
             - **Wait policy off (sensitivity study, informational rows).** Every otpj wait (a receive on an
               empty mailbox, a caller waiting for its reply, a starter waiting for `init`) goes through
               core's `Backoff`: a virtual thread (every process) spins 16 times (`Thread.onSpinWait`) then

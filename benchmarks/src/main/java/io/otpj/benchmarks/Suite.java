@@ -120,6 +120,8 @@ public final class Suite {
             new Step("otpj registry and supervisor, Pekko supervision",
                     classes(OtpjRegistry.class, OtpjSupervisor.class, PekkoSupervision.class),
                     concat(BASE_FLAGS, List.of("-Dorg.slf4j.simpleLogger.log.io.otpj.supervisor.Supervisor=error")), ""),
+            new Step("two JVMs on loopback: otpj-cluster (JGroups TCP) and Pekko Artery TCP",
+                    classes(OtpjRemote.class, PekkoRemote.class), BASE_FLAGS, ""),
             new Step("otpj with padded mailboxes (-Dotpj.mailbox.padded=true)", classes(OtpjCast.class),
                     concat(BASE_FLAGS, List.of("-Dotpj.mailbox.padded=true")), "padded:"),
             new Step("otpj with its wait policy off (sensitivity study)",

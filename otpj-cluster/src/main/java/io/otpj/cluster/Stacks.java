@@ -91,8 +91,10 @@ final class Stacks {
             hosts.add(new InetSocketAddress(h.substring(0, open), Integer.parseInt(h.substring(open + 1, h.length() - 1))));
         }
         List<Protocol> ps = new ArrayList<>();
-        ps.add(new TCP().setBindAddress(InetAddress.getByName(t.bindAddress())).setBindPort(t.port())
-                .setPortRange(t.portRange() - 1));
+        TCP tcp = new TCP().setBindAddress(InetAddress.getByName(t.bindAddress())).setBindPort(t.port())
+                .setPortRange(t.portRange() - 1);
+        tcp.tcpNodelay(true); // JGroups' default leaves Nagle on: a call's request and reply would wait for it
+        ps.add(tcp);
         ps.add(new TCPPING().setInitialHosts(hosts).setPortRange(t.portRange() - 1));
         ps.add(new MERGE3().setMinInterval(2000).setMaxInterval(8000));
         ps.add(new FD_SOCK2());
