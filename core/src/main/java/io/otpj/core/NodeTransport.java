@@ -86,6 +86,15 @@ public interface NodeTransport {
     void replyError(long ref, String problem);
 
     /**
+     * Answers a call the other node made to a server that was already dead when it came: the
+     * caller fails as a call to a dead server does.
+     *
+     * @param ref the other node's number for the call
+     * @param reason why ({@code noproc})
+     */
+    void callFailed(long ref, ExitReason reason);
+
+    /**
      * Links a process of this node to one of the other node: the other half of the link.
      *
      * @param from the process of this node
@@ -122,7 +131,7 @@ public interface NodeTransport {
 
     /**
      * Asks the other node to tell, with {@link #died}, when one of its processes dies (sent once
-     * per proxy, when it gets its first monitor or waiting caller).
+     * per proxy, before its first call or when it gets its first monitor or waiting caller).
      *
      * @param target the process of the other node (a proxy)
      */

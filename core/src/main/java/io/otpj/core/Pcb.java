@@ -1020,6 +1020,17 @@ final class Pcb extends Mailbox {
         return true;
     }
 
+    /** A proxy: asks its node, once, to report the process's death (before a call goes out). */
+    void watchRemotely() {
+        synchronized (this) {
+            if (remoteWatched || settled) {
+                return;
+            }
+            remoteWatched = true;
+        }
+        remote.watch(this);
+    }
+
     private void linkWatch(DeathWatch w) {
         DeathWatch h = watchHead;
         w.next = h;

@@ -5,7 +5,6 @@ import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,9 +45,14 @@ public final class RemoteNode {
     private final ReferenceQueue<Pid> cleared = new ReferenceQueue<>();
     /** Calls this node made to the other one, by their number, until answered or given up. */
     private final ConcurrentHashMap<Long, From> calls = new ConcurrentHashMap<>();
-    private final AtomicLong nextRef = new AtomicLong();
-    /** The watches the other node asked for on local processes, dropped if it goes. */
-    private final Set<RemoteWatch> watches = ConcurrentHashMap.newKeySet();
+    /**
+     * Call numbers, one counter for every connection of the JVM: a reply from an earlier
+     * connection to the same node (one the other side had not yet seen closed) can never
+     * complete a call of a later one.
+     */
+    private static final AtomicLong NEXT_REF = new AtomicLong();
+    /** The watches the other node asked for on local processes (one per process), dropped if it goes. */
+    private final ConcurrentHashMap<Pcb, RemoteWatch> watches = new ConcurrentHashMap<>();
     /** Written once (true to false) by {@link #disconnect}; read by everyone. */
     private volatile boolean connected = true;
 
@@ -248,7 +252,7 @@ public final class RemoteNode {
         Pcb server = localPcb(to);
         Pcb from = caller == null ? null : proxy(caller);
         if (!server.isAlive()) {
-            transport.died(to, Reasons.NOPROC);
+            transport.callFailed(ref, Reasons.NOPROC); // this call only: the proxy hears the death by its watch
             return;
         }
         server.deliver(new RemoteFrom(request, server, from, this, ref));
@@ -284,6 +288,21 @@ public final class RemoteNode {
     }
 
     /**
+     * A call this node made failed on the other node as a call to a dead server does: the caller
+     * throws {@link ServerExitedException} with {@code reason}.
+     *
+     * @param ref this node's number for the call
+     * @param reason why the server could not answer ({@code noproc}: it was dead when the call came)
+     */
+    public void callFailed(long ref, ExitReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        From f = calls.remove(ref);
+        if (f != null) {
+            f.complete(new Completion.Failed(reason));
+        }
+    }
+
+    /**
      * The other node linked its process {@code from} to the local process {@code to}: this is
      * the local half. If {@code to} is dead, {@code from}'s node is told at once
      * ({@code noproc}).
@@ -295,10 +314,18 @@ public final class RemoteNode {
     public void link(Pid from, Pid to) {
         Pcb proxy = proxy(from);
         Pcb target = localPcb(to);
-        proxy.addOwnLink(target);
+        // The target's half first: a dead target tells the linker at once; a dying one through
+        // its late-link watch, which signals the proxy's half added next.
         if (target.linkFrom(proxy) == Pcb.SETTLED) {
-            proxy.removeLink(target);
-            transport.linkExit(to, from, Reasons.NOPROC);
+            transport.linkExit(to, from, target.lateReason());
+            return;
+        }
+        // The proxy's half: if the connection was lost meanwhile, the link breaks at once with
+        // the proxy's reason (noconnection), as if it had been made just before.
+        if (proxy.linkFrom(target) == Pcb.SETTLED) {
+            Pcb.Signals work = new Pcb.Signals();
+            target.linkSignal(proxy, proxy.lateReason(), work);
+            work.drain();
         }
     }
 
@@ -357,13 +384,16 @@ public final class RemoteNode {
     public void watch(Pid target) {
         Pcb p = localPcb(target);
         RemoteWatch w = new RemoteWatch(p);
-        watches.add(w);
+        if (watches.putIfAbsent(p, w) != null) {
+            return; // already watched for that node (a new proxy there after the old one was collected)
+        }
         if (!p.addWatch(w)) {
-            watches.remove(w);
-            transport.died(target, Reasons.NOPROC);
+            watches.remove(p, w);
+            // Already gone: its reason, which the other node's links on it must carry too.
+            transport.died(target, p.exitReason != null ? p.exitReason : Reasons.NOPROC);
         } else if (!connected) {
             // Lost while adding: don't keep a watch for a node that's gone.
-            watches.remove(w);
+            watches.remove(p, w);
             p.removeWatch(w);
         }
     }
@@ -393,7 +423,7 @@ public final class RemoteNode {
             }
             connected = false;
         }
-        for (RemoteWatch w : watches) {
+        for (RemoteWatch w : watches.values()) {
             w.target.removeWatch(w);
         }
         watches.clear();
@@ -428,7 +458,9 @@ public final class RemoteNode {
         }
         switch (message) {
             case From f -> {
-                long ref = nextRef.incrementAndGet();
+                // The watch goes first: a death after the call reaches this node with its reason.
+                proxy.watchRemotely();
+                long ref = NEXT_REF.incrementAndGet();
                 calls.put(ref, f);
                 Pid caller = f.caller == null ? null : f.caller.pid;
                 try {
@@ -551,22 +583,21 @@ public final class RemoteNode {
     /** The other node's watch on a local process: tells it of the death, once. */
     private final class RemoteWatch extends DeathWatch {
         final Pcb target;
-        private boolean late;
 
         RemoteWatch(Pcb target) {
             this.target = target;
         }
 
-        @Override
-        void late() {
-            late = true;
-        }
-
+        /**
+         * The real reason even for a watch that came late: the proxy's death carries it to its
+         * links there as well as its monitors (a monitor set after the death hears the reason,
+         * not {@code noproc}: the other node cannot tell when its monitor was set).
+         */
         @Override
         void processDied(Pcb process, ExitReason reason) {
-            watches.remove(this);
+            watches.remove(target, this);
             if (connected) {
-                transport.died(process.pid, late ? Reasons.NOPROC : reason);
+                transport.died(process.pid, reason);
             }
         }
     }

@@ -90,12 +90,14 @@ class RemoteNodeTest {
             go(() -> there.reply(ref, m));
         }
         @Override public void replyError(long ref, String problem) { go(() -> there.replyError(ref, problem)); }
+        @Override public void callFailed(long ref, ExitReason r) { go(() -> there.callFailed(ref, r)); }
         @Override public void link(Pid f, Pid t) { Pid x = tr(f), y = tr(t); go(() -> there.link(x, y)); }
         @Override public void unlink(Pid f, Pid t) { Pid x = tr(f), y = tr(t); go(() -> there.unlink(x, y)); }
         @Override public void exit(Pid f, Pid t, ExitReason r) { Pid x = tr(f), y = tr(t); go(() -> there.exit(x, y, r)); }
         @Override public void linkExit(Pid f, Pid t, ExitReason r) { Pid x = tr(f), y = tr(t); go(() -> there.linkExit(x, y, r)); }
         @Override public void watch(Pid t) { Pid y = tr(t); go(() -> there.watch(y)); }
-        @Override public void died(Pid t, ExitReason r) { Pid y = tr(t); go(() -> there.died(y, r)); }
+        final AtomicInteger diedSent = new AtomicInteger();
+        @Override public void died(Pid t, ExitReason r) { diedSent.incrementAndGet(); Pid y = tr(t); go(() -> there.died(y, r)); }
 
         /** Waits until everything handed to the lane so far has been applied. */
         void drain() throws Exception {
@@ -280,6 +282,37 @@ class RemoteNodeTest {
         }));
         assertEquals(ExitReason.noconnection(), late.reason());
         Proc.exit(watcher, ExitReason.kill());
+    }
+
+    @Test
+    void aLinkFromTheOtherNodeThatArrivesAfterTheLossBreaksAtOnceWithNoconnection() throws Exception {
+        BlockingQueue<Object> got = new LinkedBlockingQueue<>();
+        Pid target = a.spawn(() -> {
+            Proc.trapExit(true);
+            for (;;) {
+                got.add(Proc.receive());
+            }
+        });
+        Pid remote = bAtA.pid(99);
+        bAtA.disconnect();
+        bAtA.link(remote, target); // a LINK frame applied just after the loss
+        assertEquals(new Exit(remote, ExitReason.noconnection()), got.poll(30, TimeUnit.SECONDS));
+        Proc.exit(target, ExitReason.kill());
+    }
+
+    @Test
+    void aProcessWatchedTwiceByTheOtherNodeReportsItsDeathOnceWithItsReason() throws Exception {
+        Pid local = b.spawn(() -> Proc.receive());
+        aAtB.watch(local);
+        aAtB.watch(local); // a second proxy there (the first one collected) asks again
+        int before = ba.diedSent.get();
+        Proc.exit(local, ExitReason.of("gone"));
+        Probe.until(() -> ba.diedSent.get() > before, WAIT, "no death reported");
+        ba.drain();
+        assertEquals(before + 1, ba.diedSent.get());
+        // Asked after the death: the real reason, not noproc (the proxy's links there carry it).
+        aAtB.watch(local);
+        assertEquals(before + 2, ba.diedSent.get());
     }
 
     @Test

@@ -84,7 +84,7 @@ public final class Cluster implements AutoCloseable {
 
     private static final int HELLO = 1, SEND = 2, CAST = 3, CALL = 4, STOP = 5, REPLY = 6, REPLY_ERROR = 7, LINK = 8,
             UNLINK = 9, EXIT = 10, LINK_EXIT = 11, WATCH = 12, DIED = 13, WHEREIS = 14, WHEREIS_REPLY = 15,
-            REG_ADD = 16, REG_REMOVE = 17, REG_SYNC = 18, REG_UNREGISTER = 19, PUBLISH = 20;
+            REG_ADD = 16, REG_REMOVE = 17, REG_SYNC = 18, REG_UNREGISTER = 19, PUBLISH = 20, CALL_FAILED = 21;
 
     private final Node node;
     private final ClusterOptions options;
@@ -92,9 +92,12 @@ public final class Cluster implements AutoCloseable {
     private final PidCodec pids = new PidCodec();
     private final ClusterRegistry registry = new ClusterRegistry(this);
     private final ClusterPubSub pubsub = new ClusterPubSub(this);
-    /** The registry's multicasts, one at a time in order (see {@link #multicast}). */
+    /**
+     * The serial thread: the registry's multicasts, and a lost node's disconnection and node
+     * events, one at a time in the order asked (see {@link #multicast}, {@link #lose}).
+     */
     private final java.util.concurrent.ExecutorService outbox = java.util.concurrent.Executors.newSingleThreadExecutor(
-            r -> Thread.ofPlatform().daemon().name("otpj-cluster-registry").unstarted(r));
+            r -> Thread.ofPlatform().daemon().name("otpj-cluster-serial").unstarted(r));
     /** The members of the last view, to tell new ones (a join, a merge) this node's names. */
     private Set<Address> lastMembers = Set.of();
     private JChannel channel;
@@ -353,12 +356,17 @@ public final class Cluster implements AutoCloseable {
             }
             closed = true;
         }
-        outbox.shutdown();
         channel.close();
         synchronized (this) {
             for (Link l : List.copyOf(byName.values())) {
                 lose(l);
             }
+        }
+        outbox.shutdown(); // after the losses just queued: they run, then the thread ends
+        try {
+            outbox.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         JOINED.remove(node, this);
         LOG.info("cluster_left node={} cluster={}", node.name(), options.clusterName());
@@ -445,6 +453,13 @@ public final class Cluster implements AutoCloseable {
                         + " it is ignored", name, options.clusterName(), from);
                 return;
             }
+            View current = channel.getView();
+            if (current == null || !current.containsMember(from)) {
+                // From a member the newest view does not list: gone already (its link would never
+                // be dropped), or not listed yet (the view that lists it greets it).
+                LOG.debug("cluster_hello_ignored node={} from={}: not in the view", node.name(), name);
+                return;
+            }
             if (reply) {
                 greet(from);
             } else {
@@ -455,8 +470,15 @@ public final class Cluster implements AutoCloseable {
             }
             Link old = byName.get(name);
             if (old != null) {
-                if (old.address.equals(from) && old.remote.creation() == creation && old.remote.isConnected()) {
-                    return;
+                boolean same = old.address.equals(from) && old.remote.creation() == creation && old.remote.isConnected();
+                if (same && reply) {
+                    return; // the answer to our greeting, for a link we have
+                }
+                if (same) {
+                    // A first greeting on a link we have: the other side dropped this connection (it
+                    // saw this node leave a view this node never left), so its proxies and watches
+                    // of ours are gone. Start again on both sides: lose this link, make a new one.
+                    LOG.info("cluster_reconnect node={} peer={}", node.name(), name);
                 }
                 lose(old);
             }
@@ -464,18 +486,29 @@ public final class Cluster implements AutoCloseable {
             byName.put(name, l);
             byAddress.put(from, l);
             LOG.info("cluster_nodeup node={} peer={}", node.name(), name);
-            tell(new NodeEvent.Up(name));
+            later(() -> tell(new NodeEvent.Up(name)));
+            multicast(syncFrame()); // the new peer learns this node's names
         }
     }
 
-    /** Under the lock: {@code l}'s node is gone. */
+    /**
+     * Under the lock: {@code l}'s node is gone. It leaves the tables now; its proxies die (which
+     * runs local processes' deaths, exit hooks included) and the event is told on the serial
+     * thread, in the order the changes were made, never on a JGroups thread.
+     */
     private void lose(Link l) {
         byName.remove(l.remote.name(), l);
         byAddress.remove(l.address, l);
-        if (!l.remote.isConnected()) {
-            return;
+        later(() -> finishLoss(l));
+    }
+
+    private void finishLoss(Link l) {
+        synchronized (l) { // after any frame from that node being applied: nothing lands after the loss
+            if (!l.remote.isConnected()) {
+                return;
+            }
+            l.remote.disconnect();
         }
-        l.remote.disconnect();
         for (Lookup k : lookups.values()) {
             if (k.link == l) {
                 k.answer.completeExceptionally(new IllegalStateException("node " + l.remote.name() + " was lost"));
@@ -483,6 +516,15 @@ public final class Cluster implements AutoCloseable {
         }
         LOG.info("cluster_nodedown node={} peer={}", node.name(), l.remote.name());
         tell(new NodeEvent.Down(l.remote.name()));
+    }
+
+    /** Runs {@code r} on the serial thread, after what was asked before it; at once if closing. */
+    private void later(Runnable r) {
+        try {
+            outbox.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            r.run();
+        }
     }
 
     private void tell(NodeEvent e) {
@@ -526,7 +568,11 @@ public final class Cluster implements AutoCloseable {
                 LOG.debug("cluster_dropped node={} from={} kind={}: not connected", node.name(), src, kind);
                 return;
             }
-            l.apply(kind, in);
+            synchronized (l) { // a loss (finishLoss) waits for the frame being applied
+                if (l.remote.isConnected()) {
+                    l.apply(kind, in);
+                }
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warn("cluster_message_refused node={} from={} kind={} problem={}", node.name(), src, kind, e.toString());
         }
@@ -711,6 +757,14 @@ public final class Cluster implements AutoCloseable {
         }
 
         @Override
+        public void callFailed(long ref, ExitReason reason) {
+            post(frame(CALL_FAILED, d -> {
+                d.writeLong(ref);
+                codec.write(reason, d, pids);
+            }));
+        }
+
+        @Override
         public void link(Pid from, Pid to) {
             post(frame(LINK, d -> {
                 pids.write(from, d);
@@ -799,6 +853,10 @@ public final class Cluster implements AutoCloseable {
                     }
                     remote.reply(ref, value);
                 }
+                case CALL_FAILED -> {
+                    long ref = in.readLong();
+                    remote.callFailed(ref, readReason(in));
+                }
                 case REPLY_ERROR -> {
                     long ref = in.readLong();
                     remote.replyError(ref, in.readUTF());
@@ -864,9 +922,14 @@ public final class Cluster implements AutoCloseable {
         return l != null && l.remote.isConnected() && l.remote.creation() == creation ? l.remote.pid(id) : null;
     }
 
+    /** The pid of a process of a node not connected yet: dead here, with {@code noconnection}. */
+    Pid unreachablePid(String nodeName, int creation, long id) {
+        return RemoteNode.deadPid(node, nodeName, creation, id, ExitReason.noconnection());
+    }
+
     /**
-     * Sends {@code frame} to every member, from the registry's own thread in the order asked: a
-     * name's release runs in its process's exit hook, which must not wait on the network.
+     * Sends {@code frame} to every member, from the serial thread in the order asked: a name's
+     * release runs in its process's exit hook, which must not wait on the network.
      */
     void multicast(byte[] frame) {
         if (closed) {

@@ -98,18 +98,30 @@ public final class ClusterRegistry implements NameRegistry {
                     return null;
                 }
                 Pid holder = resolve(held);
-                if (holder != null && holder.isAlive()) {
-                    return holder;
+                if (holder != null) {
+                    if (holder.isAlive()) {
+                        return holder;
+                    }
+                } else if (held.local() == null && wins(held, mine)) {
+                    // Held on a node not connected yet (its names came before its greeting): the
+                    // rule gives it the name, so this start fails as it will everywhere.
+                    return cluster.unreachablePid(held.node(), held.creation(), held.id());
                 }
             }
             names.put(key, mine);
+            // Queued under the lock, so every node hears this node's changes in the order made.
+            cluster.multicast(add);
         }
         if (!Proc.onExit(pid, () -> released(key, mine))) {
             released(key, mine); // it died meanwhile
-            return null;
         }
-        cluster.multicast(add);
         return null;
+    }
+
+    /** The conflict rule: does claim {@code a} keep the name against {@code b}? */
+    private static boolean wins(Claim a, Claim b) {
+        int c = a.node().compareTo(b.node());
+        return c < 0 || c == 0 && a.creation() > b.creation();
     }
 
     /**
@@ -169,12 +181,11 @@ public final class ClusterRegistry implements NameRegistry {
 
     /** The release of a local claim: dropped here, and the others told. */
     private void released(Object key, Claim claim) {
-        boolean removed;
+        byte[] remove = cluster.registryRemove(key, claim.local());
         synchronized (this) {
-            removed = names.remove(key, claim);
-        }
-        if (removed) {
-            cluster.multicast(cluster.registryRemove(key, claim.local()));
+            if (names.remove(key, claim)) {
+                cluster.multicast(remove); // under the lock: after this claim's ADD, before any later one
+            }
         }
     }
 
@@ -184,15 +195,21 @@ public final class ClusterRegistry implements NameRegistry {
         Claim winner;
         synchronized (this) {
             Claim held = names.get(key);
-            if (held == null || held.sameProcess(claim)) {
+            if (held == null || held.sameProcess(claim)
+                    || held.node().equals(claim.node()) && held.creation() <= claim.creation()) {
+                // Free, the same claim, or the same node's newer one: that node is the authority,
+                // and its messages come in the order it made its changes.
                 names.put(key, claim);
                 return;
             }
-            winner = held.node().compareTo(claim.node()) <= 0 ? held : claim;
+            winner = wins(held, claim) ? held : claim;
             Claim other = winner == held ? claim : held;
             names.put(key, winner);
             if (other.local() != null) {
                 loser = other;
+            } else if (winner.local() != null) {
+                // Ours beats theirs: make sure their node hears ours (it may have missed it).
+                cluster.multicast(cluster.registryAdd(key, winner.local()));
             }
         }
         if (loser != null) {
@@ -249,7 +266,8 @@ public final class ClusterRegistry implements NameRegistry {
         Pid w = resolve(winner);
         LOG.warn("registry_name_conflict node={} key={} loser={} winner={}", cluster.nodeName(), key, loser.local(),
                 w != null ? w : winner.node() + "." + winner.id());
-        cluster.multicast(cluster.registryRemove(key, loser.local()));
+        // Its release (REMOVE) goes out from its exit hook when it dies of this signal; one that
+        // traps exits keeps running without the name, which the others already give the winner.
         Proc.exit(loser.local(), ExitReason.of(new NameConflict(key, winner.node(), w)));
     }
 

@@ -160,6 +160,18 @@ class ClusterTest {
     }
 
     @Test
+    void aRemoteStopReturnsOnceTheServerHasStoppedWithThatReason() {
+        Pid local = kvOn(b, "kv-stop");
+        Pid kv = remote(0, b, "kv-stop");
+        try (TestProbe probe = TestProbe.start(a)) {
+            probe.monitor(kv);
+            GenServer.stop(kv, ExitReason.normal(), Duration.ofSeconds(5)); // no noproc race: returns normally
+            assertEquals(ExitReason.normal(), probe.expectDown(kv).reason());
+            assertFalse(local.isAlive());
+        }
+    }
+
+    @Test
     void aRemoteCallTimesOutAndALateReplyIsDropped() {
         kvOn(b, "kv-park");
         Pid kv = remote(0, b, "kv-park");
@@ -222,13 +234,14 @@ class ClusterTest {
 
     @Test
     void anExitSignalAndAKillReachARemoteProcess() {
-        Pid trapper = b.spawn(() -> {
+        b.spawn(() -> {
             Proc.trapExit(true);
+            Proc.register("trapper", Proc.self()); // registered only once it traps exits
             Object m = Proc.receive();
             Proc.send(m instanceof Exit e ? e.from() : null, m); // tell the sender what came
             Proc.receive();
         });
-        registered(b, trapper, "trapper");
+        TestKit.eventually(() -> b.whereis("trapper").isPresent(), Duration.ofSeconds(5), "trapper registered");
         Pid t = remote(0, b, "trapper");
         try (TestProbe probe = TestProbe.start(a)) {
             probe.monitor(t);
