@@ -84,7 +84,8 @@ public final class Cluster implements AutoCloseable {
 
     private static final int HELLO = 1, SEND = 2, CAST = 3, CALL = 4, STOP = 5, REPLY = 6, REPLY_ERROR = 7, LINK = 8,
             UNLINK = 9, EXIT = 10, LINK_EXIT = 11, WATCH = 12, DIED = 13, WHEREIS = 14, WHEREIS_REPLY = 15,
-            REG_ADD = 16, REG_REMOVE = 17, REG_SYNC = 18, REG_UNREGISTER = 19, PUBLISH = 20, CALL_FAILED = 21;
+            REG_ADD = 16, REG_REMOVE = 17, REG_SYNC = 18, REG_UNREGISTER = 19, PUBLISH = 20, CALL_FAILED = 21,
+            PG_JOIN = 22, PG_LEAVE = 23, PG_SYNC = 24;
 
     private final Node node;
     private final ClusterOptions options;
@@ -92,6 +93,7 @@ public final class Cluster implements AutoCloseable {
     private final PidCodec pids = new PidCodec();
     private final ClusterRegistry registry = new ClusterRegistry(this);
     private final ClusterPubSub pubsub = new ClusterPubSub(this);
+    private final ClusterGroups groups = new ClusterGroups(this);
     /**
      * The serial thread: the registry's multicasts, and a lost node's disconnection and node
      * events, one at a time in the order asked (see {@link #multicast}, {@link #lose}).
@@ -276,6 +278,15 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
+     * Returns the cluster's process groups (Erlang's {@code pg}: duplicate keys across nodes).
+     *
+     * @return this node's view of the cluster's groups
+     */
+    public ClusterGroups groups() {
+        return groups;
+    }
+
+    /**
      * Returns the cluster's topics.
      *
      * @return publish and subscribe across the nodes
@@ -419,11 +430,13 @@ public final class Cluster implements AutoCloseable {
                 }
             }
             registry.retainNodes(names);
+            groups.retainNodes(names);
             boolean newcomers = !lastMembers.containsAll(members);
             lastMembers = members;
             if (newcomers && members.size() > 1) {
                 // A join or a merge: every node tells the view its own names (conflicts resolve by rule).
                 multicast(syncFrame());
+                multicast(groupSyncFrame());
             }
         }
     }
@@ -487,7 +500,8 @@ public final class Cluster implements AutoCloseable {
             byAddress.put(from, l);
             LOG.info("cluster_nodeup node={} peer={}", node.name(), name);
             later(() -> tell(new NodeEvent.Up(name)));
-            multicast(syncFrame()); // the new peer learns this node's names
+            multicast(syncFrame()); // the new peer learns this node's names and memberships
+            multicast(groupSyncFrame());
         }
     }
 
@@ -559,7 +573,7 @@ public final class Cluster implements AutoCloseable {
                 hello(src, in.readUTF(), in.readInt(), in.readBoolean());
                 return;
             }
-            if (kind >= REG_ADD && kind <= REG_SYNC) {
+            if (kind >= REG_ADD && kind <= REG_SYNC || kind >= PG_JOIN && kind <= PG_SYNC) {
                 registryFrame(kind, in); // multicast: may come before the sender's HELLO
                 return;
             }
@@ -978,6 +992,26 @@ public final class Cluster implements AutoCloseable {
         });
     }
 
+    byte[] groupFrame(boolean join, Object group, Pid pid) {
+        return frame(join ? PG_JOIN : PG_LEAVE, d -> {
+            d.writeUTF(node.name());
+            codec.write(group, d, pids);
+            pids.write(pid, d);
+        });
+    }
+
+    private byte[] groupSyncFrame() {
+        List<Map.Entry<Object, Pid>> own = groups.ownMemberships();
+        return frame(PG_SYNC, d -> {
+            d.writeUTF(node.name());
+            d.writeInt(own.size());
+            for (Map.Entry<Object, Pid> e : own) {
+                codec.write(e.getKey(), d, pids);
+                pids.write(e.getValue(), d);
+            }
+        });
+    }
+
     void askToUnregister(String owner, Object key) {
         Link l = byName.get(owner);
         if (l != null) {
@@ -1013,6 +1047,23 @@ public final class Cluster implements AutoCloseable {
             return; // our own (a name conflict is logged where the HELLO is)
         }
         switch (kind) {
+            case PG_JOIN -> {
+                Object group = read(in);
+                groups.joined(group, readClaim(in));
+            }
+            case PG_LEAVE -> {
+                Object group = read(in);
+                groups.left(group, readClaim(in));
+            }
+            case PG_SYNC -> {
+                int n = in.readInt();
+                List<Map.Entry<Object, ClusterRegistry.Claim>> ms = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    Object group = read(in);
+                    ms.add(Map.entry(group, readClaim(in)));
+                }
+                groups.synced(owner, ms);
+            }
             case REG_ADD -> {
                 Object key = read(in);
                 registry.added(key, readClaim(in));

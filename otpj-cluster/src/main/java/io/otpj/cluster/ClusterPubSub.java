@@ -47,6 +47,7 @@ public final class ClusterPubSub {
         });
         if (added[0]) {
             Proc.onExit(self, () -> drop(topic, self));
+            cluster.groups().join(group(topic)); // listed cluster-wide (subscribers)
         }
         return added[0];
     }
@@ -59,7 +60,27 @@ public final class ClusterPubSub {
      * @throws IllegalStateException if the caller is not a process
      */
     public boolean unsubscribe(Object topic) {
-        return drop(Objects.requireNonNull(topic, "topic"), Proc.self());
+        boolean was = drop(Objects.requireNonNull(topic, "topic"), Proc.self());
+        if (was) {
+            cluster.groups().leave(group(topic));
+        }
+        return was;
+    }
+
+    /**
+     * Returns the subscribers of {@code topic} on every connected node, as this node knows them
+     * (the process groups' replica: a subscription on another node is listed a message later).
+     *
+     * @param topic the topic
+     * @return a snapshot
+     */
+    public List<Pid> subscribers(Object topic) {
+        return cluster.groups().members(group(topic));
+    }
+
+    /** The process group a topic's subscribers are in. */
+    private static Object group(Object topic) {
+        return List.of("otpj.pubsub", topic);
     }
 
     /**
