@@ -133,12 +133,15 @@ class RemoteNodeTest {
 
     /** A process of b that forwards what it receives to a queue; its pid as a sees it. */
     private Pid collectorOnB(BlockingQueue<Object> into, boolean trap) {
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
         Pid local = b.spawn(() -> {
             Proc.trapExit(trap);
+            ready.countDown();
             for (;;) {
                 into.add(Proc.receive());
             }
         });
+        Probe.await(ready); // trapping (or not) before anything reaches it
         ab.toLocals.put(local.id(), local);
         return bAtA.pid(local.id());
     }
@@ -287,12 +290,15 @@ class RemoteNodeTest {
     @Test
     void aLinkFromTheOtherNodeThatArrivesAfterTheLossBreaksAtOnceWithNoconnection() throws Exception {
         BlockingQueue<Object> got = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch trapping = new java.util.concurrent.CountDownLatch(1);
         Pid target = a.spawn(() -> {
             Proc.trapExit(true);
+            trapping.countDown();
             for (;;) {
                 got.add(Proc.receive());
             }
         });
+        Probe.await(trapping); // the signal must find it trapping
         Pid remote = bAtA.pid(99);
         bAtA.disconnect();
         bAtA.link(remote, target); // a LINK frame applied just after the loss
