@@ -36,7 +36,8 @@ import java.util.function.Predicate;
  * {@link AssertionError} that lists every message the probe holds. Messages from one sender are
  * seen in the order sent.
  *
- * <p>Thread-safe; meant to be used from one test thread. {@link #stop()} (or {@link #close()})
+ * <p>The probe traps exits from the moment {@link #start} returns. Thread-safe; meant to be used
+ * from one test thread. {@link #stop()} (or {@link #close()})
  * ends the probe's process; the {@link NodeExtension} fails a test whose probe is left alive.
  */
 public final class TestProbe implements AutoCloseable {
@@ -53,8 +54,25 @@ public final class TestProbe implements AutoCloseable {
     /** Every monitor the probe set, with its target: guarded by {@code this}. */
     private final List<MonitorRef> monitors = new ArrayList<>();
 
+    /** Counted down once the probe's process traps exits: a signal sent after start() never kills it. */
+    private final java.util.concurrent.CountDownLatch trapping = new java.util.concurrent.CountDownLatch(1);
+
     private TestProbe(Node node) {
         this.pid = node.spawn(this::loop);
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                if (!trapping.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new AssertionError("the probe's process " + pid + " did not start within 30 s");
+                }
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -79,6 +97,7 @@ public final class TestProbe implements AutoCloseable {
 
     private void loop() {
         Proc.trapExit(true);
+        trapping.countDown();
         for (;;) {
             Object m = Proc.receive();
             if (m instanceof Command c) {
