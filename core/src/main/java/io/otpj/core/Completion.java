@@ -108,7 +108,17 @@ abstract class Completion extends DeathWatch {
 
     @Override
     final void processDied(Pcb process, ExitReason reason) {
-        complete(new Failed(reason));
+        serverGone(new Failed(reason));
+    }
+
+    /**
+     * Completes with the server's death. A call to another node's process then needs no reply
+     * any more: its connection forgets it (cold path: deaths only).
+     */
+    private void serverGone(Failed failed) {
+        if (complete(failed) && this instanceof From f && f.server != null && f.server.remote != null) {
+            f.server.remote.forget(f);
+        }
     }
 
     /**
@@ -150,7 +160,7 @@ abstract class Completion extends DeathWatch {
                 // Every 16th step only while spinning: the server's settled flag sits on a line
                 // others read; once registered its death completes us anyway (see Pcb.tail).
                 if (server != null && (registered || (step & 15) == 0) && server.settled) {
-                    complete(new Failed(server.exitReason));
+                    serverGone(new Failed(server.exitReason));
                     continue;
                 }
                 if (self != null && self.exitReason != null) {
@@ -170,7 +180,7 @@ abstract class Completion extends DeathWatch {
                     // From here on the server's death completes us even while we are parked.
                     registered = server.addWatch(this);
                     if (!registered) {
-                        complete(new Failed(server.exitReason)); // its death is already settled
+                        serverGone(new Failed(server.exitReason)); // its death is already settled
                     }
                     continue;
                 }

@@ -45,6 +45,8 @@ public final class RemoteNode {
     private final ReferenceQueue<Pid> cleared = new ReferenceQueue<>();
     /** Calls this node made to the other one, by their number, until answered or given up. */
     private final ConcurrentHashMap<Long, From> calls = new ConcurrentHashMap<>();
+    /** The number of each call in {@code calls} (From has identity equality): forgetting one is O(1). */
+    private final ConcurrentHashMap<From, Long> refs = new ConcurrentHashMap<>();
     /**
      * Call numbers, one counter for every connection of the JVM: a reply from an earlier
      * connection to the same node (one the other side had not yet seen closed) can never
@@ -267,6 +269,7 @@ public final class RemoteNode {
     public void reply(long ref, Object value) {
         From f = calls.remove(ref);
         if (f != null) {
+            refs.remove(f);
             f.complete(value);
         }
     }
@@ -282,6 +285,7 @@ public final class RemoteNode {
     public void replyError(long ref, String problem) {
         From f = calls.remove(ref);
         if (f != null) {
+            refs.remove(f);
             f.complete(new Sys.Raised(new IllegalStateException("call to " + f.server.pid + " on node " + name
                     + " failed there: " + problem)));
         }
@@ -298,6 +302,7 @@ public final class RemoteNode {
         Objects.requireNonNull(reason, "reason");
         From f = calls.remove(ref);
         if (f != null) {
+            refs.remove(f);
             f.complete(new Completion.Failed(reason));
         }
     }
@@ -442,6 +447,7 @@ public final class RemoteNode {
             f.complete(new Completion.Failed(Reasons.NOCONNECTION));
         }
         calls.clear();
+        refs.clear();
     }
 
     @Override
@@ -462,6 +468,7 @@ public final class RemoteNode {
                 proxy.watchRemotely();
                 long ref = NEXT_REF.incrementAndGet();
                 calls.put(ref, f);
+                refs.put(f, ref);
                 Pid caller = f.caller == null ? null : f.caller.pid;
                 try {
                     switch (f.request) {
@@ -472,6 +479,7 @@ public final class RemoteNode {
                     }
                 } catch (RuntimeException e) {
                     calls.remove(ref);
+                    refs.remove(f);
                     throw e;
                 }
             }
@@ -510,9 +518,12 @@ public final class RemoteNode {
         }
     }
 
-    /** A call to the other node gave up (timed out): no reply is awaited any more. */
+    /** A call to the other node gave up (timed out) or its server died: no reply is awaited any more. */
     void forget(From f) {
-        calls.values().remove(f);
+        Long ref = refs.remove(f);
+        if (ref != null) {
+            calls.remove(ref, f);
+        }
     }
 
     /** The server's outcome for a call from the other node, sent back. */
@@ -542,8 +553,7 @@ public final class RemoteNode {
     // ------------------------------------------------------------------ internals
 
     private void proxyDied(Pcb proxy, ExitReason reason) {
-        proxy.die(reason);
-        calls.values().removeIf(f -> f.server == proxy);
+        proxy.die(reason); // its waiting calls fail, and each forgets itself (Completion.serverGone)
     }
 
     private Pcb localPcb(Pid pid) {
