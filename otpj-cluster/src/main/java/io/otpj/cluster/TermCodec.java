@@ -34,7 +34,7 @@ import java.util.UUID;
  * <p>What it writes: {@code null}; {@code Boolean}, {@code Byte}, {@code Short}, {@code Character},
  * {@code Integer}, {@code Long}, {@code Float}, {@code Double}, {@code BigInteger},
  * {@code BigDecimal}; {@code String}; {@code byte[]}; {@code UUID}, {@code Instant},
- * {@code Duration}; {@code Optional}; any {@code List}, {@code Set} and {@code Map} (read back as
+ * {@code Duration}, {@code Currency}; {@code Optional}; any {@code List}, {@code Set} and {@code Map} (read back as
  * unmodifiable lists, insertion-ordered sets and maps); {@link Pid}s; {@link ExitReason}s; otpj's
  * own message records ({@link io.otpj.core.Exit}, {@link NodeEvent}); and
  * records and enums <em>whose class is on the allowlist</em>, by class name and components (or
@@ -60,7 +60,7 @@ public final class TermCodec implements Codec {
     private static final int NULL = 0, TRUE = 1, FALSE = 2, INT = 3, LONG = 4, DOUBLE = 5, STRING = 6, BYTES = 7,
             LIST = 8, SET = 9, MAP = 10, ENUM = 11, RECORD = 12, PID = 13, REASON = 14, SHORT = 15, BYTE = 16,
             CHAR = 17, FLOAT = 18, DECIMAL = 19, BIGINT = 20, UUID_TAG = 21, INSTANT = 22, DURATION = 23,
-            OPTIONAL = 24;
+            OPTIONAL = 24, CURRENCY = 25;
 
     /** otpj's own message records, allowed on every node: an exit message, node events. */
     private static final Set<String> BUILT_IN = Set.of(io.otpj.core.Exit.class.getName(),
@@ -142,6 +142,7 @@ public final class TermCodec implements Codec {
             case UUID u -> { out.writeByte(UUID_TAG); out.writeLong(u.getMostSignificantBits()); out.writeLong(u.getLeastSignificantBits()); }
             case Instant t -> { out.writeByte(INSTANT); out.writeLong(t.getEpochSecond()); out.writeInt(t.getNano()); }
             case Duration d -> { out.writeByte(DURATION); out.writeLong(d.getSeconds()); out.writeInt(d.getNano()); }
+            case java.util.Currency c -> { out.writeByte(CURRENCY); writeString(c.getCurrencyCode(), out); }
             case Optional<?> o -> {
                 out.writeByte(OPTIONAL);
                 out.writeBoolean(o.isPresent());
@@ -303,6 +304,14 @@ public final class TermCodec implements Codec {
             case UUID_TAG -> new UUID(in.readLong(), in.readLong());
             case INSTANT -> Instant.ofEpochSecond(in.readLong(), in.readInt());
             case DURATION -> Duration.ofSeconds(in.readLong(), in.readInt());
+            case CURRENCY -> {
+                String code = readString(in);
+                try {
+                    yield java.util.Currency.getInstance(code);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("malformed value: no currency " + code, e);
+                }
+            }
             case OPTIONAL -> in.readBoolean() ? Optional.ofNullable(read(in, pids, depth + 1)) : Optional.empty();
             case PID -> pids.read(in);
             case REASON -> readReason(in, pids, depth);

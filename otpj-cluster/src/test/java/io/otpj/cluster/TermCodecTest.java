@@ -82,7 +82,7 @@ class TermCodecTest {
     void theBuiltInTypesAndAllowedRecordsComeBackEqual() throws IOException {
         List<Object> values = List.of(1, 2L, 3.5, 4.5f, (short) 5, (byte) 6, 'c', "text", true, BigInteger.TEN.pow(30),
                 new BigDecimal("12.3400"), UUID.randomUUID(), Instant.parse("2026-12-07T01:02:03.456Z"),
-                Duration.ofMillis(1500), Optional.empty(), Optional.of("x"), List.of(1, List.of("a")), Set.of(1, 2),
+                Duration.ofMillis(1500), java.util.Currency.getInstance("IDR"), Optional.empty(), Optional.of("x"), List.of(1, List.of("a")), Set.of(1, 2),
                 Map.of("k", List.of(Colour.RED)), new Box("b", List.of(new Point(1, 2)), Colour.GREEN, Optional.of(new Point(0, 0))),
                 ExitReason.normal(), ExitReason.shutdown("why"), ExitReason.killed(), ExitReason.noconnection(),
                 ExitReason.of(new Point(3, 4)));

@@ -40,6 +40,10 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
             run against the acknowledgements its donors wrote (data-dir/acks/RUN_ID.log): every
             acknowledged donation must be in the database and counted.
 
+            With --nodes N, the run spans N JVMs on this machine (otpj-cluster): campaigns
+            sharded by the cluster registry, one node killed with SIGKILL mid-run, its campaigns
+            restarted on the survivors; --nodes N --help lists that mode's options.
+
             Exit codes: 0 everything reconciles, 1 a mismatch (with --recover: an acknowledged
             donation missing, or totals that disagree), 2 bad options (a non-durable
             --db-url without --ephemeral included), 3 a signal's orderly end took longer than

@@ -67,7 +67,7 @@ import java.util.function.Supplier;
  */
 public final class FinanceDemo {
 
-    private static final List<String> CURRENCIES = List.of("IDR", "USD", "EUR", "SAR", "MYR", "JPY");
+    static final List<String> CURRENCIES = List.of("IDR", "USD", "EUR", "SAR", "MYR", "JPY");
     /** How long a donor keeps retrying one donation after the run's end before calling it in doubt. */
     private static final Duration RETRY_GRACE = Duration.ofSeconds(30);
     /** How long a SIGTERM waits for the run's orderly end before the JVM exits with code 3. */
@@ -216,6 +216,11 @@ public final class FinanceDemo {
 
     /** Runs the demo; see the class comment and {@code --help}. */
     public static void main(String[] args) {
+        if (List.of(args).contains("--nodes")) {
+            // The demo across several JVMs: a run of its own (see ClusterDemo).
+            System.exit(ClusterDemo.main(args, System.out));
+            return;
+        }
         DemoOptions options;
         try {
             options = DemoOptions.parse(args);
@@ -454,7 +459,7 @@ public final class FinanceDemo {
         }
     }
 
-    private static Money typicalAmount(String currency) {
+    static Money typicalAmount(String currency) {
         return switch (currency) {
             case "IDR" -> Money.of(100_000, currency);
             case "JPY" -> Money.of(3_000, currency);
@@ -464,7 +469,7 @@ public final class FinanceDemo {
     }
 
     /** A random amount around the currency's typical donation, with its minor units. */
-    private static Money randomAmount(String currency, SplittableRandom rnd) {
+    static Money randomAmount(String currency, SplittableRandom rnd) {
         Money typical = typicalAmount(currency);
         long minor = typical.toMinorUnits();
         return Money.ofMinor(minor / 10 + rnd.nextLong(minor * 2), typical.currency());

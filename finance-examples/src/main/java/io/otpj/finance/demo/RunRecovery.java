@@ -90,7 +90,7 @@ final class RunRecovery {
         return c.status() == CampaignStatus.ACTIVE || c.status() == CampaignStatus.PAUSED;
     }
 
-    private static boolean recoverRun(Database db, String run, List<Campaign> campaigns, Path ackFile, PrintStream out)
+    static boolean recoverRun(Database db, String run, List<Campaign> campaigns, Path ackFile, PrintStream out)
             throws IOException {
         int closed = 0;
         for (Campaign c : campaigns) {
