@@ -90,6 +90,8 @@ public final class Cluster implements AutoCloseable {
     private final Node node;
     private final ClusterOptions options;
     private final Codec codec;
+    /** The key of the frames' authentication tags, or null without a secret. */
+    private final javax.crypto.SecretKey macKey;
     private final PidCodec pids = new PidCodec();
     private final ClusterRegistry registry = new ClusterRegistry(this);
     private final ClusterPubSub pubsub = new ClusterPubSub(this);
@@ -124,6 +126,7 @@ public final class Cluster implements AutoCloseable {
         this.node = node;
         this.options = options;
         this.codec = options.codec() != null ? options.codec() : TermCodec.allowing(options.allowlist(), loader());
+        this.macKey = macKey(options.secretKey());
     }
 
     private static ClassLoader loader() {
@@ -565,7 +568,13 @@ public final class Cluster implements AutoCloseable {
 
     private void handle(Message m) {
         Address src = m.getSrc();
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(m.getArray(), m.getOffset(), m.getLength()));
+        int length = opened(m.getArray(), m.getOffset(), m.getLength());
+        if (length < 0) {
+            LOG.warn("cluster_frame_rejected node={} from={}: its authentication tag does not match (not from a node"
+                    + " with this cluster's secret, or altered on the way)", node.name(), src);
+            return;
+        }
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(m.getArray(), m.getOffset(), length));
         int kind = -1;
         try {
             kind = in.readUnsignedByte();
@@ -613,11 +622,69 @@ public final class Cluster implements AutoCloseable {
 
     private void post(Address to, byte[] frame) {
         try {
-            channel.send(new BytesMessage(to, frame));
+            channel.send(new BytesMessage(to, seal(frame)));
         } catch (Exception e) {
             if (!closed) {
                 LOG.debug("cluster_send_failed node={} to={} problem={}", node.name(), to, e.toString());
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ frame authentication
+
+    /** Bytes of the tag a frame carries when the cluster has a secret. */
+    static final int TAG = 16;
+
+    /**
+     * With a secret: {@code frame} followed by the first {@value #TAG} bytes of its HMAC-SHA256
+     * under a key derived from the cluster's key, so a node checks every otpj frame's origin and
+     * integrity before it decodes it (SYM_ENCRYPT's CBC gives confidentiality only).
+     */
+    byte[] seal(byte[] frame) {
+        if (macKey == null) {
+            return frame;
+        }
+        byte[] tag = mac().doFinal(frame);
+        byte[] out = java.util.Arrays.copyOf(frame, frame.length + TAG);
+        System.arraycopy(tag, 0, out, frame.length, TAG);
+        return out;
+    }
+
+    /** @return the length of the frame inside a sealed message, or -1 if its tag does not match */
+    int opened(byte[] b, int offset, int length) {
+        if (macKey == null) {
+            return length;
+        }
+        if (length < TAG + 1) {
+            return -1;
+        }
+        javax.crypto.Mac mac = mac();
+        mac.update(b, offset, length - TAG);
+        byte[] expected = mac.doFinal();
+        byte[] got = java.util.Arrays.copyOfRange(b, offset + length - TAG, offset + length);
+        return java.security.MessageDigest.isEqual(java.util.Arrays.copyOf(expected, TAG), got) ? length - TAG : -1;
+    }
+
+    private javax.crypto.Mac mac() {
+        try {
+            javax.crypto.Mac m = javax.crypto.Mac.getInstance("HmacSHA256");
+            m.init(macKey);
+            return m;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM has no HmacSHA256: " + e.getMessage(), e);
+        }
+    }
+
+    private static javax.crypto.SecretKey macKey(javax.crypto.SecretKey key) {
+        if (key == null) {
+            return null;
+        }
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update("otpj-cluster frame authentication".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new javax.crypto.spec.SecretKeySpec(sha.digest(key.getEncoded()), "HmacSHA256");
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM has no SHA-256: " + e.getMessage(), e);
         }
     }
 
@@ -952,7 +1019,7 @@ public final class Cluster implements AutoCloseable {
         try {
             outbox.execute(() -> {
                 try {
-                    channel.send(new BytesMessage(null, frame));
+                    channel.send(new BytesMessage(null, seal(frame)));
                 } catch (Exception e) {
                     if (!closed) {
                         LOG.debug("cluster_multicast_failed node={} problem={}", node.name(), e.toString());

@@ -77,6 +77,25 @@ class SecureClusterTest {
     }
 
     @Test
+    void everyFrameCarriesATagAndAnAlteredOrForeignFrameIsRejected() {
+        Cluster a = start("a", options().withSecret(SECRET));
+        byte[] frame = {2, 10, 20, 30, 40};
+        byte[] sealed = a.seal(frame);
+        assertEquals(frame.length + Cluster.TAG, sealed.length);
+        assertEquals(frame.length, a.opened(sealed, 0, sealed.length));
+        for (int i = 0; i < sealed.length; i++) {
+            byte[] altered = sealed.clone();
+            altered[i] ^= 1;
+            assertEquals(-1, a.opened(altered, 0, altered.length), "byte " + i + " altered");
+        }
+        Cluster other = start("o", options().withSecret("another secret, just as long"));
+        byte[] foreign = other.seal(frame);
+        assertEquals(-1, a.opened(foreign, 0, foreign.length));
+        Cluster plain = start("p", options());
+        assertEquals(frame.length, plain.opened(frame, 0, frame.length)); // no secret: no tag
+    }
+
+    @Test
     void theSecretIsCheckedAndNeverPrinted() {
         assertThrows(IllegalArgumentException.class, () -> options().withSecret("short"));
         ClusterOptions o = options().withSecret(SECRET);
