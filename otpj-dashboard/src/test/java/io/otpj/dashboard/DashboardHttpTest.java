@@ -157,9 +157,11 @@ class DashboardHttpTest {
         }, WAIT, "the dead cart's detail with its last crash");
         Map<String, Object> crash = map(MiniJson.object(get("/api/process?pid=" + q(cart)).body()).get("lastCrash"));
         assertEquals(cart.toString(), crash.get("pid"));
-        assertEquals(Shop.Cart.class.getName(), crash.get("behaviour"));
         // JFR's in-process stream has delivered a string field of an event as null here, now and then
-        // (see History.Shared); the page shows "?" for it. Any reason that does arrive is this crash's.
+        // (see History.Shared), the behaviour as well as the reason (CI, 2026-12-07); the page shows
+        // "?" for it. The pid identifies the crash; any behaviour or reason that arrives is its own.
+        Object behaviour = crash.get("behaviour");
+        assertTrue(behaviour == null || behaviour.equals(Shop.Cart.class.getName()), crash.toString());
         Object reason = crash.get("reason");
         assertTrue(reason == null || reason.toString().contains("cart broke"), crash.toString());
         assertEquals(200, get("/process?pid=" + q(cart)).statusCode(), "a crashed pid's page still opens, to show the crash");
