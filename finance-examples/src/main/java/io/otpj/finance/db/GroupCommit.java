@@ -81,6 +81,8 @@ final class GroupCommit implements AutoCloseable {
     private static final Object STOP = new Object();
 
     private final DataSource pool;
+    /** Whether commits are followed by a checkpoint ({@link Database#commit}). */
+    private final boolean h2;
     private final DonationRepository donations;
     private final CampaignRepository campaigns;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -101,8 +103,9 @@ final class GroupCommit implements AutoCloseable {
      */
     record Stats(long batches, long donations, int largestBatch) {}
 
-    GroupCommit(DataSource pool, DonationRepository donations, CampaignRepository campaigns, String name) {
+    GroupCommit(DataSource pool, boolean h2, DonationRepository donations, CampaignRepository campaigns, String name) {
         this.pool = pool;
+        this.h2 = h2;
         this.donations = donations;
         this.campaigns = campaigns;
         this.writer = Thread.ofPlatform().daemon().name("finance-group-commit-" + name).unstarted(this::run);
@@ -249,7 +252,7 @@ final class GroupCommit implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             try {
                 Map<Item, Object> out = decideAndInsert(c, live);
-                c.commit();
+                Database.commit(c, h2);
                 return out;
             } catch (SQLException | RuntimeException e) {
                 try {
