@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -305,8 +306,7 @@ public final class CampaignRepository {
     }
 
     static void addToTotals(Connection c, String id, Money amount, long count) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET raised_amount = raised_amount + ?, "
-                + "donation_count = donation_count + ?, updated_at = ? WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(ADD_TO_TOTALS)) {
             ps.setBigDecimal(1, amount.amount());
             ps.setLong(2, count);
             Sql.setInstant(ps, 3, Instant.now());
@@ -316,6 +316,62 @@ public final class CampaignRepository {
             }
         }
     }
+
+    /**
+     * The campaigns among {@code ids}, each row locked until commit, locked in id order (one
+     * statement for a group commit's batch instead of one per campaign).
+     *
+     * @param ids distinct campaign ids, at most {@link DonationRepository#IDS_PER_SELECT}
+     * @return by id, the ones that exist
+     */
+    static Map<String, Campaign> selectForUpdate(Connection c, Collection<String> ids) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM campaigns WHERE id IN (");
+        for (int i = 0; i < ids.size(); i++) {
+            sql.append(i == 0 ? "?" : ", ?");
+        }
+        Map<String, Campaign> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.append(") ORDER BY id FOR UPDATE").toString())) {
+            int k = 1;
+            for (String id : ids) {
+                ps.setString(k++, id);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Campaign campaign = read(rs);
+                    out.put(campaign.id(), campaign);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Adds to several campaigns' totals in one statement batch (in the map's order).
+     *
+     * @param added per campaign id, the amount to add
+     * @param count per campaign id, the donations it adds
+     */
+    static void addToTotals(Connection c, Map<String, Money> added, Map<String, Long> count) throws SQLException {
+        Instant now = Instant.now();
+        try (PreparedStatement ps = c.prepareStatement(ADD_TO_TOTALS)) {
+            for (Map.Entry<String, Money> e : added.entrySet()) {
+                ps.setBigDecimal(1, e.getValue().amount());
+                ps.setLong(2, count.get(e.getKey()));
+                Sql.setInstant(ps, 3, now);
+                ps.setString(4, e.getKey());
+                ps.addBatch();
+            }
+            int[] rows = ps.executeBatch();
+            for (int r : rows) {
+                if (r != 1 && r != java.sql.Statement.SUCCESS_NO_INFO) {
+                    throw new SQLException("a campaign vanished while counting its donations", "02000");
+                }
+            }
+        }
+    }
+
+    private static final String ADD_TO_TOTALS = "UPDATE campaigns SET raised_amount = raised_amount + ?, "
+            + "donation_count = donation_count + ?, updated_at = ? WHERE id = ?";
 
     /** @param lock whether to lock the row until commit (serialises writers in other JVMs too) */
     static Optional<Campaign> select(Connection c, String id, boolean lock) throws SQLException {

@@ -54,6 +54,46 @@ public final class DonationRepository {
     public record Totals(long count, Money sum) {}
 
     /**
+     * A campaign's running total and count as its row holds them, and the count and sum of its
+     * processed donations, read by one statement (so at one snapshot of the database).
+     *
+     * @param raised the row's running total
+     * @param counted the row's donation count
+     * @param donations computed from the donations themselves
+     */
+    public record Recount(Money raised, long counted, Totals donations) {
+        /** @return whether the row's total and count are those of its processed donations */
+        public boolean consistent() {
+            return raised.equals(donations.sum()) && counted == donations.count();
+        }
+    }
+
+    /**
+     * @return the campaign's row totals and its processed donations' count and sum, from one
+     *     statement; it scans the campaign's donations, so it costs in proportion to them (an
+     *     audit runs it outside the campaign's server, which it would otherwise stall)
+     * @throws IllegalArgumentException if there is no such campaign
+     */
+    public Recount recount(String campaignId) {
+        Ids.require(campaignId, "campaign id");
+        return db.read(null, "recount donations of " + campaignId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT c.currency AS currency, c.raised_amount AS raised, "
+                    + "c.donation_count AS counted, COUNT(d.id) AS n, COALESCE(SUM(d.amount), 0) AS total "
+                    + "FROM campaigns c LEFT JOIN donations d ON d.campaign_id = c.id AND d.status = 'PROCESSED' "
+                    + "WHERE c.id = ? GROUP BY c.currency, c.raised_amount, c.donation_count")) {
+                ps.setString(1, campaignId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalArgumentException("no campaign " + campaignId);
+                    }
+                    return new Recount(Sql.money(rs, "raised", "currency"), rs.getLong("counted"),
+                            new Totals(rs.getLong("n"), Sql.money(rs, "total", "currency")));
+                }
+            }
+        });
+    }
+
+    /**
      * Stores a donation as {@code PENDING}, durable when this returns. Idempotent: if the same
      * donation is already stored, returns it with {@code created = false}.
      *

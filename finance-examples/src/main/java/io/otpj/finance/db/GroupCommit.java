@@ -270,10 +270,12 @@ final class GroupCommit implements AutoCloseable {
         // campaign wait for each other instead of interleaving.
         Map<String, Optional<Campaign>> campaigns = new TreeMap<>();
         for (Item i : live) {
-            campaigns.put(i.donation().campaignId(), null);
+            campaigns.put(i.donation().campaignId(), Optional.empty());
         }
-        for (Map.Entry<String, Optional<Campaign>> e : campaigns.entrySet()) {
-            e.setValue(CampaignRepository.select(c, e.getKey(), true));
+        List<String> campaignIds = List.copyOf(campaigns.keySet());
+        for (int from = 0; from < campaignIds.size(); from += DonationRepository.IDS_PER_SELECT) {
+            CampaignRepository.selectForUpdate(c, campaignIds.subList(from, Math.min(campaignIds.size(),
+                    from + DonationRepository.IDS_PER_SELECT))).forEach((id, found) -> campaigns.put(id, Optional.of(found)));
         }
         List<String> ids = new ArrayList<>(live.size());
         for (Item i : live) {
@@ -346,8 +348,8 @@ final class GroupCommit implements AutoCloseable {
                 }
                 ps.executeBatch();
             }
-            for (Map.Entry<String, Money> e : added.entrySet()) {
-                CampaignRepository.addToTotals(c, e.getKey(), e.getValue(), count.get(e.getKey()));
+            if (!added.isEmpty()) {
+                CampaignRepository.addToTotals(c, added, count);
             }
         }
         return out;
