@@ -103,18 +103,18 @@ public final class CampaignRepository {
      */
     public Optional<Campaign> find(String id) {
         Ids.require(id, "campaign id");
-        return db.read(Database.campaignLane(id), "find campaign " + id, c -> select(c, id, false));
+        return db.transaction(Database.campaignLane(id), "find campaign " + id, c -> select(c, id, false));
     }
 
     /** @return all campaigns, by id */
     public List<Campaign> findAll() {
-        return db.read(null, "list campaigns", c -> list(c, "SELECT " + COLUMNS + " FROM campaigns ORDER BY id", null));
+        return db.transaction(null, "list campaigns", c -> list(c, "SELECT " + COLUMNS + " FROM campaigns ORDER BY id", null));
     }
 
     /** @return the campaigns in {@code status}, by id */
     public List<Campaign> findByStatus(CampaignStatus status) {
         Objects.requireNonNull(status, "status must not be null");
-        return db.read(null, "list " + status + " campaigns",
+        return db.transaction(null, "list " + status + " campaigns",
                 c -> list(c, "SELECT " + COLUMNS + " FROM campaigns WHERE status = ? ORDER BY id", status.name()));
     }
 

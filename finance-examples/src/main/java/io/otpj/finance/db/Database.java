@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -37,10 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Durability</h2>
  * Every repository write is one transaction, committed before the method returns, and every
- * accepted URL makes that commit survive the JVM's death: on H2 every commit that wrote
- * something is followed by {@code CHECKPOINT} before it is reported (H2 alone would keep it in
- * memory for up to its {@code WRITE_DELAY}), and a URL whose commits are not durable (H2 in
- * memory, PostgreSQL with {@code synchronous_commit} off) is refused with
+ * accepted URL makes that commit survive the JVM's death: an H2 file URL gets
+ * {@code WRITE_DELAY=0} unless it sets it, and a URL whose commits are not durable (H2 in memory
+ * or with a write delay, PostgreSQL with {@code synchronous_commit} off) is refused with
  * {@link IllegalArgumentException} unless {@link Options#withEphemeral} allows it (then
  * {@link #durable()} is false); see {@link Durability}. H2 does not fsync each commit, so an
  * operating-system crash or power loss may still lose the last commits; PostgreSQL (with its
@@ -77,18 +75,14 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * H2 settings of the embedded database: PostgreSQL dialect, lower-case names, a dead file
-     * chunk reusable at once ({@code RETENTION_TIME=0}; H2's default keeps it 45 s, which is only
-     * of use against an operating-system crash, which H2 without fsync per commit does not survive
-     * anyway), and up to 2 s of compaction when it closes. Commits are made durable by a
-     * checkpoint each ({@link #commit}), not by {@code WRITE_DELAY=0}, so H2's background writer
-     * keeps running and compacts the file while it is open. Measured
-     * ({@code DatabaseTest.theFileStaysProportionalToItsDataWhileOpen}, 12,000 one-donation
-     * commits from 8 threads, 2026-12-07): 108 MB open with {@code WRITE_DELAY=0}, 73 MB with the
-     * background writer and a 1 s retention, 5.8 MB with these settings; 2.6 to 5.4 MB once closed.
+     * H2 settings of the embedded database: PostgreSQL dialect, lower-case names, commits written
+     * at once, and up to 2 s of compaction when it closes. H2 writes every commit as a new chunk
+     * at the end of the file and, without a write delay, has no background thread to compact; with
+     * its default 200 ms at close, a 10 s demo run left a 300 MB file for 14 MB of data (2 s
+     * brought it down to 14 MB; measured in the issue 13 note).
      */
-    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
-            + ";RETENTION_TIME=0;MAX_COMPACT_TIME=2000";
+    static final String H2_SETTINGS = ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0"
+            + ";MAX_COMPACT_TIME=2000";
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
@@ -132,7 +126,7 @@ public final class Database implements AutoCloseable {
         }
 
         /**
-         * @param on whether a non-durable URL (H2 in memory, PostgreSQL
+         * @param on whether a non-durable URL (H2 in memory, H2 with a write delay, PostgreSQL
          *     without synchronous commit) is accepted
          * @return these options accepting a non-durable URL or not
          */
@@ -168,7 +162,6 @@ public final class Database implements AutoCloseable {
     private final TransactionRepository transactions;
     private final MilestoneRepository milestones;
     private final GroupCommit groupCommit;
-    private final boolean h2;
 
     private Database(Options options, HikariDataSource pool, boolean durable) {
         this.options = options;
@@ -180,8 +173,7 @@ public final class Database implements AutoCloseable {
         this.donations = new DonationRepository(this);
         this.transactions = new TransactionRepository(this);
         this.milestones = new MilestoneRepository(this);
-        this.h2 = options.url().startsWith("jdbc:h2:");
-        this.groupCommit = new GroupCommit(pool, h2, donations, campaigns, Integer.toHexString(System.identityHashCode(this)));
+        this.groupCommit = new GroupCommit(pool, donations, campaigns, Integer.toHexString(System.identityHashCode(this)));
     }
 
     /**
@@ -225,7 +217,7 @@ public final class Database implements AutoCloseable {
         }
         HikariConfig config = new HikariConfig();
         config.setPoolName("otpj-finance");
-        config.setJdbcUrl(jdbcUrl(options.url()));
+        config.setJdbcUrl(jdbcUrl(Durability.durableUrl(options.url())));
         if (options.user() != null) {
             config.setUsername(options.user());
         }
@@ -333,37 +325,6 @@ public final class Database implements AutoCloseable {
      * @throws RuntimeException whatever unchecked exception {@code work} threw (it was rolled back)
      */
     <T> T transaction(Object lane, String operation, SqlWork<T> work) {
-        return run(lane, operation, work, true);
-    }
-
-    /**
-     * As {@link #transaction}, for work that only reads: its commit writes nothing, so it needs no
-     * {@linkplain #commit checkpoint}.
-     */
-    <T> T read(Object lane, String operation, SqlWork<T> work) {
-        return run(lane, operation, work, false);
-    }
-
-    /**
-     * Commits {@code c}'s transaction so that it survives the JVM's death. On H2 a commit is in
-     * the store's memory until its background writer stores it (every {@code WRITE_DELAY} ms, 500
-     * by default), so the commit is followed by {@code CHECKPOINT}, which writes everything
-     * committed so far to the file before it returns (H2's documented "flushes the data to disk").
-     * The background writer stays on, and with it H2's compaction of the file as it runs; with
-     * {@code WRITE_DELAY=0} there is no background writer, and the file only grows while it is
-     * open (measured in the issue 13 note: 1 KB per donation at 16 per commit, against 130 B with
-     * the background writer). On PostgreSQL the commit itself is durable.
-     */
-    static void commit(Connection c, boolean h2) throws SQLException {
-        c.commit();
-        if (h2) {
-            try (Statement s = c.createStatement()) {
-                s.execute("CHECKPOINT");
-            }
-        }
-    }
-
-    private <T> T run(Object lane, String operation, SqlWork<T> work, boolean writes) {
         // The submitter is captured so that queued work of a process killed meanwhile is skipped:
         // otherwise it could commit after its restarted successor reloaded, behind its back.
         Pid submitter = Proc.isProcess() ? Proc.self() : null;
@@ -378,11 +339,7 @@ public final class Database implements AutoCloseable {
                         throw abandoned(operation, submitter);
                     }
                     T result = work.run(c);
-                    if (writes) {
-                        commit(c, h2);
-                    } else {
-                        c.commit();
-                    }
+                    c.commit();
                     return result;
                 } catch (Throwable t) {
                     try {

@@ -155,7 +155,7 @@ public final class DonationRepository {
     public List<Donation> findPending(String campaignId) {
         Ids.require(campaignId, "campaign id");
         db.groupCommit().flush();
-        return db.read(Database.campaignLane(campaignId), "load pending donations of " + campaignId, c -> {
+        return db.transaction(Database.campaignLane(campaignId), "load pending donations of " + campaignId, c -> {
             List<Donation> out = new ArrayList<>();
             for (DonationRecord r : query(c, "SELECT " + COLUMNS + " FROM donations WHERE campaign_id = ? AND status = 'PENDING' "
                     + "ORDER BY created_at, id", campaignId)) {
@@ -168,20 +168,20 @@ public final class DonationRepository {
     /** @return all of the campaign's donations, oldest first */
     public List<DonationRecord> findByCampaign(String campaignId) {
         Ids.require(campaignId, "campaign id");
-        return db.read(Database.campaignLane(campaignId), "load donations of " + campaignId,
+        return db.transaction(Database.campaignLane(campaignId), "load donations of " + campaignId,
                 c -> query(c, "SELECT " + COLUMNS + " FROM donations WHERE campaign_id = ? ORDER BY created_at, id", campaignId));
     }
 
     /** @return the stored donation with this id */
     public Optional<DonationRecord> find(String id) {
         Ids.require(id, "donation id");
-        return db.read(null, "find donation " + id, c -> select(c, id));
+        return db.transaction(null, "find donation " + id, c -> select(c, id));
     }
 
     /** @return how many of the campaign's donations are in each status (absent: none) */
     public Map<DonationStatus, Long> countByStatus(String campaignId) {
         Ids.require(campaignId, "campaign id");
-        return db.read(Database.campaignLane(campaignId), "count donations of " + campaignId, c -> {
+        return db.transaction(Database.campaignLane(campaignId), "count donations of " + campaignId, c -> {
             Map<DonationStatus, Long> out = new EnumMap<>(DonationStatus.class);
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT status, COUNT(*) AS n FROM donations WHERE campaign_id = ? GROUP BY status")) {
@@ -203,7 +203,7 @@ public final class DonationRepository {
      */
     public Totals processedTotals(String campaignId) {
         Ids.require(campaignId, "campaign id");
-        return db.read(Database.campaignLane(campaignId), "sum donations of " + campaignId, c -> {
+        return db.transaction(Database.campaignLane(campaignId), "sum donations of " + campaignId, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT c.currency AS currency, COUNT(d.id) AS n, "
                     + "COALESCE(SUM(d.amount), 0) AS total FROM campaigns c LEFT JOIN donations d "
                     + "ON d.campaign_id = c.id AND d.status = 'PROCESSED' WHERE c.id = ? GROUP BY c.currency")) {
@@ -220,7 +220,7 @@ public final class DonationRepository {
 
     /** @return the sum of all processed donations, per currency */
     public Map<Currency, Money> processedSumByCurrency() {
-        return db.read(null, "sum processed donations", c -> {
+        return db.transaction(null, "sum processed donations", c -> {
             Map<Currency, Money> out = new TreeMap<>((a, b) -> a.getCurrencyCode().compareTo(b.getCurrencyCode()));
             try (PreparedStatement ps = c.prepareStatement("SELECT currency, SUM(amount) AS total FROM donations "
                     + "WHERE status = 'PROCESSED' GROUP BY currency");

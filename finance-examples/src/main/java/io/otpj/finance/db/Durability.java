@@ -1,6 +1,7 @@
 package io.otpj.finance.db;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -11,10 +12,9 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>H2 in memory ({@code jdbc:h2:mem:}, or {@code mem:} behind {@code tcp:}/{@code ssl:}) keeps
  *       nothing: not durable.</li>
- *   <li>H2 files, whatever their {@code WRITE_DELAY}: {@link Database} follows every commit that
- *       wrote something with {@code CHECKPOINT}, which writes it to the file before the commit is
- *       reported (H2 alone keeps a commit in memory for up to {@code WRITE_DELAY} ms, 500 by
- *       default).</li>
+ *   <li>H2 files: a commit is written to the file before it returns only with
+ *       {@code WRITE_DELAY=0}; it is added when the URL does not set it, and any other value is not
+ *       durable.</li>
  *   <li>PostgreSQL: durable unless the URL turns {@code synchronous_commit} off or to
  *       {@code local} (through its {@code options} parameter).</li>
  * </ul>
@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class Durability {
 
+    private static final Pattern WRITE_DELAY = Pattern.compile("(?i);\\s*WRITE_DELAY\\s*=\\s*([^;]*)");
     private static final Pattern SYNC_OFF = Pattern.compile("(?i)synchronous_commit\\s*(?:=|%3d)\\s*(off|local|false|0)\\b");
     private static final Pattern PASSWORD = Pattern.compile("(?i)(password\\s*=)[^&;]*");
     private static final Pattern USERINFO = Pattern.compile("(//[^/:@]*:)[^@/]*@");
@@ -32,7 +33,7 @@ public final class Durability {
     private Durability() {}
 
     /**
-     * Why {@code url} does not make commits durable (as {@link Database} uses it), or null if it does.
+     * Why {@code url} does not make commits durable, or null if it does (after {@link #durableUrl}).
      *
      * @param url a {@code jdbc:h2:} or {@code jdbc:postgresql:} URL
      * @return the reason, or null
@@ -44,12 +45,35 @@ public final class Durability {
             if (rest.startsWith("mem:") || rest.matches("(tcp|ssl)://[^/]*/mem:.*")) {
                 return "an H2 in-memory database keeps nothing after its JVM ends";
             }
+            Matcher m = WRITE_DELAY.matcher(url);
+            String last = null;
+            while (m.find()) {
+                last = m.group(1).trim();
+            }
+            if (last != null && !last.equals("0")) {
+                return "H2 with WRITE_DELAY=" + last + " writes commits to the file up to " + last
+                        + " ms after they return";
+            }
             return null;
         }
         if (SYNC_OFF.matcher(url).find()) {
             return "PostgreSQL with synchronous_commit off or local acknowledges commits before they are durable";
         }
         return null;
+    }
+
+    /**
+     * {@code url} with what makes it durable added: {@code WRITE_DELAY=0} for an H2 file URL that
+     * does not set it.
+     *
+     * @param url the URL as given
+     * @return the URL to connect with
+     */
+    static String durableUrl(String url) {
+        if (url.startsWith("jdbc:h2:") && whyNotDurable(url) == null && !WRITE_DELAY.matcher(url).find()) {
+            return url + ";WRITE_DELAY=0";
+        }
+        return url;
     }
 
     /**

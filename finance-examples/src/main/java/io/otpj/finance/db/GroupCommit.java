@@ -81,8 +81,6 @@ final class GroupCommit implements AutoCloseable {
     private static final Object STOP = new Object();
 
     private final DataSource pool;
-    /** Whether commits are followed by a checkpoint ({@link Database#commit}). */
-    private final boolean h2;
     private final DonationRepository donations;
     private final CampaignRepository campaigns;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -103,9 +101,8 @@ final class GroupCommit implements AutoCloseable {
      */
     record Stats(long batches, long donations, int largestBatch) {}
 
-    GroupCommit(DataSource pool, boolean h2, DonationRepository donations, CampaignRepository campaigns, String name) {
+    GroupCommit(DataSource pool, DonationRepository donations, CampaignRepository campaigns, String name) {
         this.pool = pool;
-        this.h2 = h2;
         this.donations = donations;
         this.campaigns = campaigns;
         this.writer = Thread.ofPlatform().daemon().name("finance-group-commit-" + name).unstarted(this::run);
@@ -252,7 +249,7 @@ final class GroupCommit implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             try {
                 Map<Item, Object> out = decideAndInsert(c, live);
-                Database.commit(c, h2);
+                c.commit();
                 return out;
             } catch (SQLException | RuntimeException e) {
                 try {

@@ -66,7 +66,7 @@ public final class MilestoneRepository {
     /** @return the milestones recorded for the campaign, ascending */
     public SortedSet<Integer> reached(String campaignId) {
         Ids.require(campaignId, "campaign id");
-        return db.read(Database.campaignLane(campaignId), "load milestones of " + campaignId,
+        return db.transaction(Database.campaignLane(campaignId), "load milestones of " + campaignId,
                 c -> Collections.unmodifiableSortedSet(reached(c, campaignId)));
     }
 

@@ -63,12 +63,12 @@ public final class TransactionRepository {
     /** @return the stored transaction with this id */
     public Optional<PaymentTransaction> find(String id) {
         Ids.require(id, "transaction id");
-        return db.read(LANE, "find transaction " + id, c -> select(c, id));
+        return db.transaction(LANE, "find transaction " + id, c -> select(c, id));
     }
 
     /** @return how many transactions are stored */
     public long count() {
-        return db.read(LANE, "count transactions", c -> {
+        return db.transaction(LANE, "count transactions", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM transactions");
                     ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -80,7 +80,7 @@ public final class TransactionRepository {
     /** @return the transactions for {@code reference}, oldest first */
     public List<PaymentTransaction> findByReference(String reference) {
         Ids.require(reference, "transaction reference");
-        return db.read(LANE, "find transactions of " + reference,
+        return db.transaction(LANE, "find transactions of " + reference,
                 c -> query(c, "SELECT " + COLUMNS + " FROM transactions WHERE reference = ? ORDER BY created_at, id", reference));
     }
 

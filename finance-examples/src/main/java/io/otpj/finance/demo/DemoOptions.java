@@ -62,8 +62,8 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
                                  (default: the embedded H2 database file under --data-dir)
               --data-dir DIR     where the embedded database and demo.log live (default ./data)
               --seed N           random seed (default: from the clock)
-              --ephemeral        accept a --db-url whose commits are not durable (H2 in memory,
-                                 PostgreSQL with synchronous_commit off); the
+              --ephemeral        accept a --db-url whose commits are not durable (H2 in memory, H2
+                                 with a WRITE_DELAY, PostgreSQL with synchronous_commit off); the
                                  report then says the run was not durable
               --recover [RUN_ID] recover the runs that crashed (or only RUN_ID) instead of a run
               --dashboard [PORT] serve the live dashboard (supervision trees, processes, crashes,
