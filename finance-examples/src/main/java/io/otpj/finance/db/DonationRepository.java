@@ -76,7 +76,7 @@ public final class DonationRepository {
      */
     public Recount recount(String campaignId) {
         Ids.require(campaignId, "campaign id");
-        return db.read(null, "recount donations of " + campaignId, c -> {
+        return db.transaction(null, "recount donations of " + campaignId, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT c.currency AS currency, c.raised_amount AS raised, "
                     + "c.donation_count AS counted, COUNT(d.id) AS n, COALESCE(SUM(d.amount), 0) AS total "
                     + "FROM campaigns c LEFT JOIN donations d ON d.campaign_id = c.id AND d.status = 'PROCESSED' "

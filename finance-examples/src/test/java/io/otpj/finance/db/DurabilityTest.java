@@ -54,7 +54,10 @@ class DurabilityTest {
         }
     }
 
-    /** A real JVM commits and is SIGKILLed at once: every commit it reported is in the file. */
+    /**
+     * A real JVM commits and is SIGKILLed at once: every commit it reported is in the file, through
+     * the lanes and through the group commit.
+     */
     @Test
     void anH2FileUrlWithoutSettingsLosesNoCommitToAKill(@TempDir Path dir) throws Exception {
         // The URL a user would pass: no WRITE_DELAY (H2's default is 500 ms of delayed writes).
@@ -65,12 +68,15 @@ class DurabilityTest {
         Process jvm = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), DurableWriterMain.class.getName(),
                 url, String.valueOf(n), prefix).redirectErrorStream(true).start();
         int committed = 0;
+        int recorded = 0;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.startsWith("committed ")) {
                     committed = Integer.parseInt(line.substring("committed ".length()));
-                    if (committed == n) {
+                } else if (line.startsWith("recorded ")) {
+                    recorded = Integer.parseInt(line.substring("recorded ".length()));
+                    if (recorded == n) {
                         break;
                     }
                 }
@@ -81,9 +87,12 @@ class DurabilityTest {
             jvm.destroyForcibly();
         }
         assertEquals(n, committed, "the writer did not report all its commits");
+        assertEquals(n, recorded, "the writer did not report all its recorded donations");
         try (Database db = Database.open(url)) {
             long found = db.campaigns().findAll().stream().filter(c -> c.id().startsWith(prefix + "-")).count();
             assertEquals(n, found, "acknowledged commits lost to a kill -9");
+            assertEquals(n, db.campaigns().find(prefix + "-0").orElseThrow().donationCount(),
+                    "acknowledged group-committed donations lost to a kill -9");
         }
     }
 }
