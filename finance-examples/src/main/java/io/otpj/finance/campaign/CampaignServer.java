@@ -392,27 +392,24 @@ public final class CampaignServer implements GenServer<CampaignServer.Options, C
     private static void audit(State state, List<From> callers) {
         String id = state.campaign().id();
         Campaign inMemory = state.campaign();
-        Object outcome;
+        Campaign stored;
         try {
-            Campaign stored = state.db().campaigns().find(id).orElseThrow();
-            Thread.ofVirtual().name("audit-" + id).start(() -> {
-                Object answer;
-                try {
-                    answer = new Audit(inMemory, stored, state.db().donations().recount(id));
-                } catch (RuntimeException e) {
-                    answer = e;
-                }
-                for (From from : callers) {
-                    from.reply(answer);
-                }
-            });
-            return;
+            stored = state.db().campaigns().find(id).orElseThrow();
         } catch (RuntimeException e) {
-            outcome = e;
+            callers.forEach(from -> from.reply(e));
+            return;
         }
-        for (From from : callers) {
-            from.reply(outcome);
-        }
+        Thread.ofVirtual().name("audit-" + id).start(() -> {
+            Object answer;
+            try {
+                answer = new Audit(inMemory, stored, state.db().donations().recount(id));
+            } catch (RuntimeException e) {
+                answer = e;
+            }
+            for (From from : callers) {
+                from.reply(answer);
+            }
+        });
     }
 
     /**

@@ -306,39 +306,31 @@ public final class CampaignRepository {
     }
 
     static void addToTotals(Connection c, String id, Money amount, long count) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(ADD_TO_TOTALS)) {
-            ps.setBigDecimal(1, amount.amount());
-            ps.setLong(2, count);
-            Sql.setInstant(ps, 3, Instant.now());
-            ps.setString(4, id);
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("campaign " + id + " vanished while counting a donation", "02000");
-            }
-        }
+        addToTotals(c, Map.of(id, amount), Map.of(id, count));
     }
 
     /**
-     * The campaigns among {@code ids}, each row locked until commit, locked in id order (one
-     * statement for a group commit's batch instead of one per campaign).
+     * The campaigns among {@code ids}, each row locked until commit, locked in id order: one
+     * statement per {@link DonationRepository#IDS_PER_SELECT} of them (a group commit's batch)
+     * instead of one per campaign.
      *
-     * @param ids distinct campaign ids, at most {@link DonationRepository#IDS_PER_SELECT}
+     * @param ids distinct campaign ids, in id order
      * @return by id, the ones that exist
      */
-    static Map<String, Campaign> selectForUpdate(Connection c, Collection<String> ids) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM campaigns WHERE id IN (");
-        for (int i = 0; i < ids.size(); i++) {
-            sql.append(i == 0 ? "?" : ", ?");
-        }
+    static Map<String, Campaign> selectForUpdate(Connection c, List<String> ids) throws SQLException {
         Map<String, Campaign> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.append(") ORDER BY id FOR UPDATE").toString())) {
-            int k = 1;
-            for (String id : ids) {
-                ps.setString(k++, id);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Campaign campaign = read(rs);
-                    out.put(campaign.id(), campaign);
+        for (int from = 0; from < ids.size(); from += DonationRepository.IDS_PER_SELECT) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + DonationRepository.IDS_PER_SELECT));
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM campaigns WHERE id IN ("
+                    + Sql.placeholders(chunk.size()) + ") ORDER BY id FOR UPDATE")) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Campaign campaign = read(rs);
+                        out.put(campaign.id(), campaign);
+                    }
                 }
             }
         }
@@ -364,7 +356,7 @@ public final class CampaignRepository {
             int[] rows = ps.executeBatch();
             for (int r : rows) {
                 if (r != 1 && r != java.sql.Statement.SUCCESS_NO_INFO) {
-                    throw new SQLException("a campaign vanished while counting its donations", "02000");
+                    throw new SQLException("a campaign vanished while counting its donations " + added.keySet(), "02000");
                 }
             }
         }

@@ -269,11 +269,8 @@ final class GroupCommit implements AutoCloseable {
         for (Item i : live) {
             campaigns.put(i.donation().campaignId(), Optional.empty());
         }
-        List<String> campaignIds = List.copyOf(campaigns.keySet());
-        for (int from = 0; from < campaignIds.size(); from += DonationRepository.IDS_PER_SELECT) {
-            CampaignRepository.selectForUpdate(c, campaignIds.subList(from, Math.min(campaignIds.size(),
-                    from + DonationRepository.IDS_PER_SELECT))).forEach((id, found) -> campaigns.put(id, Optional.of(found)));
-        }
+        CampaignRepository.selectForUpdate(c, List.copyOf(campaigns.keySet()))
+                .forEach((id, found) -> campaigns.put(id, Optional.of(found)));
         List<String> ids = new ArrayList<>(live.size());
         for (Item i : live) {
             ids.add(i.donation().id());

@@ -17,6 +17,11 @@ final class Sql {
 
     private Sql() {}
 
+    /** @return {@code n} comma-separated {@code ?} placeholders, for an {@code IN (...)} list */
+    static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
     /** Sets {@code money} as two parameters: the amount at {@code index}, the currency code after it. */
     static void setMoney(PreparedStatement ps, int index, Money money) throws SQLException {
         if (money.amount().abs().compareTo(STORABLE_LIMIT) >= 0) {

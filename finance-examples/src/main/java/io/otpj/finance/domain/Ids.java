@@ -8,7 +8,6 @@ public final class Ids {
     /** The longest identifier the database stores. */
     public static final int MAX_LENGTH = 64;
 
-
     private Ids() {}
 
     /**
