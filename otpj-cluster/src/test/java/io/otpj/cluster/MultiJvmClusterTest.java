@@ -120,10 +120,18 @@ class MultiJvmClusterTest {
             for (String n : names) {
                 TestKit.eventually(() -> {
                     Proc.send(echo.get(n), new NodesQuery(probe.pid()));
-                    NodesAre are = (NodesAre) probe.expectMessage(m -> m instanceof NodesAre a && a.node().equals(n),
-                            Duration.ofSeconds(10));
-                    return are.nodes().size() == 3;
-                }, Duration.ofSeconds(60), () -> n + " is not connected to all");
+                    try {
+                        NodesAre are = (NodesAre) probe.expectMessage(m -> m instanceof NodesAre a && a.node().equals(n),
+                                Duration.ofSeconds(5));
+                        return are.nodes().size() == 3;
+                    } catch (AssertionError droppedDuringAMerge) {
+                        // A child that missed the others at start-up forms a view of its own until
+                        // JGroups' MERGE3 joins the views (seen once in CI: ~15 s); a query sent
+                        // meanwhile is dropped, as OTP drops a message to a node it is not
+                        // connected to. Set-up only: ask again.
+                        return false;
+                    }
+                }, Duration.ofSeconds(90), () -> n + " is not connected to all");
             }
             for (String n : names) {
                 List<String> others = names.stream().filter(o -> !o.equals(n)).toList();
