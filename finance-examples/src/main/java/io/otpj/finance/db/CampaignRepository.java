@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -318,23 +317,9 @@ public final class CampaignRepository {
      * @return by id, the ones that exist
      */
     static Map<String, Campaign> selectForUpdate(Connection c, List<String> ids) throws SQLException {
-        Map<String, Campaign> out = new HashMap<>();
-        for (int from = 0; from < ids.size(); from += DonationRepository.IDS_PER_SELECT) {
-            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + DonationRepository.IDS_PER_SELECT));
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM campaigns WHERE id IN ("
-                    + Sql.placeholders(chunk.size()) + ") ORDER BY id FOR UPDATE")) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 1, chunk.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Campaign campaign = read(rs);
-                        out.put(campaign.id(), campaign);
-                    }
-                }
-            }
-        }
-        return out;
+        return Sql.selectByIds(c, ids, DonationRepository.IDS_PER_SELECT, n -> "SELECT " + COLUMNS
+                + " FROM campaigns WHERE id IN (" + Sql.placeholders(n) + ") ORDER BY id FOR UPDATE",
+                CampaignRepository::read, Campaign::id);
     }
 
     /**

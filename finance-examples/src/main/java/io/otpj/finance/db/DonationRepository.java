@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Currency;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -243,24 +242,9 @@ public final class DonationRepository {
      * @return by id, the ones that are stored
      */
     static Map<String, DonationRecord> selectAll(Connection c, Collection<String> ids) throws SQLException {
-        Map<String, DonationRecord> out = new HashMap<>();
-        List<String> all = List.copyOf(ids);
-        for (int from = 0; from < all.size(); from += IDS_PER_SELECT) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + IDS_PER_SELECT));
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM donations WHERE id IN ("
-                    + Sql.placeholders(chunk.size()) + ")")) {
-                for (int i = 0; i < chunk.size(); i++) {
-                    ps.setString(i + 1, chunk.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        DonationRecord r = read(rs);
-                        out.put(r.donation().id(), r);
-                    }
-                }
-            }
-        }
-        return out;
+        return Sql.selectByIds(c, List.copyOf(ids), IDS_PER_SELECT, n -> "SELECT " + COLUMNS
+                + " FROM donations WHERE id IN (" + Sql.placeholders(n) + ")", DonationRepository::read,
+                r -> r.donation().id());
     }
 
     static final String INSERT = "INSERT INTO donations (id, campaign_id, donor_id, amount, currency, "

@@ -2,12 +2,18 @@ package io.otpj.finance.db;
 
 import io.otpj.finance.money.Money;
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /** JDBC mapping shared by the repositories. */
 final class Sql {
@@ -20,6 +26,39 @@ final class Sql {
     /** @return {@code n} comma-separated {@code ?} placeholders, for an {@code IN (...)} list */
     static String placeholders(int n) {
         return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
+
+    /** Reads one row of a result set. */
+    @FunctionalInterface
+    interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * The rows among {@code ids}, one statement per {@code perStatement} of them: {@code sql}
+     * makes the statement for an {@code IN} list of {@code n} placeholders (see
+     * {@link #placeholders}), the ids are bound in order, and each row is kept under its key.
+     *
+     * @return by key, the rows that exist
+     */
+    static <T> Map<String, T> selectByIds(Connection c, List<String> ids, int perStatement, IntFunction<String> sql,
+            RowReader<T> read, Function<T, String> key) throws SQLException {
+        Map<String, T> out = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += perStatement) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + perStatement));
+            try (PreparedStatement ps = c.prepareStatement(sql.apply(chunk.size()))) {
+                for (int i = 0; i < chunk.size(); i++) {
+                    ps.setString(i + 1, chunk.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        T row = read.read(rs);
+                        out.put(key.apply(row), row);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Sets {@code money} as two parameters: the amount at {@code index}, the currency code after it. */
