@@ -54,7 +54,27 @@ final class RatioMode {
      * A row of the ratio table: otpj against its peer; {@code goal} on the ratio otpj ÷ peer
      * (null: none), at least the goal if {@code atLeast} (throughputs), else at most (times).
      */
-    record Figure(String title, Side otpj, Side peer, Double goal, boolean atLeast, String goalText) {}
+    record Figure(String title, Side otpj, Side peer, Double goal, boolean atLeast, String goalText, Warmup warmup) {
+        Figure(String title, Side otpj, Side peer, Double goal, boolean atLeast, String goalText) {
+            this(title, otpj, peer, goal, atLeast, goalText, Warmup.SHORT);
+        }
+    }
+
+    /**
+     * The warm-up of both sides' forks of a figure. Most figures are warm after one short
+     * iteration; N callers → one server is not: otpj's first 500 ms there ran at 47–450 k calls/s
+     * and its second at 0.45–1.2 M/s while Pekko was at 1.4 M/s by its second (JMH runs of
+     * 2026-12-07), so one short warm-up measured otpj partly cold. Both sides always get the same
+     * warm-up.
+     */
+    record Warmup(int iterations, int millis) {
+        static final Warmup SHORT = new Warmup(1, 500);
+        static final Warmup LONG = new Warmup(2, 1000);
+
+        String describe() {
+            return iterations + " × " + millis + " ms";
+        }
+    }
 
     /** One pair: the canary's score, otpj's and the peer's, and which ran first. */
     record Pair(double canary, double otpj, double peer, boolean otpjFirst) {
@@ -76,9 +96,9 @@ final class RatioMode {
             new Figure("Call round trip, process → process", side("otpj", "OtpjCall.processToProcess"),
                     side("Pekko", "PekkoCall.actorToActor"), null, false, "–"),
             new Figure("Call throughput, 4 callers → 1 server", callers("otpj", "OtpjCall.concurrentCallers", 4),
-                    callers("Pekko", "PekkoCall.concurrentCallers", 4), 1.0, true, "≥ 1"),
+                    callers("Pekko", "PekkoCall.concurrentCallers", 4), 1.0, true, "≥ 1", Warmup.LONG),
             new Figure("Call throughput, 16 callers → 1 server", callers("otpj", "OtpjCall.concurrentCallers", 16),
-                    callers("Pekko", "PekkoCall.concurrentCallers", 16), 1.0, true, "≥ 1"),
+                    callers("Pekko", "PekkoCall.concurrentCallers", 16), 1.0, true, "≥ 1", Warmup.LONG),
             new Figure("Pipelined calls, plain thread, " + Batches.WINDOW + " at once (RequestSet vs ask-many), per call",
                     side("otpj", "OtpjCall.pipelinedFromPlainThread"), side("Pekko", "PekkoCall.askManyFromPlainThread"),
                     null, false, "–"),
@@ -96,7 +116,7 @@ final class RatioMode {
 
     /** The run's settings: see {@link #parse}. */
     record Settings(Duration budget, int minPairs, int maxPairs, double precision, double stateFactor,
-            double modeFactor, int warmupMillis, int iterations, int iterationMillis, Optional<Path> out,
+            double modeFactor, int iterations, int iterationMillis, Optional<Path> out,
             List<String> only) {}
 
     static final Path RAW = Path.of("benchmarks", "target", "ratios.csv");
@@ -148,7 +168,7 @@ final class RatioMode {
         if (minPairs > maxPairs) {
             throw new IllegalArgumentException("--min-pairs " + minPairs + " is above --max-pairs " + maxPairs);
         }
-        return new Settings(budget, minPairs, maxPairs, precision, 1.8, 1.5, 500, 2, 500, out, List.copyOf(only));
+        return new Settings(budget, minPairs, maxPairs, precision, 1.8, 1.5, 2, 500, out, List.copyOf(only));
     }
 
     private static String value(List<String> args, int i, String option) {
@@ -196,8 +216,8 @@ final class RatioMode {
                         otpjFirst ? "otpj" : "peer");
                 try {
                     double canary = fork(CANARY, 1, 200, 1, 300);
-                    double first = fork(otpjFirst ? f.otpj() : f.peer());
-                    double second = fork(otpjFirst ? f.peer() : f.otpj());
+                    double first = fork(otpjFirst ? f.otpj() : f.peer(), f.warmup());
+                    double second = fork(otpjFirst ? f.peer() : f.otpj(), f.warmup());
                     Pair p = new Pair(canary, otpjFirst ? first : second, otpjFirst ? second : first, otpjFirst);
                     ps.add(p);
                     raw.add(String.format(Locale.ROOT, "\"%s\",%d,%.3f,%.6g,%.6g,%b", f.title(), ps.size(), p.canary(), p.otpj(),
@@ -263,9 +283,9 @@ final class RatioMode {
         return ps.stream().mapToDouble(Pair::ratio).toArray();
     }
 
-    /** One fork of {@code side} with the run's iteration settings. */
-    private double fork(Side side) throws RunnerException {
-        return fork(side, 1, settings.warmupMillis(), settings.iterations(), settings.iterationMillis());
+    /** One fork of {@code side} with the figure's warm-up and the run's measured iterations. */
+    private double fork(Side side, Warmup warmup) throws RunnerException {
+        return fork(side, warmup.iterations(), warmup.millis(), settings.iterations(), settings.iterationMillis());
     }
 
     private static double fork(Side side, int warmups, int warmupMillis, int iterations, int iterationMillis)
@@ -363,8 +383,11 @@ final class RatioMode {
             sb.append("\nForks that failed (their pairs are left out):\n\n");
             failures.forEach(x -> sb.append("- ").append(x).append('\n'));
         }
-        sb.append("\nForks: 1 warm-up iteration of ").append(settings.warmupMillis()).append(" ms, ")
-                .append(settings.iterations()).append(" of ").append(settings.iterationMillis())
+        String longer = figures.stream().filter(f -> !f.warmup().equals(Warmup.SHORT))
+                .map(f -> f.title() + ": " + f.warmup().describe()).collect(java.util.stream.Collectors.joining("; "));
+        sb.append("\nForks: warm-up ").append(Warmup.SHORT.describe())
+                .append(longer.isEmpty() ? "" : " (both sides; longer where otpj was still warming up: " + longer + ")")
+                .append(", ").append(settings.iterations()).append(" × ").append(settings.iterationMillis())
                 .append(" ms measured; canary `HandOff.spinningThreads`, 1 × 200 ms warm-up, 1 × 300 ms; JVM flags as in the ")
                 .append("main table. Raw pairs: `").append(RAW).append("`.\n");
         sb.append(END).append('\n');
