@@ -55,6 +55,10 @@ final class RatioMode {
      * (null: none), at least the goal if {@code atLeast} (throughputs), else at most (times).
      */
     record Figure(String title, Side otpj, Side peer, Double goal, boolean atLeast, String goalText, Warmup warmup) {
+        Figure {
+            java.util.Objects.requireNonNull(warmup, "warmup must not be null");
+        }
+
         Figure(String title, Side otpj, Side peer, Double goal, boolean atLeast, String goalText) {
             this(title, otpj, peer, goal, atLeast, goalText, Warmup.SHORT);
         }
@@ -385,8 +389,11 @@ final class RatioMode {
         }
         String longer = figures.stream().filter(f -> !f.warmup().equals(Warmup.SHORT))
                 .map(f -> f.title() + ": " + f.warmup().describe()).collect(java.util.stream.Collectors.joining("; "));
-        sb.append("\nForks: warm-up ").append(Warmup.SHORT.describe())
-                .append(longer.isEmpty() ? "" : " (both sides; longer where otpj was still warming up: " + longer + ")")
+        boolean anyShort = figures.stream().anyMatch(f -> f.warmup().equals(Warmup.SHORT));
+        sb.append("\nForks: warm-up ")
+                .append(anyShort ? Warmup.SHORT.describe() : "")
+                .append(longer.isEmpty() ? "" : (anyShort ? " (both sides; longer where otpj was still warming up: " : "(both sides) ")
+                        + longer + (anyShort ? ")" : ""))
                 .append(", ").append(settings.iterations()).append(" × ").append(settings.iterationMillis())
                 .append(" ms measured; canary `HandOff.spinningThreads`, 1 × 200 ms warm-up, 1 × 300 ms; JVM flags as in the ")
                 .append("main table. Raw pairs: `").append(RAW).append("`.\n");

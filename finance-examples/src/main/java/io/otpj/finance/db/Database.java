@@ -85,7 +85,8 @@ public final class Database implements AutoCloseable {
     /**
      * Whether {@link #close()} ends with {@code SHUTDOWN COMPACT}: for an H2 database file this
      * JVM opened itself (not in memory, not behind an H2 server, not shared by
-     * {@code AUTO_SERVER}), since the statement closes the database for everyone using it.
+     * {@code AUTO_SERVER}, not a read-only {@code zip:}), since the statement closes the database
+     * for everyone using it.
      */
     static boolean compactsOnClose(String url) {
         String u = url.toLowerCase(java.util.Locale.ROOT);
@@ -93,9 +94,20 @@ public final class Database implements AutoCloseable {
             return false;
         }
         String rest = u.substring("jdbc:h2:".length());
-        return !rest.startsWith("mem:") && !rest.startsWith("tcp:") && !rest.startsWith("ssl:")
-                && !rest.matches(".*;\\s*auto_server\\s*=\\s*true.*");
+        if (Durability.h2InMemory(rest) || rest.startsWith("tcp:") || rest.startsWith("ssl:") || rest.startsWith("zip:")) {
+            return false;
+        }
+        // H2 reads true, 1, t, y and yes as true: anything but an explicit false may be shared.
+        java.util.regex.Matcher m = AUTO_SERVER.matcher(rest);
+        while (m.find()) {
+            if (!m.group(1).trim().matches("false|0|f|n|no")) {
+                return false;
+            }
+        }
+        return true;
     }
+
+    private static final java.util.regex.Pattern AUTO_SERVER = java.util.regex.Pattern.compile(";\\s*auto_server\\s*=([^;]*)");
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
@@ -116,7 +128,7 @@ public final class Database implements AutoCloseable {
         public Options {
             Objects.requireNonNull(url, "JDBC url must not be null");
             if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
-                throw new IllegalArgumentException("unsupported JDBC URL '" + url
+                throw new IllegalArgumentException("unsupported JDBC URL '" + Durability.redact(url)
                         + "': use jdbc:h2:... (embedded) or jdbc:postgresql://host/db");
             }
             if (poolSize < 1) {
@@ -300,6 +312,10 @@ public final class Database implements AutoCloseable {
         return durable;
     }
 
+    private static String ifExists(String url) {
+        return url.toUpperCase(java.util.Locale.ROOT).contains("IFEXISTS") ? url : url + ";IFEXISTS=TRUE";
+    }
+
     /** @return whether this is an H2 database (embedded or not) */
     public boolean isH2() {
         return options.url().startsWith("jdbc:h2:");
@@ -332,19 +348,43 @@ public final class Database implements AutoCloseable {
         boolean open = !pool.isClosed();
         pool.close();
         if (idle && open && compactsOnClose(options.url())) {
-            compact();
+            // Not on the caller's thread (see Threads above): an interrupt there would close H2's
+            // file channel in the middle of the copy. The caller waits for it all the same.
+            Thread t = Thread.ofPlatform().name("otpj-db-compact").start(this::compact);
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     /**
      * {@code SHUTDOWN COMPACT} on a connection of its own, once the pool has closed (and H2 with
      * it, in the normal way): a pooled connection would be rolled back by the pool after the
-     * statement has closed the database.
+     * statement has closed the database. Skipped if the database is still open for another
+     * session (another {@code Database} of this JVM on the same file): the statement would close
+     * it under that one. {@code IFEXISTS}: a file that is gone is not created again.
      */
     private void compact() {
         long t0 = System.nanoTime();
-        try (Connection c = java.sql.DriverManager.getConnection(jdbcUrl(Durability.durableUrl(options.url())),
+        try (Connection c = java.sql.DriverManager.getConnection(ifExists(jdbcUrl(Durability.durableUrl(options.url()))),
                 options.user(), options.password()); var st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS")) {
+                long sessions = rs.next() ? rs.getLong(1) : 0;
+                if (sessions > 1) {
+                    LOG.info("database_compact_skipped url={} reason=open in {} other session(s)", Durability.redact(options.url()),
+                            sessions - 1);
+                    return;
+                }
+            }
             st.execute("SHUTDOWN COMPACT");
             LOG.info("database_compacted url={} millis={}", Durability.redact(options.url()),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));

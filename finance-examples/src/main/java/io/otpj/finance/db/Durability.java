@@ -42,7 +42,7 @@ public final class Durability {
         String u = url.toLowerCase(Locale.ROOT);
         if (u.startsWith("jdbc:h2:")) {
             String rest = u.substring("jdbc:h2:".length());
-            if (rest.startsWith("mem:") || rest.matches("(tcp|ssl)://[^/]*/mem:.*")) {
+            if (h2InMemory(rest) || rest.matches("(tcp|ssl)://[^/]*/.*") && h2InMemory(rest.replaceFirst("(tcp|ssl)://[^/]*/", ""))) {
                 return "an H2 in-memory database keeps nothing after its JVM ends";
             }
             Matcher m = WRITE_DELAY.matcher(url);
@@ -60,6 +60,17 @@ public final class Durability {
             return "PostgreSQL with synchronous_commit off or local acknowledges commits before they are durable";
         }
         return null;
+    }
+
+    /**
+     * Whether the part of an H2 URL after {@code jdbc:h2:} (lower case) names a database in memory:
+     * {@code mem:}, H2's in-memory file systems ({@code memFS:}, {@code memLZF:},
+     * {@code nioMemFS:}, {@code nioMemLZF:}), or {@code .}, which H2 reads as {@code mem:}.
+     */
+    static boolean h2InMemory(String rest) {
+        String name = rest.split(";", 2)[0];
+        return name.startsWith("mem:") || name.startsWith("memfs:") || name.startsWith("memlzf:")
+                || name.startsWith("niomemfs:") || name.startsWith("niomemlzf:") || name.equals(".");
     }
 
     /**

@@ -397,13 +397,18 @@ final class ClusterDemo {
         java.util.Set<String> seen = new java.util.HashSet<>();
         java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
         node.spawn(() -> {
-            while (!over.get()) { // once this node's donors are done, a node that leaves is not replaced
+            for (;;) {
                 List<String> alive = new ArrayList<>(cluster.nodes());
                 alive.add(self);
                 alive.sort(null);
                 seen.addAll(alive);
                 for (int k = 0; k < ids.size(); k++) {
                     String h = home.get(k % count);
+                    if (over.get() && !h.equals(self)) {
+                        // This node's donors are done: it still restarts its own campaigns (other
+                        // nodes' donors may still give), but a node that leaves is not replaced.
+                        continue;
+                    }
                     String owner = alive.contains(h) || !seen.contains(h) ? h : alive.get(k % alive.size());
                     String id = ids.get(k);
                     if (owner.equals(self) && cluster.registry().whereisName(key(id)) == null

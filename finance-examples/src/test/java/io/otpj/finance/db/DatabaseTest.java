@@ -286,7 +286,27 @@ class DatabaseTest {
         assertFalse(Database.compactsOnClose("jdbc:h2:tcp://127.0.0.1:9092/finance"));
         assertFalse(Database.compactsOnClose("jdbc:h2:ssl://db.example/finance"));
         assertFalse(Database.compactsOnClose("jdbc:h2:file:/tmp/x;AUTO_SERVER=TRUE"));
+        assertFalse(Database.compactsOnClose("jdbc:h2:file:/tmp/x;auto_server=yes"));
+        assertFalse(Database.compactsOnClose("jdbc:h2:file:/tmp/x;AUTO_SERVER=1"));
+        assertTrue(Database.compactsOnClose("jdbc:h2:file:/tmp/x;AUTO_SERVER=FALSE"));
+        assertFalse(Database.compactsOnClose("jdbc:h2:."));
+        assertFalse(Database.compactsOnClose("jdbc:h2:memFS:x"));
+        assertFalse(Database.compactsOnClose("jdbc:h2:zip:/tmp/db.zip!/x"));
+        assertTrue(Database.compactsOnClose("jdbc:h2:~/x"));
+        assertTrue(Database.compactsOnClose("jdbc:h2:nio:/tmp/x"));
         assertFalse(Database.compactsOnClose("jdbc:postgresql://localhost/otpj"));
+    }
+
+    /** The compaction closes H2 for every session: a second Database on the same file keeps working. */
+    @Test
+    void aFileStillOpenElsewhereInThisJvmIsNotCompactedUnderIt() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestDatabase.postgresUrl() == null, "an H2 file only");
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        try (Database second = Database.openEmbedded(dir)) {
+            db.close();
+            second.donations().insertPending(Donation.of(c.id(), "donor", Money.of(1, "USD")));
+            assertEquals(1, second.donations().findPending(c.id()).size());
+        }
     }
 
     @Test
@@ -294,6 +314,9 @@ class DatabaseTest {
         assertThrows(IllegalArgumentException.class, () -> Database.open("jdbc:mysql://x/y"));
         assertThrows(IllegalArgumentException.class, () -> Database.Options.of("jdbc:h2:mem:x").withPoolSize(0));
         assertFalse(Database.Options.of("jdbc:h2:mem:x").withCredentials("u", "secret").toString().contains("secret"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Database.Options.of("jdbc:mysql://u:secret@h/db?password=secret"));
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
     }
 
     private static void assertReject(Rejection.Reason reason, Runnable r) {

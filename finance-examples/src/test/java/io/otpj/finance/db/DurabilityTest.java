@@ -21,6 +21,10 @@ class DurabilityTest {
     void whatIsDurableAndWhatIsNot() {
         assertNotNull(Durability.whyNotDurable("jdbc:h2:mem:x"));
         assertNotNull(Durability.whyNotDurable("jdbc:h2:tcp://localhost/mem:x"));
+        assertNotNull(Durability.whyNotDurable("jdbc:h2:.")); // H2 reads "." as mem:
+        assertNotNull(Durability.whyNotDurable("jdbc:h2:memFS:x"));
+        assertNotNull(Durability.whyNotDurable("jdbc:h2:nioMemLZF:x;MODE=PostgreSQL"));
+        assertNotNull(Durability.whyNotDurable("jdbc:h2:ssl://db.example:9092/memFS:x"));
         assertNotNull(Durability.whyNotDurable("jdbc:h2:file:/tmp/x;WRITE_DELAY=500"));
         assertNull(Durability.whyNotDurable("jdbc:h2:file:/tmp/x"));
         assertNull(Durability.whyNotDurable("jdbc:h2:file:/tmp/x;write_delay=0"));
