@@ -138,6 +138,16 @@ final class ClusterDemo {
             out.print(USAGE);
             return 0;
         }
+        // The parent's own logs (pool, migrations, database server) to a file, as a single-JVM
+        // run's: the terminal is for the run's lines. Each node's output is its node-I.log.
+        Path log = s.dataDir().toAbsolutePath().normalize().resolve("demo.log");
+        try {
+            FinanceDemo.configureLogging(log);
+        } catch (java.io.UncheckedIOException e) {
+            out.println("error: cannot create the data directory " + log.getParent() + ": " + e.getCause());
+            return 4;
+        }
+        out.println("log:      " + log);
         return run(s, out);
     }
 

@@ -366,7 +366,7 @@ public final class FinanceDemo {
     }
 
     /** slf4j-simple reads these once, at its first use: the terminal is for the status line. */
-    private static void configureLogging(Path log) {
+    static void configureLogging(Path log) {
         try {
             Files.createDirectories(log.getParent());
         } catch (java.io.IOException e) {
