@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -387,14 +388,13 @@ final class RatioMode {
             sb.append("\nForks that failed (their pairs are left out):\n\n");
             failures.forEach(x -> sb.append("- ").append(x).append('\n'));
         }
-        String longer = figures.stream().filter(f -> !f.warmup().equals(Warmup.SHORT))
-                .map(f -> f.title() + ": " + f.warmup().describe()).collect(java.util.stream.Collectors.joining("; "));
-        boolean anyShort = figures.stream().anyMatch(f -> f.warmup().equals(Warmup.SHORT));
-        sb.append("\nForks: warm-up ")
-                .append(anyShort ? Warmup.SHORT.describe() : "")
-                .append(longer.isEmpty() ? "" : (anyShort ? " (both sides; longer where otpj was still warming up: " : "(both sides) ")
-                        + longer + (anyShort ? ")" : ""))
-                .append(", ").append(settings.iterations()).append(" × ").append(settings.iterationMillis())
+        // Each warm-up used, the figures named for all but the short one.
+        Map<Warmup, List<String>> byWarmup = figures.stream().collect(Collectors.groupingBy(Figure::warmup,
+                LinkedHashMap::new, Collectors.mapping(Figure::title, Collectors.toList())));
+        String warmups = byWarmup.entrySet().stream().map(e -> e.getKey().describe()
+                + (e.getKey().equals(Warmup.SHORT) ? "" : " for " + String.join("; ", e.getValue())))
+                .collect(Collectors.joining(", "));
+        sb.append("\nForks: warm-up (both sides) ").append(warmups).append("; ").append(settings.iterations()).append(" × ").append(settings.iterationMillis())
                 .append(" ms measured; canary `HandOff.spinningThreads`, 1 × 200 ms warm-up, 1 × 300 ms; JVM flags as in the ")
                 .append("main table. Raw pairs: `").append(RAW).append("`.\n");
         sb.append(END).append('\n');

@@ -312,10 +312,6 @@ public final class Database implements AutoCloseable {
         return durable;
     }
 
-    private static String ifExists(String url) {
-        return url.toUpperCase(java.util.Locale.ROOT).contains("IFEXISTS") ? url : url + ";IFEXISTS=TRUE";
-    }
-
     /** @return whether this is an H2 database (embedded or not) */
     public boolean isH2() {
         return options.url().startsWith("jdbc:h2:");
@@ -392,6 +388,10 @@ public final class Database implements AutoCloseable {
             LOG.warn("database_compact_failed url={} detail={}", Durability.redact(options.url()),
                     Durability.redact(String.valueOf(e.getMessage())));
         }
+    }
+
+    private static String ifExists(String url) {
+        return url.toUpperCase(java.util.Locale.ROOT).contains("IFEXISTS") ? url : url + ";IFEXISTS=TRUE";
     }
 
     // ------------------------------------------------------------------ internals

@@ -239,12 +239,9 @@ final class ClusterDemo {
                 // at once would each form a cluster of one and wait for a merge).
                 Path previous = logs.get(i - 1);
                 Process p = nodes.get(i - 1);
-                while (!read(previous).contains("JOINED")) {
-                    if (!p.isAlive() || System.nanoTime() > deadline) {
-                        out.println("error: node " + nodeName(i - 1) + " did not join; its log: " + previous);
-                        return 3;
-                    }
-                    Thread.sleep(20); // a child's log file: nothing to wait on
+                if (!awaitLine(previous, p, "JOINED ", deadline)) {
+                    out.println("error: node " + nodeName(i - 1) + " did not join; its log: " + previous);
+                    return 3;
                 }
             }
             nodes.add(new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
@@ -255,12 +252,9 @@ final class ClusterDemo {
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start());
         }
         for (int i = 0; i < s.nodes(); i++) {
-            while (!read(logs.get(i)).contains("DONATING")) {
-                if (!nodes.get(i).isAlive() || System.nanoTime() > deadline) {
-                    out.println("error: node " + nodeName(i) + " did not start; its log: " + logs.get(i));
-                    return 3;
-                }
-                Thread.sleep(20); // a child's log file: nothing to wait on
+            if (!awaitLine(logs.get(i), nodes.get(i), "DONATING ", deadline)) {
+                out.println("error: node " + nodeName(i) + " did not start; its log: " + logs.get(i));
+                return 3;
             }
         }
         long start = System.nanoTime();
@@ -281,12 +275,10 @@ final class ClusterDemo {
             if (s.kill() && i == victim) {
                 continue;
             }
-            while (read(logs.get(i)).lines().noneMatch(l -> l.startsWith("DONE ")) && nodes.get(i).isAlive()) {
-                if (System.nanoTime() > finishBy) {
-                    out.println("error: node " + nodeName(i) + " did not finish; its log: " + logs.get(i));
-                    return 3;
-                }
-                Thread.sleep(20); // a child's log file: nothing to wait on
+            // A node that died instead is reported by the wait for its exit below.
+            if (!awaitLine(logs.get(i), nodes.get(i), "DONE ", finishBy) && nodes.get(i).isAlive()) {
+                out.println("error: node " + nodeName(i) + " did not finish; its log: " + logs.get(i));
+                return 3;
             }
         }
         for (Process p : nodes) {
@@ -365,6 +357,21 @@ final class ClusterDemo {
             end--;
         }
         return java.util.Arrays.copyOf(b, end);
+    }
+
+    /**
+     * Waits until a child's log has a line starting with {@code prefix}.
+     *
+     * @return false if the child ended or the deadline ({@code System.nanoTime()}) passed first
+     */
+    private static boolean awaitLine(Path log, Process child, String prefix, long deadline) throws InterruptedException {
+        while (read(log).lines().noneMatch(l -> l.startsWith(prefix))) {
+            if (!child.isAlive() || System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20); // a child's log file: nothing to wait on
+        }
+        return true;
     }
 
     private static String read(Path log) {
