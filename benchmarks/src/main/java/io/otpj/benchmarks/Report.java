@@ -96,6 +96,24 @@ final class Report {
                         "Pekko, 4 requesting actors", "PekkoCall.concurrentCallers[4]", Better.HIGHER, NONE),
                 new Figure("Call throughput, 16 callers → 1 server", "OtpjCall.concurrentCallers[16]",
                         "Pekko, 16 requesting actors", "PekkoCall.concurrentCallers[16]", Better.HIGHER, NONE),
+                new Figure("Call throughput, 4 callers → 1 server", "OtpjCall.concurrentCallers[4]",
+                        "raw virtual threads, 4 blocking callers parking at once", "RawCall.concurrentCallers[4,spin 0]",
+                        Better.HIGHER, NONE),
+                new Figure("Call throughput, 4 callers → 1 server", "OtpjCall.concurrentCallers[4]",
+                        "raw virtual threads, 4 blocking callers spinning 2 µs, then parking", "RawCall.concurrentCallers[4,spin 2000]",
+                        Better.HIGHER, NONE),
+                new Figure("Call throughput, 4 callers → 1 server", "OtpjCall.concurrentCallers[4]",
+                        "raw virtual threads, 4 blocking callers spinning 20 µs, then parking", "RawCall.concurrentCallers[4,spin 20000]",
+                        Better.HIGHER, NONE),
+                new Figure("Call throughput, 16 callers → 1 server", "OtpjCall.concurrentCallers[16]",
+                        "raw virtual threads, 16 blocking callers parking at once", "RawCall.concurrentCallers[16,spin 0]",
+                        Better.HIGHER, NONE),
+                new Figure("Call throughput, 16 callers → 1 server", "OtpjCall.concurrentCallers[16]",
+                        "raw virtual threads, 16 blocking callers spinning 2 µs, then parking", "RawCall.concurrentCallers[16,spin 2000]",
+                        Better.HIGHER, NONE),
+                new Figure("Call throughput, 16 callers → 1 server", "OtpjCall.concurrentCallers[16]",
+                        "raw virtual threads, 16 blocking callers spinning 20 µs, then parking", "RawCall.concurrentCallers[16,spin 20000]",
+                        Better.HIGHER, NONE),
                 new Figure("Pipelined calls, plain thread, " + Batches.WINDOW + " at once (RequestSet), per call",
                         "OtpjCall.pipelinedFromPlainThread", "Pekko ask-many, joined", "PekkoCall.askManyFromPlainThread",
                         Better.LOWER, NONE),
@@ -377,6 +395,11 @@ final class Report {
               measured like the process-to-process call. Two platform threads that spin for each other (the
               floor of any thread-to-thread round trip on the machine), two virtual threads that spin, and two
               virtual threads that park on every hop (the cost of a thread-per-process design that never spins).
+            - **Raw blocking calls (the limits of N callers → one server).** `RawCall`: 4 or 16 caller virtual
+              threads share 4,800 blocking calls to one server virtual thread, measured like the call
+              throughput with callers, with nothing of otpj around them: a padded JCTools queue to the server,
+              which parks when it is empty, and a volatile reply cell per call, which the caller spins on for
+              0, 2 or 20 µs before it parks (no pid, death watch, timeout, or fairness).
             - **Call round trips** are average times. Plain thread: `GenServer.call` from the JMH thread to an
               echo server, against `AskPattern.ask(...).toCompletableFuture().join()` to an echo actor (5 s
               timeout on both). Process to process: a calling GenServer makes 1,000 sequential calls to the

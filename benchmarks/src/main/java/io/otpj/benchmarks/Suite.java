@@ -113,7 +113,8 @@ public final class Suite {
     record Step(String title, List<String> includes, List<String> flags, String keyPrefix) {}
 
     static final List<Step> STEPS = List.of(
-            new Step("otpj and raw queues", classes(OtpjCast.class, QueueCast.class, HandOff.class, OtpjCall.class, OtpjSpawn.class),
+            new Step("otpj and raw queues", classes(OtpjCast.class, QueueCast.class, HandOff.class, RawCall.class, OtpjCall.class,
+                    OtpjSpawn.class),
                     BASE_FLAGS, ""),
             new Step("Apache Pekko typed", classes(PekkoCast.class, PekkoCall.class, PekkoSpawn.class), BASE_FLAGS, ""),
             new Step("otpj with a million idle GenServers", classes(OtpjIdle.class), BIG_FLAGS, ""),
@@ -359,8 +360,9 @@ public final class Suite {
                 String bench = r.getParams().getBenchmark();
                 String key = step.keyPrefix() + bench.substring(bench.lastIndexOf('.', bench.lastIndexOf('.') - 1) + 1);
                 String callers = r.getParams().getParam("callers");
+                String spin = r.getParams().getParam("spinNanos");
                 if (callers != null) {
-                    key += "[" + callers + "]";
+                    key += spin == null ? "[" + callers + "]" : "[" + callers + ",spin " + spin + "]";
                 }
                 Result<?> p = r.getPrimaryResult();
                 Double alloc = null;

@@ -1,0 +1,217 @@
+package io.otpj.benchmarks;
+
+import static io.otpj.benchmarks.Batches.CALLS_SHARED;
+
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The limit of N blocking callers → one server on virtual threads with no framework: the
+ * ceiling of {@link OtpjCall#concurrentCallers} for any design in which a call blocks its
+ * caller's virtual thread. Nothing of otpj runs here: no pid, no links, no monitors, no death
+ * watch, no timeout, no fairness, no mailbox bookkeeping.
+ *
+ * <p>One server virtual thread takes requests from a padded JCTools MPSC queue
+ * ({@code MpscUnboundedAtomicArrayQueue}, chunk 1024) and parks when it is empty; each of
+ * {@code callers} caller virtual threads sends a request holding its own reply cell, wakes the
+ * server if it was parked, and waits for the reply: spinning up to {@code spinNanos}, then
+ * parking. The batch is shared as in {@link OtpjCall#concurrentCallers}: {@value
+ * Batches#CALLS_SHARED} calls split evenly among the callers, started by the JMH thread, which
+ * waits for them on a latch.
+ *
+ * <p>Lost-wake-up arguments, at each park: the waiter stores its flag and then loads what it
+ * waits for; the waker stores what it hands over and then loads the flag. For the reply cell all
+ * four accesses are volatile, so their sequential consistency makes one of the two see the
+ * other's store; for the server's queue, whose offer and poll are only release and acquire, a
+ * full fence sits between the store and the load on each side.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class RawCall {
+
+    private static final Object PONG = new Object();
+
+    /** A request: the caller's reply cell. */
+    static final class Request {
+        final Thread caller;
+        volatile Object reply;
+        volatile boolean parked;
+
+        Request(Thread caller) {
+            this.caller = caller;
+        }
+
+        void answer(Object v) {
+            reply = v;
+            if (parked) {
+                LockSupport.unpark(caller);
+            }
+        }
+
+        void await(long spinNanos) {
+            long since = 0L;
+            for (int step = 0; ; step++) {
+                if (reply != null) {
+                    return;
+                }
+                if (spinNanos > 0) {
+                    if (since == 0L) {
+                        since = System.nanoTime();
+                    }
+                    if ((step & 15) != 0 || System.nanoTime() - since < spinNanos) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                }
+                parked = true;
+                if (reply == null) {
+                    LockSupport.park(this);
+                }
+                parked = false;
+            }
+        }
+    }
+
+    /** The server, its callers and their start signals. */
+    @State(Scope.Benchmark)
+    public static class Setting {
+        @Param({"4", "16"})
+        int callers;
+
+        /** How long a caller spins for its reply before it parks: 0 (park at once), 2 µs, or 20 µs (otpj's partner spin). */
+        @Param({"0", "2000", "20000"})
+        long spinNanos;
+
+        final MpscUnboundedAtomicArrayQueue<Object> requests = new MpscUnboundedAtomicArrayQueue<>(1024);
+        final AtomicInteger serverParked = new AtomicInteger();
+        Thread server;
+        Thread[] threads;
+        /** Per caller: the batch to run (a latch), or {@link #STOP}; read and cleared by that caller. */
+        volatile Object[] starts;
+        private final Object stop = new Object();
+        private volatile boolean stopping;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            server = Thread.ofVirtual().name("raw-server").start(this::serve);
+            starts = new Object[callers];
+            threads = new Thread[callers];
+            for (int i = 0; i < callers; i++) {
+                int me = i;
+                threads[i] = Thread.ofVirtual().name("raw-caller-" + i).start(() -> call(me));
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws InterruptedException {
+            stopping = true;
+            for (Thread t : threads) {
+                LockSupport.unpark(t);
+                t.join();
+            }
+            requests.offer(stop);
+            VarHandle.fullFence();
+            wakeServer();
+            server.join();
+        }
+
+        private void wakeServer() {
+            if (serverParked.get() == 1 && serverParked.compareAndSet(1, 0)) {
+                LockSupport.unpark(server);
+            }
+        }
+
+        private void serve() {
+            for (;;) {
+                Object m = requests.poll();
+                if (m == null) {
+                    for (int i = 0; i < 16 && m == null; i++) {
+                        Thread.onSpinWait();
+                        m = requests.poll();
+                    }
+                }
+                if (m == null) {
+                    serverParked.set(1);
+                    VarHandle.fullFence(); // StoreLoad: the flag before the look at the queue
+                    m = requests.poll();
+                    if (m == null) {
+                        while (serverParked.get() == 1) {
+                            LockSupport.park(this);
+                        }
+                        continue;
+                    }
+                    serverParked.set(0);
+                }
+                if (m == stop) {
+                    return;
+                }
+                ((Request) m).answer(PONG);
+            }
+        }
+
+        private void call(int me) {
+            Thread self = Thread.currentThread();
+            for (;;) {
+                Object b;
+                while ((b = startOf(me)) == null) {
+                    if (stopping) {
+                        return;
+                    }
+                    LockSupport.park(this);
+                }
+                int n = CALLS_SHARED / callers;
+                for (int i = 0; i < n; i++) {
+                    Request r = new Request(self);
+                    requests.offer(r);
+                    VarHandle.fullFence(); // StoreLoad: the element before the look at the flag
+                    wakeServer();
+                    r.await(spinNanos);
+                }
+                ((CountDownLatch) b).countDown();
+            }
+        }
+
+        private synchronized Object startOf(int me) {
+            Object b = starts[me];
+            starts[me] = null;
+            return b;
+        }
+
+        private synchronized void start(CountDownLatch done) {
+            for (int i = 0; i < callers; i++) {
+                starts[i] = done;
+            }
+        }
+
+        void run() throws InterruptedException {
+            CountDownLatch done = new CountDownLatch(callers);
+            start(done);
+            for (Thread t : threads) {
+                LockSupport.unpark(t);
+            }
+            Batches.await(done);
+        }
+    }
+
+    /** {@code callers} caller virtual threads share {@value Batches#CALLS_SHARED} blocking calls to one server virtual thread. */
+    @Benchmark
+    @OperationsPerInvocation(CALLS_SHARED)
+    public void concurrentCallers(Setting s) throws InterruptedException {
+        s.run();
+    }
+}
