@@ -19,30 +19,43 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
 
 /**
- * The limit of N blocking callers → one server on virtual threads with no framework: the
- * ceiling of {@link OtpjCall#concurrentCallers} for any design in which a call blocks its
- * caller's virtual thread. Nothing of otpj runs here: no pid, no links, no monitors, no death
- * watch, no timeout, no fairness, no mailbox bookkeeping.
+ * The exchange of {@link OtpjCall#concurrentCallers} (N blocking callers → one server) on bare
+ * virtual threads, with three fixed wait policies: a baseline for any design in which a call
+ * blocks its caller's virtual thread, not an upper bound (a policy that adapts, as otpj's does,
+ * can beat a fixed one). Nothing of otpj runs here: no pid, no links, no monitors, no death watch,
+ * no timeout, no fairness, no mailbox bookkeeping.
  *
  * <p>One server virtual thread takes requests from a padded JCTools MPSC queue
- * ({@code MpscUnboundedAtomicArrayQueue}, chunk 1024) and parks when it is empty; each of
- * {@code callers} caller virtual threads sends a request holding its own reply cell, wakes the
- * server if it was parked, and waits for the reply: spinning up to {@code spinNanos}, then
- * parking. The batch is shared as in {@link OtpjCall#concurrentCallers}: {@value
+ * ({@code MpscUnboundedAtomicArrayQueue}, chunk 1024), polls {@value #SERVER_SPINS} more times
+ * when it is empty, and then parks; each of {@code callers} caller virtual threads sends a request
+ * holding its own reply cell, wakes the server if it was parked, and waits for the reply: spinning
+ * unconditionally for up to {@code spinNanos}, then parking. The batch is shared as in {@link OtpjCall#concurrentCallers}: {@value
  * Batches#CALLS_SHARED} calls split evenly among the callers, started by the JMH thread, which
  * waits for them on a latch.
  *
  * <p>Lost-wake-up arguments, at each park: the waiter stores its flag and then loads what it
  * waits for; the waker stores what it hands over and then loads the flag. For the reply cell all
  * four accesses are volatile, so their sequential consistency makes one of the two see the
- * other's store; for the server's queue, whose offer and poll are only release and acquire, a
- * full fence sits between the store and the load on each side.
+ * other's store; for the server's queue, which JCTools does not document as sequentially
+ * consistent (its element is stored with a lazy set), a full fence sits between the store and
+ * the load on each side.
+ *
+ * <p>One JMH thread only ({@code @Threads(1)}): the start signals are per caller, not per
+ * benchmark thread.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
+@Threads(1)
 public class RawCall {
+
+    /** Polls of an empty queue before the server parks: otpj's {@code otpj.wait.vspins} default. */
+    static final int SERVER_SPINS = 16;
+
+    /** Tells the server to end. */
+    private static final Object STOP = new Object();
 
     private static final Object PONG = new Object();
 
@@ -93,7 +106,10 @@ public class RawCall {
         @Param({"4", "16"})
         int callers;
 
-        /** How long a caller spins for its reply before it parks: 0 (park at once), 2 µs, or 20 µs (otpj's partner spin). */
+        /**
+         * How long a caller spins for its reply before it parks: 0 (park at once), 2 µs, or 20 µs
+         * (otpj's partner-spin budget, here without its conditions and its back-off).
+         */
         @Param({"0", "2000", "20000"})
         long spinNanos;
 
@@ -101,15 +117,15 @@ public class RawCall {
         final AtomicInteger serverParked = new AtomicInteger();
         Thread server;
         Thread[] threads;
-        /** Per caller: the batch to run (a latch), or {@link #STOP}; read and cleared by that caller. */
-        volatile Object[] starts;
-        private final Object stop = new Object();
+        /** Per caller: its next batch's latch, set by {@link #start} and taken by {@link #startOf}, under this state's lock. */
+        private CountDownLatch[] starts;
+        /** Set once by {@link #tearDown}, read by the callers between batches (volatile). */
         private volatile boolean stopping;
 
         @Setup(Level.Trial)
         public void setUp() {
             server = Thread.ofVirtual().name("raw-server").start(this::serve);
-            starts = new Object[callers];
+            starts = new CountDownLatch[callers];
             threads = new Thread[callers];
             for (int i = 0; i < callers; i++) {
                 int me = i;
@@ -124,8 +140,8 @@ public class RawCall {
                 LockSupport.unpark(t);
                 t.join();
             }
-            requests.offer(stop);
-            VarHandle.fullFence();
+            requests.offer(STOP);
+            VarHandle.fullFence(); // StoreLoad: STOP before the look at the flag
             wakeServer();
             server.join();
         }
@@ -139,11 +155,9 @@ public class RawCall {
         private void serve() {
             for (;;) {
                 Object m = requests.poll();
-                if (m == null) {
-                    for (int i = 0; i < 16 && m == null; i++) {
-                        Thread.onSpinWait();
-                        m = requests.poll();
-                    }
+                for (int i = 0; i < SERVER_SPINS && m == null; i++) {
+                    Thread.onSpinWait();
+                    m = requests.poll();
                 }
                 if (m == null) {
                     serverParked.set(1);
@@ -157,7 +171,7 @@ public class RawCall {
                     }
                     serverParked.set(0);
                 }
-                if (m == stop) {
+                if (m == STOP) {
                     return;
                 }
                 ((Request) m).answer(PONG);
@@ -167,7 +181,7 @@ public class RawCall {
         private void call(int me) {
             Thread self = Thread.currentThread();
             for (;;) {
-                Object b;
+                CountDownLatch b;
                 while ((b = startOf(me)) == null) {
                     if (stopping) {
                         return;
@@ -182,12 +196,12 @@ public class RawCall {
                     wakeServer();
                     r.await(spinNanos);
                 }
-                ((CountDownLatch) b).countDown();
+                b.countDown();
             }
         }
 
-        private synchronized Object startOf(int me) {
-            Object b = starts[me];
+        private synchronized CountDownLatch startOf(int me) {
+            CountDownLatch b = starts[me];
             starts[me] = null;
             return b;
         }

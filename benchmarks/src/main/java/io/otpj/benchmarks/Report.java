@@ -51,6 +51,13 @@ final class Report {
     /** A row of the table: an otpj measurement against a peer measurement. */
     record Figure(String title, String otpjKey, String peer, String peerKey, Better better, Target target) {}
 
+    /** The call throughput with {@code callers} against {@link RawCall}'s bare exchange with one wait policy. */
+    private static Figure rawCall(int callers, long spinNanos, String how) {
+        return new Figure("Call throughput, " + callers + " callers → 1 server", "OtpjCall.concurrentCallers[" + callers + "]",
+                "bare virtual threads, " + callers + " blocking callers " + how,
+                "RawCall.concurrentCallers[" + callers + ",spin " + spinNanos + "]", Better.HIGHER, NONE);
+    }
+
     private static final double GIB = 1024.0 * 1024 * 1024;
     private static final Target NONE = new Target.None();
 
@@ -94,26 +101,14 @@ final class Report {
                         "Pekko, 1 requesting actor", "PekkoCall.concurrentCallers[1]", Better.HIGHER, NONE),
                 new Figure("Call throughput, 4 callers → 1 server", "OtpjCall.concurrentCallers[4]",
                         "Pekko, 4 requesting actors", "PekkoCall.concurrentCallers[4]", Better.HIGHER, NONE),
+                rawCall(4, 0, "parking at once"),
+                rawCall(4, 2_000, "spinning 2 µs, then parking"),
+                rawCall(4, 20_000, "spinning 20 µs, then parking"),
                 new Figure("Call throughput, 16 callers → 1 server", "OtpjCall.concurrentCallers[16]",
                         "Pekko, 16 requesting actors", "PekkoCall.concurrentCallers[16]", Better.HIGHER, NONE),
-                new Figure("Call throughput, 4 callers → 1 server", "OtpjCall.concurrentCallers[4]",
-                        "raw virtual threads, 4 blocking callers parking at once", "RawCall.concurrentCallers[4,spin 0]",
-                        Better.HIGHER, NONE),
-                new Figure("Call throughput, 4 callers → 1 server", "OtpjCall.concurrentCallers[4]",
-                        "raw virtual threads, 4 blocking callers spinning 2 µs, then parking", "RawCall.concurrentCallers[4,spin 2000]",
-                        Better.HIGHER, NONE),
-                new Figure("Call throughput, 4 callers → 1 server", "OtpjCall.concurrentCallers[4]",
-                        "raw virtual threads, 4 blocking callers spinning 20 µs, then parking", "RawCall.concurrentCallers[4,spin 20000]",
-                        Better.HIGHER, NONE),
-                new Figure("Call throughput, 16 callers → 1 server", "OtpjCall.concurrentCallers[16]",
-                        "raw virtual threads, 16 blocking callers parking at once", "RawCall.concurrentCallers[16,spin 0]",
-                        Better.HIGHER, NONE),
-                new Figure("Call throughput, 16 callers → 1 server", "OtpjCall.concurrentCallers[16]",
-                        "raw virtual threads, 16 blocking callers spinning 2 µs, then parking", "RawCall.concurrentCallers[16,spin 2000]",
-                        Better.HIGHER, NONE),
-                new Figure("Call throughput, 16 callers → 1 server", "OtpjCall.concurrentCallers[16]",
-                        "raw virtual threads, 16 blocking callers spinning 20 µs, then parking", "RawCall.concurrentCallers[16,spin 20000]",
-                        Better.HIGHER, NONE),
+                rawCall(16, 0, "parking at once"),
+                rawCall(16, 2_000, "spinning 2 µs, then parking"),
+                rawCall(16, 20_000, "spinning 20 µs, then parking"),
                 new Figure("Pipelined calls, plain thread, " + Batches.WINDOW + " at once (RequestSet), per call",
                         "OtpjCall.pipelinedFromPlainThread", "Pekko ask-many, joined", "PekkoCall.askManyFromPlainThread",
                         Better.LOWER, NONE),
@@ -395,11 +390,12 @@ final class Report {
               measured like the process-to-process call. Two platform threads that spin for each other (the
               floor of any thread-to-thread round trip on the machine), two virtual threads that spin, and two
               virtual threads that park on every hop (the cost of a thread-per-process design that never spins).
-            - **Raw blocking calls (the limits of N callers → one server).** `RawCall`: 4 or 16 caller virtual
-              threads share 4,800 blocking calls to one server virtual thread, measured like the call
+            - **Bare blocking calls (N callers → one server without a framework).** `RawCall`: 4 or 16 caller
+              virtual threads share 4,800 blocking calls to one server virtual thread, measured like the call
               throughput with callers, with nothing of otpj around them: a padded JCTools queue to the server,
-              which parks when it is empty, and a volatile reply cell per call, which the caller spins on for
-              0, 2 or 20 µs before it parks (no pid, death watch, timeout, or fairness).
+              which polls 16 more times when it is empty and then parks, and a volatile reply cell per call,
+              which the caller spins on unconditionally for 0, 2 or 20 µs before it parks (no pid, death watch,
+              timeout, fairness or back-off). Three fixed wait policies: a baseline, not an upper bound.
             - **Call round trips** are average times. Plain thread: `GenServer.call` from the JMH thread to an
               echo server, against `AskPattern.ask(...).toCompletableFuture().join()` to an echo actor (5 s
               timeout on both). Process to process: a calling GenServer makes 1,000 sequential calls to the
