@@ -330,6 +330,7 @@ public final class Registry<K, V> implements NameRegistry {
      */
     public Registration register(K key, V value) {
         Objects.requireNonNull(key, "key must not be null");
+        Proc.checkpoint(); // a process whose exit is decided unwinds here: nothing of it lands
         RegistryState<K, V> s = state();
         return s.register(Proc.self(), key, value);
     }
@@ -346,6 +347,7 @@ public final class Registry<K, V> implements NameRegistry {
      */
     public void unregister(K key) {
         Objects.requireNonNull(key, "key must not be null");
+        Proc.checkpoint(); // a process whose exit is decided unwinds here
         RegistryState<K, V> s = state();
         s.unregister(Proc.self(), key);
     }
@@ -366,6 +368,7 @@ public final class Registry<K, V> implements NameRegistry {
     public Optional<V> updateValue(K key, UnaryOperator<V> fn) {
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(fn, "fn must not be null");
+        Proc.checkpoint(); // a process whose exit is decided unwinds here
         RegistryState<K, V> s = state();
         requireUnique(s, "updateValue");
         Pid self = Proc.self();
@@ -504,7 +507,9 @@ public final class Registry<K, V> implements NameRegistry {
 
     /**
      * Stores registry metadata (Elixir's {@code put_meta/3}); replaces any previous value. Any
-     * thread may put, read and delete metadata; it lives as long as the running incarnation.
+     * thread may put, read and delete metadata; it lives as long as the running incarnation. A
+     * process's write lands before its {@code DOWN}, or not at all: once its exit is decided it
+     * unwinds here instead, as at any otpj operation.
      *
      * @param key the metadata key
      * @param value the metadata value; unlike an entry's value, not null
@@ -514,7 +519,8 @@ public final class Registry<K, V> implements NameRegistry {
     public void putMeta(Object key, Object value) {
         Objects.requireNonNull(key, "meta key must not be null");
         Objects.requireNonNull(value, "meta value must not be null");
-        state().meta.put(key, value);
+        RegistryState<K, V> s = state();
+        s.writeMeta(() -> s.meta.put(key, value));
     }
 
     /**
@@ -531,7 +537,8 @@ public final class Registry<K, V> implements NameRegistry {
     }
 
     /**
-     * Removes the metadata under {@code key}, if any (Elixir's {@code delete_meta/2}).
+     * Removes the metadata under {@code key}, if any (Elixir's {@code delete_meta/2}). Like
+     * {@link #putMeta}, a process's delete lands before its {@code DOWN} or not at all.
      *
      * @param key the metadata key
      * @throws NullPointerException if {@code key} is null
@@ -539,7 +546,8 @@ public final class Registry<K, V> implements NameRegistry {
      */
     public void deleteMeta(Object key) {
         Objects.requireNonNull(key, "meta key must not be null");
-        state().meta.remove(key);
+        RegistryState<K, V> s = state();
+        s.writeMeta(() -> s.meta.remove(key));
     }
 
     // ------------------------------------------------------------------ internals

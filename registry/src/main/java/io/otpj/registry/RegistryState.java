@@ -174,6 +174,53 @@ final class RegistryState<K, V> {
         owners.remove(o.pid, o);
     }
 
+    // ------------------------------------------------------------------ metadata
+
+    /**
+     * A process's pending write of metadata, and the exit hook that orders it before the
+     * process's {@code DOWN}: the hook (run by the process's death, before its monitors are told)
+     * takes this object's lock, so it waits for a write in progress, and marks the write refused
+     * if it has not begun. {@code refused} is guarded by this object's lock.
+     */
+    private static final class MetaWrite implements Runnable {
+        private boolean refused;
+
+        @Override
+        public synchronized void run() {
+            refused = true;
+        }
+    }
+
+    /**
+     * Runs {@code write}, a change to the metadata map. From a thread that is not a process, at
+     * once. From a process: refused once its exit is decided (the process unwinds, as at any otpj
+     * operation), and otherwise done before its {@code DOWN}, even if its exit is decided while
+     * the write runs (see {@link MetaWrite}).
+     */
+    void writeMeta(Runnable write) {
+        if (!Proc.isProcess()) {
+            write.run();
+            return;
+        }
+        Proc.checkpoint(); // decided already: it unwinds here
+        Pid self = Proc.self();
+        MetaWrite w = new MetaWrite();
+        if (!Proc.onExit(self, w)) { // an effect: it unwinds there too if decided since
+            throw exiting(self);
+        }
+        try {
+            synchronized (w) {
+                if (w.refused) {
+                    Proc.checkpoint(); // the death that ran the hook was decided: unwinds
+                    throw exiting(self);
+                }
+                write.run();
+            }
+        } finally {
+            Proc.removeExitHook(self, w);
+        }
+    }
+
     // ------------------------------------------------------------------ writes
 
     /** Registers the calling process {@code self}. */
@@ -320,7 +367,7 @@ final class RegistryState<K, V> {
     }
 
     private static IllegalStateException exiting(Pid self) {
-        return new IllegalStateException("process " + self + " is exiting: it cannot register");
+        return new IllegalStateException("process " + self + " is exiting: it cannot change the registry");
     }
 
     @Override
