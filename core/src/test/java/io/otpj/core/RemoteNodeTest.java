@@ -192,13 +192,16 @@ class RemoteNodeTest {
     void aRemoteServersCrashFailsTheCallAndItsMonitorsOnce() throws Exception {
         Pid server = echoServerOnB();
         BlockingQueue<Object> downs = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch monitoring = new java.util.concurrent.CountDownLatch(1);
         Pid watcher = a.spawn(() -> {
             Proc.monitor(server);
             Proc.monitor(server);
+            monitoring.countDown();
             for (;;) {
                 downs.add(Proc.receive());
             }
         });
+        Probe.await(monitoring);
         ab.drain(); // both monitors' watch is at b
         ServerExitedException e = assertThrows(ServerExitedException.class, () -> GenServer.call(server, "crash", WAIT));
         assertTrue(e.reason() instanceof ExitReason.Crash, e.reason().toString());
@@ -215,13 +218,16 @@ class RemoteNodeTest {
         BlockingQueue<Object> atB = new LinkedBlockingQueue<>();
         Pid trapper = collectorOnB(atB, true);
         BlockingQueue<Object> atA = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch linkedFirst = new java.util.concurrent.CountDownLatch(1);
         Pid linker = a.spawn(() -> {
             Proc.trapExit(true);
             Proc.link(trapper);
+            linkedFirst.countDown();
             for (;;) {
                 atA.add(Proc.receive());
             }
         });
+        Probe.await(linkedFirst); // the LINK frame is on the lane before the drain
         ab.drain();
         // The linker dies (killed): b's trapping process hears it along the link.
         Proc.exit(linker, ExitReason.kill());
@@ -230,13 +236,16 @@ class RemoteNodeTest {
         // The other way: b's process dies, a's trapping process linked to it gets the signal.
         BlockingQueue<Object> atA2 = new LinkedBlockingQueue<>();
         Pid other = collectorOnB(new LinkedBlockingQueue<>(), false);
+        java.util.concurrent.CountDownLatch linkedSecond = new java.util.concurrent.CountDownLatch(1);
         Pid linked = a.spawn(() -> {
             Proc.trapExit(true);
             Proc.link(other);
+            linkedSecond.countDown();
             for (;;) {
                 atA2.add(Proc.receive());
             }
         });
+        Probe.await(linkedSecond); // else the exit below could reach b before the LINK: noproc
         ab.drain();
         Proc.exit(other, ExitReason.of("stop")); // an exit signal across, which kills it there
         assertEquals(new Exit(other, ExitReason.of("stop")), atA2.poll(30, TimeUnit.SECONDS));
@@ -249,18 +258,22 @@ class RemoteNodeTest {
     void aLostConnectionFiresNoconnectionOnceToMonitorsLinksAndCalls() throws Exception {
         Pid server = echoServerOnB();
         BlockingQueue<Object> got = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch watching = new java.util.concurrent.CountDownLatch(2);
         Pid watcher = a.spawn(() -> {
             Proc.trapExit(true);
             Proc.monitor(server);
             Proc.link(server);
+            watching.countDown();
             for (;;) {
                 got.add(Proc.receive());
             }
         });
         Pid plainLinked = a.spawn(() -> {
             Proc.link(server);
+            watching.countDown();
             Proc.receive();
         });
+        Probe.await(watching); // the monitor and links are made before the loss
         ab.drain();
         java.util.concurrent.CompletableFuture<ExitReason> plainDeath = a.call(() -> Probe.watch(plainLinked));
 
@@ -285,6 +298,39 @@ class RemoteNodeTest {
         }));
         assertEquals(ExitReason.noconnection(), late.reason());
         Proc.exit(watcher, ExitReason.kill());
+    }
+
+    @Test
+    void aCallWaitingForItsReplyWhenTheNodeIsLostFailsAtOnceWithNoconnection() throws Exception {
+        java.util.concurrent.CountDownLatch received = new java.util.concurrent.CountDownLatch(1);
+        Pid holder = b.call(() -> GenServer.start(new GenServer<Void, Integer>() {
+            @Override public InitResult<Integer> init(Void arg) { return ok(0); }
+            @Override public CallResult<Integer> handleCall(Object req, From from, Integer n) {
+                received.countDown();
+                return noreply(n); // never answers: the call waits
+            }
+        }, null).pid());
+        ab.toLocals.put(holder.id(), holder);
+        Pid server = bAtA.pid(holder.id());
+        // Its own timeout is far beyond the test's wait: only the loss can end it in time.
+        java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+        a.spawn(() -> {
+            try {
+                GenServer.call(server, "hold", Duration.ofMinutes(10));
+                outcome.complete(null);
+            } catch (Throwable t) {
+                outcome.complete(t);
+            }
+        });
+        Probe.await(received); // the request is at the server, the caller waits for the reply
+        bAtA.disconnect();
+        Throwable t = Probe.get(outcome);
+        ServerExitedException e = org.junit.jupiter.api.Assertions.assertInstanceOf(ServerExitedException.class, t);
+        assertEquals(ExitReason.noconnection(), e.reason());
+        b.call(() -> {
+            GenServer.stop(holder);
+            return null;
+        });
     }
 
     @Test
