@@ -79,6 +79,33 @@ class TaskTest {
         assertEquals(List.of(ExitReason.timeout(), false, true), r);
     }
 
+    /**
+     * "await with a timeout exits the caller on timeout": in otpj the timeout is a
+     * {@link CallTimeoutException}, so a caller that does not catch it exits (crashes) with it,
+     * and its linked task goes with it.
+     */
+    @Test
+    void aCallerThatDoesNotCatchTheAwaitTimeoutExitsWithIt() {
+        CountDownLatch watched = new CountDownLatch(1), never = new CountDownLatch(1);
+        CompletableFuture<Pid> task = new CompletableFuture<>();
+        Pid caller = Proc.spawn(() -> {
+            Probe.await(watched);
+            Task<String> t = Task.async(() -> {
+                never.await();
+                return "late";
+            });
+            task.complete(t.pid());
+            t.await(Duration.ofMillis(30)); // not caught
+            throw new AssertionError("await returned after its timeout");
+        });
+        CompletableFuture<ExitReason> down = Probe.watch(caller);
+        watched.countDown();
+        ExitReason reason = Probe.get(down);
+        assertTrue(reason instanceof ExitReason.Crash c && c.cause() instanceof CallTimeoutException e
+                && e.reason().equals(ExitReason.timeout()), "the caller exited with " + reason);
+        Probe.join(Probe.get(task)); // the task is gone too
+    }
+
     @Test
     void yieldLeavesARunningTaskRunningAndShutdownStopsIt() {
         CountDownLatch release = new CountDownLatch(1);
@@ -136,6 +163,40 @@ class TaskTest {
         assertEquals(List.of(10, 20, 30, 40, 50, 60, 70, 80),
                 out.stream().map(o -> ((Task.Outcome.Ok<Integer>) o).value()).toList());
         assertTrue(most.get() <= 2, "at most 2 at once, saw " + most.get());
+    }
+
+    @Test
+    void aStreamIsOrderedByDefaultEvenWhenItsResultsCompleteOutOfOrder() {
+        CountDownLatch fastDone = new CountDownLatch(1);
+        List<Task.Outcome<String>> out = eval(() -> Task.asyncStream(List.of("slow", "fast"), x -> {
+            if (x.equals("slow")) {
+                Probe.await(fastDone); // completes only after the element behind it
+            } else {
+                fastDone.countDown();
+            }
+            return x;
+        }, Task.StreamOptions.defaults().withMaxConcurrency(2)));
+        assertEquals(List.of(new Task.Outcome.Ok<>("slow"), new Task.Outcome.Ok<>("fast")), out);
+    }
+
+    @Test
+    void aStreamRunsExactlyMaxConcurrencyAtOnceWhileItsTasksBlock() {
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        CompletableFuture<List<Task.Outcome<Integer>>> out = new CompletableFuture<>();
+        Proc.spawn(() -> out.complete(Task.asyncStream(List.of(1, 2, 3, 4, 5), x -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            started.incrementAndGet();
+            Probe.await(go); // the first ones hold their slots until the test lets them go
+            running.decrementAndGet();
+            return x;
+        }, Task.StreamOptions.defaults().withMaxConcurrency(2))));
+        Probe.until(() -> started.get() >= 2, WAIT, "two tasks did not start");
+        go.countDown();
+        assertEquals(List.of(1, 2, 3, 4, 5), Probe.get(out).stream().map(o -> ((Task.Outcome.Ok<Integer>) o).value()).toList());
+        assertEquals(2, most.get(), "tasks running at once");
     }
 
     @Test
