@@ -185,6 +185,51 @@ class CoreDefectsTest {
 
     record Payload(byte[] bytes) {}
 
+    /**
+     * otp-semantics.md: "a dead pid keeps nothing of the process alive but its identity", for the
+     * messages still queued when it died. A process killed while parked in a receive (that
+     * matches none of them) releases them at its death. One killed while busy outside otpj (a
+     * zombie, which swallows the kill's interrupt) keeps its queue until its thread ends, as
+     * docs/processes.md says ("What a dead pid keeps"); once it has ended, the pid keeps none.
+     */
+    @Test
+    void theMessagesQueuedInADeadProcessesMailboxAreReleased() {
+        for (boolean busy : new boolean[] {false, true}) {
+            CountDownLatch never = new CountDownLatch(1), holding = new CountDownLatch(1);
+            Pid p = Proc.spawn(() -> {
+                holding.countDown();
+                if (busy) {
+                    awaitUninterruptibly(never); // swallows the kill: the queue is never read
+                } else {
+                    Proc.receive(m -> m == never, Proc.INFINITY); // matches nothing it is sent
+                }
+            });
+            Probe.await(holding);
+            List<WeakReference<Object>> queued = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                queued.add(sendBig(p));
+            }
+            CompletableFuture<ExitReason> down = Probe.watch(p);
+            Proc.exit(p, ExitReason.kill());
+            assertEquals(ExitReason.killed(), Probe.get(down));
+            if (busy) {
+                never.countDown(); // the zombie's code returns
+                join(p);
+            }
+            for (WeakReference<Object> ref : queued) {
+                assertTrue(collected(ref), "a message queued for the dead process (busy: " + busy
+                        + ") is reachable from its pid");
+            }
+            assertFalse(Proc.isAlive(p)); // the pid itself is still held here
+        }
+    }
+
+    private static WeakReference<Object> sendBig(Pid to) {
+        Payload p = new Payload(new byte[4 << 20]);
+        Proc.send(to, p);
+        return new WeakReference<>(p);
+    }
+
     /** Keeps nothing of the messages it handles. */
     static final class Forgetful implements GenServer<Void, Integer> {
         @Override
