@@ -108,6 +108,28 @@ class NodeTest {
         assertSame(second, Node.named(name).orElseThrow());
     }
 
+    /**
+     * otp-semantics.md: "monitoring a dead or unknown process gives DOWN with noproc at once", for
+     * a process of a node that has stopped, monitored from the node started again under its name.
+     */
+    @Test
+    void aProcessOfAStoppedNodeIsMonitoredAsNoprocAtOnce() throws Exception {
+        String name = "gone-" + SEQ.incrementAndGet();
+        Node first = Node.start(NodeOptions.named(name).withShutdownHook(false));
+        Pid old = first.spawn(() -> Proc.receive());
+        first.stop(Duration.ZERO);
+        Node second = Node.start(NodeOptions.named(name).withShutdownHook(false));
+        started.add(second);
+        java.util.concurrent.CompletableFuture<Object> seen = new java.util.concurrent.CompletableFuture<>();
+        second.spawn(() -> {
+            MonitorRef ref = Proc.monitor(old);
+            // Already in the mailbox when monitor returns: a zero timeout finds it.
+            seen.complete(Proc.receive(Down.class, Duration.ZERO).map(d -> d.ref().equals(ref) ? d.reason() : d)
+                    .orElse(null));
+        });
+        assertEquals(ExitReason.noproc(), seen.get(30, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
     // ------------------------------------------------------------------ isolation
 
     @Test

@@ -300,6 +300,20 @@ class RemoteNodeTest {
         Proc.exit(watcher, ExitReason.kill());
     }
 
+    /** otp-semantics.md: "monitoring a dead or unknown process gives DOWN with noproc", for a pid the connected node never had. */
+    @Test
+    void monitoringAProcessTheConnectedNodeNeverHadGivesNoproc() throws Exception {
+        Pid unknown = bAtA.pid(987_654); // of b, which is connected, but no process there has this id
+        Down d = a.call(() -> Probe.eval(() -> {
+            MonitorRef ref = Proc.monitor(unknown);
+            Down down = Proc.receive(Down.class, WAIT).orElseThrow();
+            assertEquals(ref, down.ref());
+            return down;
+        }));
+        assertEquals(ExitReason.noproc(), d.reason());
+        assertTrue(bAtA.isConnected(), "an unknown pid must not cost the connection");
+    }
+
     @Test
     void aCallWaitingForItsReplyWhenTheNodeIsLostFailsAtOnceWithNoconnection() throws Exception {
         java.util.concurrent.CountDownLatch received = new java.util.concurrent.CountDownLatch(1);
