@@ -56,6 +56,33 @@ class ShutdownTest {
         Supervisor.stop(sup);
     }
 
+    /**
+     * otp-semantics.md: "Defaults: 5 s for a worker", as behaviour: a worker whose terminate never
+     * returns, with the default shutdown, is killed no sooner than 5 s after the shutdown began.
+     */
+    @Test
+    void aWorkerWithTheDefaultShutdownIsKilledAfterFiveSeconds() {
+        Events ev = new Events();
+        ChildSpec spec = Worker.spec(Worker.config("stuck", ev).hanging());
+        assertEquals(Shutdown.timeout(Duration.ofSeconds(5)), spec.shutdown());
+        Pid sup = Supervisor.start(StrategyTest.LENIENT, List.of(spec)).pid();
+        Pid stuck = child(sup, "stuck");
+        long[] elapsed = new long[1];
+        ExitReason reason = Procs.inProcess(() -> {
+            var ref = Proc.monitor(stuck);
+            long t0 = System.nanoTime();
+            Supervisor.terminateChild(sup, "stuck");
+            ExitReason r = Procs.awaitDown(ref);
+            elapsed[0] = System.nanoTime() - t0;
+            return r;
+        });
+        assertEquals(ExitReason.killed(), reason);
+        assertTrue(Duration.ofNanos(elapsed[0]).compareTo(Duration.ofMillis(4_990)) >= 0,
+                "killed after " + Duration.ofNanos(elapsed[0]) + ", before the 5 s default");
+        assertEquals(1, ev.of(Events.TerminateBegun.class).size());
+        Supervisor.stop(sup);
+    }
+
     @Test
     void brutalKillRunsNoTerminate() {
         Events ev = new Events();
