@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -110,9 +111,22 @@ class StartOptionsTest {
         try (LogCapture log = new LogCapture()) {
             Pid p = GenServer.start(new Quick(Action.none()), "s", StartOptions.defaults().withTrace(true)).pid();
             GenServer.call(p, "first");
+            GenServer.call(p, "second");
             GenServer.stop(p);
-            assertTrue(log.lines("sys_trace", p).size() >= 1, log.text());
+            // From the first message on, each one handled, in order (not only the stop request).
+            List<String> traced = log.lines("sys_trace", p);
+            int first = indexOf(traced, "message=first"), second = indexOf(traced, "message=second");
+            assertTrue(first >= 0 && second > first, log.text());
         }
+    }
+
+    private static int indexOf(List<String> lines, String part) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(part)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
