@@ -109,6 +109,59 @@ class HibernationTest {
         assertFalse(pid.isAlive());
     }
 
+    /**
+     * otp-semantics.md: handle_cast, handle_info and handle_continue return {noreply, s} "with the
+     * same optional timeout / hibernate / continue": each of the three, returning hibernate, ends
+     * the thread and keeps the state.
+     */
+    @Test
+    void castInfoAndContinueCanEachHibernate() {
+        GenServer<Integer, Integer> server = new GenServer<>() {
+            @Override
+            public InitResult<Integer> init(Integer arg) {
+                return ok(arg);
+            }
+
+            @Override
+            public CallResult<Integer> handleCall(Object request, From from, Integer state) {
+                return reply(state, state);
+            }
+
+            @Override
+            public CastResult<Integer> handleCast(Object request, Integer state) {
+                return "continue".equals(request) ? noreply(state + 1, Action.continueWith("then"))
+                        : noreply(state + 1, Action.hibernate());
+            }
+
+            @Override
+            public CastResult<Integer> handleInfo(Object message, Integer state) {
+                return noreply(state + 1, Action.hibernate());
+            }
+
+            @Override
+            public CastResult<Integer> handleContinue(Object arg, Integer state) {
+                return noreply(state + 10, Action.hibernate());
+            }
+        };
+        Pid pid = GenServer.start(server, 0).pid();
+        // Each step starts from an awake server (a call's plain reply leaves it awake), so the
+        // hibernation seen next is the one its message asked for.
+        assertEquals(0, (int) GenServer.call(pid, "state", WAIT));
+        assertFalse(hibernated(pid));
+        GenServer.cast(pid, "sleep");
+        until(() -> hibernated(pid), WAIT, "a cast's hibernate did not hibernate");
+        assertEquals(1, (int) GenServer.call(pid, "state", WAIT));
+        assertFalse(hibernated(pid));
+        Proc.send(pid, "info");
+        until(() -> hibernated(pid), WAIT, "an info's hibernate did not hibernate");
+        assertEquals(2, (int) GenServer.call(pid, "state", WAIT));
+        assertFalse(hibernated(pid));
+        GenServer.cast(pid, "continue"); // the cast continues; the continue hibernates
+        until(() -> hibernated(pid), WAIT, "a continue's hibernate did not hibernate");
+        assertEquals(13, (int) GenServer.call(pid, "state", WAIT), "the state survived the three hibernations");
+        GenServer.stop(pid);
+    }
+
     @Test
     void aServerStartedWithHibernateAfterGetsTheCompactMailboxAndKeepsEachSendersOrder() throws InterruptedException {
         assertEquals(16, Mailbox.compactChunk(32));
