@@ -22,9 +22,10 @@ import java.util.function.IntFunction;
  * <p>It is a one_for_one {@link Supervisor} registered under the local name {@code name}, with
  * one child per partition, whose id is the partition's index (0 to {@code partitions - 1})
  * whatever id the given spec had: a crashed partition is restarted alone, within the
- * supervisor's restart intensity. {@link #via(String, Object)} routes a key to partition
- * {@code floorMod(key.hashCode(), partitions)}, so a key always reaches the same partition and
- * an {@code Integer} key {@code k ≥ 0} reaches partition {@code k % partitions}, as in Elixir.
+ * supervisor's restart intensity. {@link #via(String, Object)} routes a key as Elixir does: an
+ * integer key ({@code Integer}, {@code Long}, {@code Short}, {@code Byte} or {@code BigInteger})
+ * {@code k} to partition {@code rem(abs(k), partitions)}, any other key to
+ * {@code floorMod(key.hashCode(), partitions)}; so a key always reaches the same partition.
  * A via-name is resolved at each use (a {@code which_children} call to the partition
  * supervisor, in the node the via-name was made in); while a partition is restarting, a call to
  * it fails with {@code noproc}. Thread-safe.
@@ -92,7 +93,8 @@ public final class PartitionSupervisor {
      * ({@code {:via, PartitionSupervisor, {name, key}}}).
      *
      * @param name the partition supervisor's name
-     * @param key the routing key; its {@code hashCode} picks the partition
+     * @param key the routing key: an integer's magnitude, or another key's {@code hashCode}, picks
+     *     the partition (see the class comment)
      * @return the via-name
      */
     public static ServerRef via(String name, Object key) {
@@ -116,6 +118,23 @@ public final class PartitionSupervisor {
             throw new IllegalArgumentException("a partition supervisor needs a name");
         }
         return name;
+    }
+
+    /**
+     * The partition of {@code key} among {@code partitions}: Elixir's {@code rem(abs(key),
+     * partitions)} for an integer key (Java's {@code %} keeps the dividend's sign and the same
+     * magnitude, so {@code abs(k % n)} is {@code rem(abs(k), n)}, with no overflow at
+     * {@code MIN_VALUE}), otherwise {@code floorMod(key.hashCode(), partitions)}.
+     */
+    static int partition(Object key, int partitions) {
+        return switch (key) {
+            case Integer k -> Math.abs(k % partitions);
+            case Long k -> (int) Math.abs(k % partitions);
+            case Short k -> Math.abs(k % partitions);
+            case Byte k -> Math.abs(k % partitions);
+            case java.math.BigInteger k -> k.abs().mod(java.math.BigInteger.valueOf(partitions)).intValue();
+            default -> Math.floorMod(key.hashCode(), partitions);
+        };
     }
 
     /** The via-name registry of one partition supervisor: it routes, it does not register. */
@@ -142,7 +161,7 @@ public final class PartitionSupervisor {
                 } catch (io.otpj.core.CallException gone) {
                     return null;
                 }
-                int i = Math.floorMod(key.hashCode(), children.size());
+                int i = partition(key, children.size());
                 for (ChildInfo c : children) {
                     if (c.id().equals(i)) {
                         return c.pid().filter(Pid::isAlive).orElse(null);

@@ -17,6 +17,8 @@ import io.otpj.test.OtpjTest;
 import io.otpj.test.TestKit;
 import java.time.Duration;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** PartitionSupervisor: one child per partition, keys routed by hash, partitions restarted alone. */
@@ -48,6 +50,21 @@ class PartitionSupervisorTest {
             assertEquals(k % 4, (int) GenServer.call(PartitionSupervisor.via("parts", k), "which"), "key " + k);
         }
         assertEquals(Math.floorMod("alice".hashCode(), 4), (int) GenServer.call(PartitionSupervisor.via("parts", "alice"), "which"));
+        // Integer keys as Elixir routes them, rem(abs(key), partitions), whatever their type or sign.
+        Map<Object, Integer> elixir = new LinkedHashMap<>();
+        elixir.put(-3, 3);
+        elixir.put(-4, 0);
+        elixir.put(Integer.MIN_VALUE, 0); // abs would overflow; rem(abs(-2^31), 4) = 0
+        elixir.put(-7L, 3);
+        elixir.put(1L << 32, 0);
+        elixir.put((1L << 32) + 1, 1); // its hashCode is 0: not the route
+        elixir.put(Long.MIN_VALUE + 1, 3); // rem(2^63 - 1, 4) = 3
+        elixir.put((short) -5, 1);
+        elixir.put((byte) 6, 2);
+        elixir.put(java.math.BigInteger.TWO.pow(70).add(java.math.BigInteger.valueOf(3)), 3);
+        elixir.put(java.math.BigInteger.valueOf(-10), 2);
+        elixir.forEach((key, expected) -> assertEquals(expected,
+                (int) GenServer.call(PartitionSupervisor.via("parts", key), "which"), "key " + key + " (" + key.getClass().getSimpleName() + ")"));
         assertEquals(GenServer.whereis(PartitionSupervisor.via("parts", "bob")), GenServer.whereis(PartitionSupervisor.via("parts", "bob")));
         assertEquals(List.of(0, 1, 2, 3), Supervisor.whichChildren(sup).stream().map(ChildInfo::id).toList());
         Supervisor.stop(sup);
