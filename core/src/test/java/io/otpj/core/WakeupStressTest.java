@@ -29,6 +29,18 @@ class WakeupStressTest {
 
     record Msg(int producer, int seq) {}
 
+    /** Sent by the producers beside their messages, for the consumer's selective receive to set aside. */
+    record Noise(int producer) {}
+
+    /**
+     * How the consumer waits: an untimed receive; a timed one whose timeout (an hour) cannot end
+     * a lost wake-up within the watchdog's second; or a selective receive by class that sets the
+     * producers' {@link Noise} aside (drained at the end of each round).
+     */
+    enum Wait { PLAIN, TIMED, SELECTIVE }
+
+    private static final java.time.Duration HOUR = java.time.Duration.ofHours(1);
+
     /** A producer: a process (acknowledged through its mailbox) or a plain thread (a semaphore). */
     private static final class Producer {
         final int index;
@@ -66,16 +78,27 @@ class WakeupStressTest {
      */
     @Test
     void aConsumerThatGoesIdleEveryRoundIsAlwaysWoken() {
-        assertEquals(6L * 20_000 * 32 * SCALE, run(6, 20_000 * SCALE, 32, true));
+        assertEquals(6L * 20_000 * 32 * SCALE, run(6, 20_000 * SCALE, 32, true, Wait.PLAIN));
+    }
+
+    /**
+     * otp-semantics.md: a message sent to a live process is delivered "however the receiver was
+     * waiting": the lockstep rounds again, with the consumer in a timed receive, then in a
+     * selective one that sets a message of another kind aside in every burst.
+     */
+    @Test
+    void aConsumerInATimedOrSelectiveReceiveIsAlwaysWoken() {
+        assertEquals(6L * 5_000 * 32 * SCALE, run(6, 5_000 * SCALE, 32, true, Wait.TIMED));
+        assertEquals(6L * 5_000 * 32 * SCALE, run(6, 5_000 * SCALE, 32, true, Wait.SELECTIVE));
     }
 
     /** Free-running bursts: each producer waits for its own burst's ack only, so bursts interleave. */
     @Test
     void freeRunningBurstsAreAlwaysDelivered() {
-        assertEquals(4L * 10_000 * 64 * SCALE, run(4, 10_000 * SCALE, 64, false));
+        assertEquals(4L * 10_000 * 64 * SCALE, run(4, 10_000 * SCALE, 64, false, Wait.PLAIN));
     }
 
-    private static long run(int producers, int rounds, int burst, boolean lockstep) {
+    private static long run(int producers, int rounds, int burst, boolean lockstep, Wait wait) {
         long total = (long) producers * rounds * burst;
         List<Producer> ps = new ArrayList<>();
         for (int i = 0; i < producers; i++) {
@@ -89,7 +112,11 @@ class WakeupStressTest {
                 long count = 0;
                 int inRound = 0;
                 while (count < total) {
-                    Msg m = (Msg) Proc.receive();
+                    Msg m = switch (wait) {
+                        case PLAIN -> (Msg) Proc.receive();
+                        case TIMED -> (Msg) Proc.receive(HOUR).orElseThrow(); // never runs out here
+                        case SELECTIVE -> Proc.receive(Msg.class, HOUR).orElseThrow();
+                    };
                     progress.incrementAndGet();
                     if (m.seq() != next[m.producer()]) {
                         consumed.completeExceptionally(new AssertionError(
@@ -101,6 +128,12 @@ class WakeupStressTest {
                     if (lockstep) {
                         if (++inRound == producers * burst) {
                             inRound = 0;
+                            if (wait == Wait.SELECTIVE) {
+                                // One per producer and burst, all sent before its last message.
+                                for (int i = 0; i < producers; i++) {
+                                    Proc.receive(Noise.class, java.time.Duration.ZERO).orElseThrow();
+                                }
+                            }
                             ps.forEach(Producer::ack);
                         }
                     } else if (next[m.producer()] % burst == 0) {
@@ -119,6 +152,9 @@ class WakeupStressTest {
                         int seq = 0;
                         for (int r = 0; r < rounds; r++) {
                             for (int i = 0; i < burst; i++) {
+                                if (wait == Wait.SELECTIVE && i == burst / 2) {
+                                    Proc.send(consumer, new Noise(p.index));
+                                }
                                 Proc.send(consumer, new Msg(p.index, seq++));
                             }
                             p.awaitAck();
