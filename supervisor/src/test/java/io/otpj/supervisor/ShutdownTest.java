@@ -43,12 +43,18 @@ class ShutdownTest {
                 Worker.spec(Worker.config("stuck", ev).hanging()).withShutdown(Shutdown.timeout(Duration.ofMillis(50)))))
                 .pid();
         Pid stuck = child(sup, "stuck");
+        long[] elapsed = new long[1];
         ExitReason reason = Procs.inProcess(() -> {
             var ref = Proc.monitor(stuck);
+            long t0 = System.nanoTime();
             Supervisor.terminateChild(sup, "stuck");
-            return Procs.awaitDown(ref);
+            ExitReason r = Procs.awaitDown(ref);
+            elapsed[0] = System.nanoTime() - t0;
+            return r;
         });
         assertEquals(ExitReason.killed(), reason);
+        assertTrue(elapsed[0] >= Duration.ofMillis(49).toNanos(), "killed after " + Duration.ofNanos(elapsed[0])
+                + ", before its 50 ms shutdown time");
         // terminate began (it got shutdown) but never finished: the kill ended it.
         assertEquals(List.of(new Events.TerminateBegun("stuck", stuck, ExitReason.shutdown())),
                 ev.of(Events.TerminateBegun.class));
