@@ -507,13 +507,19 @@ public final class Proc {
      * here (as at any otpj operation); if it has run for a whole slice without waiting, it gives
      * its carrier to the other runnable processes first (see docs/processes.md, "Fairness"). Cheap
      * enough for every iteration of a loop: the clock is read at every 64th call only. From a
-     * thread that is not a process, only the yielding applies.
+     * thread that is not a process, only the yielding applies. Inside an effect that runs user
+     * code (an exit hook of the process's own death, a name registry's callback), it does
+     * nothing: like any otpj operation there, it neither unwinds nor yields, since what runs
+     * there is part of that effect (of the death: it lands before the DOWN).
      */
     public static void checkpoint() {
         Pcb self = Pcb.current();
         if (self == null) {
             Waiter.forPlainThread().reduce();
             return;
+        }
+        if (self.gateDepth > 0) {
+            return; // as Pcb.enter nested in an effect: no check, no yield
         }
         if (self.exitReason != null) {
             throw ProcessExit.INSTANCE;

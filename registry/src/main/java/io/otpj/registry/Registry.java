@@ -259,6 +259,7 @@ public final class Registry<K, V> implements NameRegistry {
     public Pid registerName(Object key, Pid pid) {
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(pid, "pid must not be null");
+        Proc.checkpoint(); // a process whose exit is decided unwinds here
         RegistryState<K, V> s = state();
         requireUnique(s, "registerName");
         if (!Proc.isProcess() || !Proc.self().equals(pid)) {
@@ -281,6 +282,7 @@ public final class Registry<K, V> implements NameRegistry {
     @SuppressWarnings("unchecked")
     public void unregisterName(Object key) {
         Objects.requireNonNull(key, "key must not be null");
+        Proc.checkpoint(); // a process whose exit is decided unwinds here: it removes no one's key
         RegistryState<K, V> s = state();
         requireUnique(s, "unregisterName");
         if (Proc.isProcess()) {
@@ -320,6 +322,9 @@ public final class Registry<K, V> implements NameRegistry {
      * as free. In a duplicate registry it always succeeds, even for a key the caller already
      * holds (it then holds it twice).
      *
+     * A process whose exit is decided (killed while its code still runs) unwinds here, as at any
+     * otpj operation, and changes nothing.
+     *
      * @param key the key to register under
      * @param value the entry's value; may be null
      * @return {@link Registration.Registered}, or {@link Registration.AlreadyRegistered} with the
@@ -340,6 +345,9 @@ public final class Registry<K, V> implements NameRegistry {
      * none. When the process holds no more entries, its exit hook is removed and its link to
      * the registry undone (unless it was linked before registering).
      *
+     * A process whose exit is decided (killed while its code still runs) unwinds here, as at any
+     * otpj operation, and changes nothing.
+     *
      * @param key the key to unregister
      * @throws NullPointerException if {@code key} is null
      * @throws IllegalStateException if the caller is not a process, or the registry is not
@@ -356,6 +364,9 @@ public final class Registry<K, V> implements NameRegistry {
      * Replaces the value of the calling process's entry under the unique {@code key} with
      * {@code fn(value)}: Elixir's {@code update_value/3}. Only the owner may update, so no
      * other writer races it; readers see the old or the new value.
+     *
+     * A process whose exit is decided (killed while its code still runs) unwinds here, as at any
+     * otpj operation, and changes nothing.
      *
      * @param key the unique key the caller holds
      * @param fn computes the new value from the current one, in the calling process

@@ -133,6 +133,7 @@ final class RegistryState<K, V> {
         owners.put(self, o);
         if (!Proc.onExit(self, o.hook)) {
             owners.remove(self, o);
+            Proc.checkpoint(); // decided meanwhile: unwinds, as any otpj operation
             throw exiting(self);
         }
         if (ownLink) {
@@ -205,8 +206,12 @@ final class RegistryState<K, V> {
         Proc.checkpoint(); // decided already: it unwinds here
         Pid self = Proc.self();
         MetaWrite w = new MetaWrite();
-        if (!Proc.onExit(self, w)) { // an effect: it unwinds there too if decided since
-            throw exiting(self);
+        if (!Proc.onExit(self, w)) {
+            // Its exit is decided. Outside an effect this unwinds it; inside one (an exit hook of
+            // its own death) the write is part of the death, which tells its monitors after it.
+            Proc.checkpoint();
+            write.run();
+            return;
         }
         try {
             synchronized (w) {
@@ -324,8 +329,13 @@ final class RegistryState<K, V> {
             if (o.ownLink) {
                 Pid holder = o.pid;
                 strandedLinks.add(holder);
-                if (!Proc.onExit(holder, () -> strandedLinks.remove(holder))) {
-                    strandedLinks.remove(holder);
+                boolean hooked = false;
+                try {
+                    hooked = Proc.onExit(holder, () -> strandedLinks.remove(holder));
+                } finally {
+                    if (!hooked) {
+                        strandedLinks.remove(holder); // the holder is gone, or the caller unwinds
+                    }
                 }
             }
         }

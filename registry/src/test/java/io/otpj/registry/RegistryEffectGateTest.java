@@ -2,6 +2,7 @@ package io.otpj.registry;
 
 import static io.otpj.registry.TestSupport.freshName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,7 +48,14 @@ class RegistryEffectGateTest {
         boolean holdTheDeath = when.startsWith("while");
         Registry<String, String> unique = Registry.start(RegistryOptions.unique(freshName("gate-u")));
         Registry<String, String> duplicate = Registry.start(RegistryOptions.duplicate(freshName("gate-d")));
+        CountDownLatch otherHolds = new CountDownLatch(1);
+        Pid other = Proc.spawn(() -> {
+            unique.register("other's", "live");
+            otherHolds.countDown();
+            Proc.receive();
+        });
         try {
+            assertTrue(otherHolds.await(T.toMillis(), TimeUnit.MILLISECONDS));
             unique.putMeta("kept", "by the test");
             CountDownLatch holding = new CountDownLatch(1), release = new CountDownLatch(1);
             CountDownLatch inHook = new CountDownLatch(1), releaseHook = new CountDownLatch(1);
@@ -72,6 +80,8 @@ class RegistryEffectGateTest {
                 effects.put("unregister", () -> unique.unregister("held"));
                 effects.put("put meta", () -> unique.putMeta("meta", "from the dead"));
                 effects.put("delete meta", () -> unique.deleteMeta("kept"));
+                effects.put("unregisterName of a live process's key", () -> unique.unregisterName("other's"));
+                effects.put("registerName", () -> unique.registerName("via-fresh", Proc.self()));
                 Map<String, Throwable> result = new LinkedHashMap<>();
                 for (Map.Entry<String, Effect> e : effects.entrySet()) {
                     try {
@@ -110,6 +120,9 @@ class RegistryEffectGateTest {
             assertEquals(List.of(), duplicate.keys(victim));
             assertTrue(unique.meta("meta").isEmpty(), "the dead victim's meta landed");
             assertEquals(java.util.Optional.of("by the test"), unique.meta("kept"), "the dead victim's meta delete landed");
+            assertEquals(List.of(new Entry<>("other's", other, "live")), unique.lookup("other's"),
+                    "the dead victim removed a live process's key");
+            assertEquals(List.of(), unique.lookup("via-fresh"), "the dead victim's registerName landed");
             // And each attempt was refused as core refuses its own effects: the process unwinds
             // (core's ProcessExit, an Error of its own that the API does not export).
             for (Map.Entry<String, Throwable> e : result.entrySet()) {
@@ -119,6 +132,7 @@ class RegistryEffectGateTest {
             }
             Proc.exit(watcher, ExitReason.kill());
         } finally {
+            Proc.exit(other, ExitReason.kill());
             GenServer.stop(unique.pid());
             GenServer.stop(duplicate.pid());
         }
@@ -172,11 +186,68 @@ class RegistryEffectGateTest {
             });
             assertTrue(key.inWrite.await(T.toMillis(), TimeUnit.MILLISECONDS), "the write did not begin");
             Thread killer = Thread.ofPlatform().start(() -> Proc.exit(victim, ExitReason.kill()));
-            assertTrue(hooksRunning.await(T.toMillis(), TimeUnit.MILLISECONDS), "the victim's death did not begin");
-            key.release.countDown(); // the write finishes now, while the death runs its hooks
+            try {
+                assertTrue(hooksRunning.await(T.toMillis(), TimeUnit.MILLISECONDS), "the victim's death did not begin");
+                // The death waits for the write: its hook for it blocks the killer, before any DOWN.
+                long deadline = System.nanoTime() + T.toNanos();
+                while (killer.getState() != Thread.State.BLOCKED) {
+                    assertTrue(System.nanoTime() - deadline < 0, "the death did not wait for the write under way");
+                    Thread.onSpinWait();
+                }
+                assertFalse(metaAtDown.isDone(), "the DOWN came while the write was under way");
+            } finally {
+                key.release.countDown(); // the write finishes now, while the death runs its hooks
+            }
             assertTrue(metaAtDown.get(T.toMillis(), TimeUnit.MILLISECONDS),
                     "the DOWN came before the write its process had under way");
             assertTrue(killer.join(T), "the kill did not return");
+        } finally {
+            GenServer.stop(reg.pid());
+        }
+    }
+
+    /**
+     * An exit hook of a process's own death may still change the registry: what it does is part
+     * of the death and lands before the DOWN (as core's effects in such a hook do), whether the
+     * process ended normally, crashed, or was killed from outside.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"normal", "crash", "kill"})
+    void anExitHookOfTheProcessesOwnDeathChangesMetadataBeforeItsDown(String how) throws Exception {
+        Registry<String, String> reg = Registry.start(RegistryOptions.unique(freshName("gate-h")));
+        try {
+            reg.putMeta("owned-by", "the victim");
+            CountDownLatch hooked = new CountDownLatch(1), end = new CountDownLatch(1);
+            Pid victim = Proc.spawn(() -> {
+                Proc.onExit(Proc.self(), () -> {
+                    reg.deleteMeta("owned-by");
+                    reg.putMeta("epitaph", how);
+                });
+                hooked.countDown();
+                if (how.equals("kill")) {
+                    Proc.receive(); // killed here
+                }
+                awaitUninterruptibly(end);
+                if (how.equals("crash")) {
+                    throw new IllegalStateException("crash on purpose");
+                }
+            });
+            assertTrue(hooked.await(T.toMillis(), TimeUnit.MILLISECONDS));
+            CompletableFuture<List<Object>> atDown = new CompletableFuture<>();
+            CountDownLatch watching = new CountDownLatch(1);
+            Proc.spawn(() -> {
+                MonitorRef ref = Proc.monitor(victim);
+                watching.countDown();
+                Proc.receive(m -> m instanceof Down d && d.ref().equals(ref), T).orElseThrow();
+                atDown.complete(List.of(reg.meta("owned-by"), reg.meta("epitaph")));
+            });
+            assertTrue(watching.await(T.toMillis(), TimeUnit.MILLISECONDS));
+            if (how.equals("kill")) {
+                Proc.exit(victim, ExitReason.kill());
+            }
+            end.countDown();
+            assertEquals(List.of(java.util.Optional.empty(), java.util.Optional.of(how)),
+                    atDown.get(T.toMillis(), TimeUnit.MILLISECONDS), "the exit hook's metadata changes, seen at the DOWN");
         } finally {
             GenServer.stop(reg.pid());
         }

@@ -21,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** PartitionSupervisor: one child per partition, keys routed by hash, partitions restarted alone. */
+/** PartitionSupervisor: one child per partition, keys routed as in Elixir (integers by rem, others by hash), partitions restarted alone. */
 @OtpjTest
 class PartitionSupervisorTest {
 
@@ -65,6 +65,15 @@ class PartitionSupervisorTest {
         elixir.put(java.math.BigInteger.valueOf(-10), 2);
         elixir.forEach((key, expected) -> assertEquals(expected,
                 (int) GenServer.call(PartitionSupervisor.via("parts", key), "which"), "key " + key + " (" + key.getClass().getSimpleName() + ")"));
+        // With 3 partitions, where abs(MIN_VALUE) would overflow into a wrong partition.
+        Pid three = PartitionSupervisor.start("parts3", 3, PartitionSupervisorTest::partition).pid();
+        Map<Object, Integer> elixir3 = new LinkedHashMap<>();
+        elixir3.put(Integer.MIN_VALUE, 2); // rem(2^31, 3) = 2
+        elixir3.put(Long.MIN_VALUE, 2); // rem(2^63, 3) = 2
+        elixir3.put(-7, 1);
+        elixir3.forEach((key, expected) -> assertEquals(expected,
+                (int) GenServer.call(PartitionSupervisor.via("parts3", key), "which"), "key " + key + " of 3"));
+        Supervisor.stop(three);
         assertEquals(GenServer.whereis(PartitionSupervisor.via("parts", "bob")), GenServer.whereis(PartitionSupervisor.via("parts", "bob")));
         assertEquals(List.of(0, 1, 2, 3), Supervisor.whichChildren(sup).stream().map(ChildInfo::id).toList());
         Supervisor.stop(sup);
