@@ -104,6 +104,20 @@ class StartOptionsTest {
         GenServer.call(plain, "get");
         assertEquals(0, Sys.statistics(plain).hibernations(), "no hibernate_after, no hibernation");
         GenServer.stop(plain);
+
+        // A server waiting on a timeout of its own (an hour here) does not hibernate after
+        // hibernate_after, as in OTP. Beside it, the same server without its own timeout, made
+        // idle just after it, shows that the idle time was long enough for hibernate_after.
+        StartOptions after5ms = StartOptions.defaults().withHibernateAfter(Duration.ofMillis(5));
+        Pid ownTimeout = GenServer.start(new Quick(Action.timeout(Duration.ofHours(1))), "s", after5ms).pid();
+        Pid control = GenServer.start(new Quick(Action.none()), "s", after5ms).pid();
+        GenServer.call(ownTimeout, "get");
+        GenServer.call(control, "get");
+        Probe.until(() -> control.pcb.hibernated() && control.pcb.thread == null, WAIT, "the control did not hibernate");
+        assertFalse(ownTimeout.pcb.hibernated(), "hibernated while a timeout of its own was pending");
+        assertEquals(0, Sys.statistics(ownTimeout).hibernations());
+        GenServer.stop(ownTimeout);
+        GenServer.stop(control);
     }
 
     @Test
