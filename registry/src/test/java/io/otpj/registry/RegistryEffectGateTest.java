@@ -48,6 +48,8 @@ class RegistryEffectGateTest {
         boolean holdTheDeath = when.startsWith("while");
         Registry<String, String> unique = Registry.start(RegistryOptions.unique(freshName("gate-u")));
         Registry<String, String> duplicate = Registry.start(RegistryOptions.duplicate(freshName("gate-d")));
+        // Released in the finally too, so that a failure leaves no victim or killer waiting.
+        CountDownLatch release = new CountDownLatch(1), releaseHook = new CountDownLatch(1);
         CountDownLatch otherHolds = new CountDownLatch(1);
         Pid other = Proc.spawn(() -> {
             unique.register("other's", "live");
@@ -57,8 +59,8 @@ class RegistryEffectGateTest {
         try {
             assertTrue(otherHolds.await(T.toMillis(), TimeUnit.MILLISECONDS));
             unique.putMeta("kept", "by the test");
-            CountDownLatch holding = new CountDownLatch(1), release = new CountDownLatch(1);
-            CountDownLatch inHook = new CountDownLatch(1), releaseHook = new CountDownLatch(1);
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch inHook = new CountDownLatch(1);
             CompletableFuture<Map<String, Throwable>> outcomes = new CompletableFuture<>();
             Pid victim = Proc.spawn(() -> {
                 if (holdTheDeath) {
@@ -132,6 +134,8 @@ class RegistryEffectGateTest {
             }
             Proc.exit(watcher, ExitReason.kill());
         } finally {
+            release.countDown();
+            releaseHook.countDown();
             Proc.exit(other, ExitReason.kill());
             GenServer.stop(unique.pid());
             GenServer.stop(duplicate.pid());
