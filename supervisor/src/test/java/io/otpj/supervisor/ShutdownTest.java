@@ -43,18 +43,10 @@ class ShutdownTest {
                 Worker.spec(Worker.config("stuck", ev).hanging()).withShutdown(Shutdown.timeout(Duration.ofMillis(50)))))
                 .pid();
         Pid stuck = child(sup, "stuck");
-        long[] elapsed = new long[1];
-        ExitReason reason = Procs.inProcess(() -> {
-            var ref = Proc.monitor(stuck);
-            long t0 = System.nanoTime();
-            Supervisor.terminateChild(sup, "stuck");
-            ExitReason r = Procs.awaitDown(ref);
-            elapsed[0] = System.nanoTime() - t0;
-            return r;
-        });
-        assertEquals(ExitReason.killed(), reason);
-        assertTrue(elapsed[0] >= Duration.ofMillis(49).toNanos(), "killed after " + Duration.ofNanos(elapsed[0])
-                + ", before its 50 ms shutdown time");
+        Stopped stopped = terminateAndTime(sup, "stuck", stuck);
+        assertEquals(ExitReason.killed(), stopped.reason());
+        Duration elapsed = stopped.after();
+        assertTrue(elapsed.compareTo(Duration.ofMillis(49)) >= 0, "killed after " + elapsed + ", before its 50 ms shutdown time");
         // terminate began (it got shutdown) but never finished: the kill ended it.
         assertEquals(List.of(new Events.TerminateBegun("stuck", stuck, ExitReason.shutdown())),
                 ev.of(Events.TerminateBegun.class));
@@ -73,20 +65,26 @@ class ShutdownTest {
         assertEquals(Shutdown.timeout(Duration.ofSeconds(5)), spec.shutdown());
         Pid sup = Supervisor.start(StrategyTest.LENIENT, List.of(spec)).pid();
         Pid stuck = child(sup, "stuck");
-        long[] elapsed = new long[1];
-        ExitReason reason = Procs.inProcess(() -> {
-            var ref = Proc.monitor(stuck);
-            long t0 = System.nanoTime();
-            Supervisor.terminateChild(sup, "stuck");
-            ExitReason r = Procs.awaitDown(ref);
-            elapsed[0] = System.nanoTime() - t0;
-            return r;
-        });
-        assertEquals(ExitReason.killed(), reason);
-        assertTrue(Duration.ofNanos(elapsed[0]).compareTo(Duration.ofMillis(4_990)) >= 0,
-                "killed after " + Duration.ofNanos(elapsed[0]) + ", before the 5 s default");
+        Stopped stopped = terminateAndTime(sup, "stuck", stuck);
+        assertEquals(ExitReason.killed(), stopped.reason());
+        Duration elapsed = stopped.after();
+        assertTrue(elapsed.compareTo(Duration.ofMillis(4_990)) >= 0, "killed after " + elapsed + ", before the 5 s default");
         assertEquals(1, ev.of(Events.TerminateBegun.class).size());
         Supervisor.stop(sup);
+    }
+
+    /** How a terminated child ended, and how long after its terminateChild began. */
+    private record Stopped(ExitReason reason, Duration after) {}
+
+    /** Terminates child {@code id} ({@code pid}) of {@code sup} from a process that monitors it, timing it up to its DOWN. */
+    private static Stopped terminateAndTime(Pid sup, String id, Pid pid) {
+        return Procs.inProcess(() -> {
+            var ref = Proc.monitor(pid);
+            long t0 = System.nanoTime();
+            Supervisor.terminateChild(sup, id);
+            ExitReason r = Procs.awaitDown(ref);
+            return new Stopped(r, Duration.ofNanos(System.nanoTime() - t0));
+        });
     }
 
     @Test
