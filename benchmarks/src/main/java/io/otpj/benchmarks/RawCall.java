@@ -31,14 +31,15 @@ import org.openjdk.jmh.annotations.Threads;
  * <p>One server virtual thread takes requests from a padded JCTools MPSC queue
  * ({@code MpscUnboundedAtomicArrayQueue}, chunk 1024), polls {@value #SERVER_SPINS} more times
  * when it is empty, and then parks; each of {@code callers} caller virtual threads sends a request
- * holding its own reply cell, wakes the server if it was parked, and waits for the reply: spinning
- * unconditionally for up to {@code spinNanos}, then parking. The batch is shared as in {@link OtpjCall#concurrentCallers}: {@value
+ * holding its own reply cell ({@link HandOff}'s one-slot cell, one per call), wakes the server if
+ * it was parked, and waits for the reply: spinning unconditionally for up to {@code spinNanos},
+ * then parking. The batch is shared as in {@link OtpjCall#concurrentCallers}: {@value
  * Batches#CALLS_SHARED} calls split evenly among the callers, started by the JMH thread, which
  * waits for them on a latch.
  *
  * <p>Lost-wake-up arguments, at each park: the waiter stores its flag and then loads what it
  * waits for; the waker stores what it hands over and then loads the flag. For the reply cell all
- * four accesses are volatile, so their sequential consistency makes one of the two see the
+ * four accesses are volatile (see {@link HandOff}'s cell), so their sequential consistency makes one of the two see the
  * other's store; for the server's queue, which JCTools does not document as sequentially
  * consistent (its element is stored with a lazy set), a full fence sits between the store and
  * the load on each side.
@@ -58,47 +59,6 @@ public class RawCall {
     private static final Object STOP = new Object();
 
     private static final Object PONG = new Object();
-
-    /** A request: the caller's reply cell. */
-    static final class Request {
-        final Thread caller;
-        volatile Object reply;
-        volatile boolean parked;
-
-        Request(Thread caller) {
-            this.caller = caller;
-        }
-
-        void answer(Object v) {
-            reply = v;
-            if (parked) {
-                LockSupport.unpark(caller);
-            }
-        }
-
-        void await(long spinNanos) {
-            long since = 0L;
-            for (int step = 0; ; step++) {
-                if (reply != null) {
-                    return;
-                }
-                if (spinNanos > 0) {
-                    if (since == 0L) {
-                        since = System.nanoTime();
-                    }
-                    if ((step & 15) != 0 || System.nanoTime() - since < spinNanos) {
-                        Thread.onSpinWait();
-                        continue;
-                    }
-                }
-                parked = true;
-                if (reply == null) {
-                    LockSupport.park(this);
-                }
-                parked = false;
-            }
-        }
-    }
 
     /** The server, its callers and their start signals. */
     @State(Scope.Benchmark)
@@ -174,12 +134,11 @@ public class RawCall {
                 if (m == STOP) {
                     return;
                 }
-                ((Request) m).answer(PONG);
+                ((HandOff.Cell) m).put(PONG);
             }
         }
 
         private void call(int me) {
-            Thread self = Thread.currentThread();
             for (;;) {
                 CountDownLatch b;
                 while ((b = startOf(me)) == null) {
@@ -190,11 +149,11 @@ public class RawCall {
                 }
                 int n = CALLS_SHARED / callers;
                 for (int i = 0; i < n; i++) {
-                    Request r = new Request(self);
+                    HandOff.Cell r = new HandOff.Cell(); // the reply cell of this call
                     requests.offer(r);
                     VarHandle.fullFence(); // StoreLoad: the element before the look at the flag
                     wakeServer();
-                    r.await(spinNanos);
+                    r.take(spinNanos);
                 }
                 b.countDown();
             }

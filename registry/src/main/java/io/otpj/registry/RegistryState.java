@@ -203,10 +203,9 @@ final class RegistryState<K, V> {
             write.run();
             return;
         }
-        Proc.checkpoint(); // decided already: it unwinds here
         Pid self = Proc.self();
         MetaWrite w = new MetaWrite();
-        if (!Proc.onExit(self, w)) {
+        if (!Proc.onExit(self, w)) { // an effect: a process whose exit is decided unwinds there
             // Its exit is decided. Outside an effect this unwinds it; inside one (an exit hook of
             // its own death) the write is part of the death, which tells its monitors after it.
             Proc.checkpoint();
