@@ -222,61 +222,91 @@ public final class CampaignRepository {
     }
 
     /**
-     * Settles pending donations of one campaign in one transaction: each is marked
+     * Settles pending donations of one campaign in one transaction (the group commit's batch
+     * that is under way when it is asked for, shared with the donations and settles that arrive
+     * with it: see {@link GroupCommit}; commits are what a settle costs most): each is marked
      * {@code PROCESSED} and counted in the campaign's total, or, if the campaign is over
      * (completed or cancelled), marked {@code FAILED} with the reason. While the campaign is
      * paused they stay pending (reported in {@code deferred}). Donations already settled are
      * reported as they are and not counted again, so a batch can be retried safely.
      *
+     * <p>Called from an otpj process that dies before the batch begins, nothing is written and
+     * the call fails, as every write of a dead process (see {@link Database}).
+     *
      * @throws IllegalArgumentException if there is no such campaign
+     * @throws DatabaseException if the database failed, the wait timed out or was interrupted
      */
     public BatchOutcome processPending(String campaignId, Collection<String> donationIds) {
         Ids.require(campaignId, "campaign id");
         List<String> ids = List.copyOf(new LinkedHashSet<>(donationIds)); // an id named twice is settled once
-        return db.transaction(Database.campaignLane(campaignId), "process " + ids.size() + " donations of " + campaignId, c -> {
-            Campaign campaign = select(c, campaignId, true)
-                    .orElseThrow(() -> new IllegalArgumentException("no campaign " + campaignId));
-            Instant now = Instant.now();
-            Money added = Money.zero(campaign.currency());
-            long count = 0;
-            List<DonationRecord> settled = new ArrayList<>();
-            List<String> missing = new ArrayList<>();
-            List<String> deferred = new ArrayList<>();
-            List<String> processed = new ArrayList<>();
-            Map<String, DonationRecord> found = DonationRepository.selectAll(c, ids);
-            for (String id : ids) {
-                DonationRecord stored = found.get(id);
-                if (stored == null || !stored.donation().campaignId().equals(campaignId)) {
-                    missing.add(id);
-                    continue;
-                }
-                if (stored.status() != DonationStatus.PENDING) {
-                    settled.add(stored);
-                    continue;
-                }
-                if (campaign.status() == CampaignStatus.PAUSED) {
-                    deferred.add(id);
-                    continue;
-                }
-                Optional<Rejection> problem = stored.donation().check(campaign);
-                if (problem.isEmpty()) {
-                    processed.add(id);
-                    added = added.plus(stored.donation().amount());
-                    count++;
-                    settled.add(new DonationRecord(stored.donation(), DonationStatus.PROCESSED, Optional.empty()));
-                } else {
-                    String reason = truncate(problem.get().message(), 200);
-                    DonationRepository.settle(c, id, DonationStatus.FAILED, reason, now);
-                    settled.add(new DonationRecord(stored.donation(), DonationStatus.FAILED, Optional.of(reason)));
-                }
+        String operation = "process " + ids.size() + " donations of " + campaignId;
+        return db.await(db.groupCommit().settle(campaignId, ids, io.otpj.core.Proc.isProcess() ? io.otpj.core.Proc.self() : null),
+                operation);
+    }
+
+    /**
+     * {@link #processPending} in a transaction of its own, in the campaign's lane: the group
+     * commit's fallback when the batch that held the settle failed as a whole.
+     */
+    BatchOutcome processPendingAlone(String campaignId, List<String> ids) {
+        return db.transaction(Database.campaignLane(campaignId), "process " + ids.size() + " donations of " + campaignId,
+                c -> settle(c, campaignId, ids));
+    }
+
+    /**
+     * {@link #processPending}'s work in the transaction of {@code c}: the campaign's row is
+     * locked (it may be already, by the group commit's batch), and the outcome's campaign is the
+     * row as this transaction leaves it so far.
+     *
+     * @param ids distinct donation ids
+     * @throws IllegalArgumentException if there is no such campaign (nothing written)
+     */
+    static BatchOutcome settle(Connection c, String campaignId, List<String> ids) throws SQLException {
+        Campaign campaign = select(c, campaignId, true)
+                .orElseThrow(() -> new IllegalArgumentException("no campaign " + campaignId));
+        Instant now = Instant.now();
+        Money added = Money.zero(campaign.currency());
+        long count = 0;
+        List<DonationRecord> settled = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> deferred = new ArrayList<>();
+        List<String> processed = new ArrayList<>();
+        Map<String, DonationRecord> found = DonationRepository.selectAll(c, ids);
+        for (String id : ids) {
+            DonationRecord stored = found.get(id);
+            if (stored == null || !stored.donation().campaignId().equals(campaignId)) {
+                missing.add(id);
+                continue;
             }
-            DonationRepository.settleAll(c, processed, DonationStatus.PROCESSED, null, now);
-            if (count > 0) {
-                addToTotals(c, campaignId, added, count);
+            if (stored.status() != DonationStatus.PENDING) {
+                settled.add(stored);
+                continue;
             }
-            return new BatchOutcome(select(c, campaignId, false).orElseThrow(), List.copyOf(settled),
-                    List.copyOf(deferred), List.copyOf(missing));
-        });
+            if (campaign.status() == CampaignStatus.PAUSED) {
+                deferred.add(id);
+                continue;
+            }
+            Optional<Rejection> problem = stored.donation().check(campaign);
+            if (problem.isEmpty()) {
+                processed.add(id);
+                added = added.plus(stored.donation().amount());
+                count++;
+                settled.add(new DonationRecord(stored.donation(), DonationStatus.PROCESSED, Optional.empty()));
+            } else {
+                String reason = truncate(problem.get().message(), 200);
+                DonationRepository.settle(c, id, DonationStatus.FAILED, reason, now);
+                settled.add(new DonationRecord(stored.donation(), DonationStatus.FAILED, Optional.of(reason)));
+            }
+        }
+        DonationRepository.settleAll(c, processed, DonationStatus.PROCESSED, null, now);
+        if (count > 0) {
+            addToTotals(c, campaignId, added, count);
+        }
+        // The row is locked by this transaction, so the total read above plus what it added is
+        // what the row holds now: no second read.
+        Campaign after = count == 0 ? campaign : new Campaign(campaign.id(), campaign.name(), campaign.goal(),
+                campaign.current().plus(added), campaign.donationCount() + count, campaign.status());
+        return new BatchOutcome(after, List.copyOf(settled), List.copyOf(deferred), List.copyOf(missing));
     }
 
     /** Counts every pending donation of {@code campaign}, which is about to close (see {@link #updateStatus}). */

@@ -434,6 +434,17 @@ public final class Database implements AutoCloseable {
                 }
             }
         });
+        return await(future, operation);
+    }
+
+    /**
+     * Waits for {@code future}, a database operation's outcome, up to the options' wait timeout.
+     *
+     * @throws DatabaseException for an {@link SQLException}, a timeout or an interrupted wait
+     *     (the thread's interrupt status is kept)
+     * @throws RuntimeException whatever unchecked exception the operation failed with
+     */
+    <T> T await(java.util.concurrent.Future<T> future, String operation) {
         try {
             return future.get(options.waitTimeout().toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {

@@ -35,7 +35,11 @@ import org.slf4j.LoggerFactory;
  * each donation's future completes only after the commit that holds it. While a batch commits,
  * the next one gathers, so the batch size follows the load: one donation per commit when they
  * come one at a time, hundreds under load, and the commit cost (a new file chunk in H2, a WAL
- * flush in PostgreSQL) is paid once per batch instead of once per donation.
+ * flush in PostgreSQL) is paid once per batch instead of once per donation. Settles of pending
+ * donations ({@link CampaignRepository#processPending}, a donation processor's batch through its
+ * campaign server) queue here too and run in the same transaction, after its inserts: each
+ * pending donation is then written twice (stored, settled) but committed with others both times,
+ * and the settles of every campaign share one commit instead of one each.
  *
  * <p>What a batch checks, in its transaction, as {@link DonationRepository#insertPending} does
  * for one: the campaign exists and takes the donation (its row read {@code FOR UPDATE}, in
@@ -51,13 +55,19 @@ import org.slf4j.LoggerFactory;
  * (a constraint the checks did not foresee, a lost connection), it is rolled back and each of its
  * donations is stored again in a transaction of its own, so one bad row never fails the others.
  *
- * <p>Dead submitters: a donation whose submitting process died before its batch began is not
+ * <p>A settle runs {@link CampaignRepository#processPending}'s checks on the rows as the batch
+ * left them (a donation stored pending by an earlier batch, a campaign row with the batch's
+ * counted donations added); one for a campaign that does not exist fails its own future with
+ * {@link IllegalArgumentException}. If the batch fails as a whole, each settle runs again in a
+ * transaction of its own, in its campaign's lane.
+ *
+ * <p>Dead submitters: a donation or settle whose submitting process died before its batch began is not
  * stored (its future fails), as {@link Database}'s lanes skip a dead process's work: a restarted
  * processor's reload must not be followed by a write of its predecessor. {@link #flush} waits for
  * every batch that began before it was called; the reload of a campaign's pending donations
  * calls it first, so a donation committed by the predecessor is always in the reload.
  *
- * <p>Threads: {@link #submit} and {@link #flush} from any thread. The queue is a
+ * <p>Threads: {@link #submit}, {@link #record}, {@link #settle} and {@link #flush} from any thread. The queue is a
  * {@link LinkedBlockingQueue} (its own lock orders each submission before the writer's take);
  * every other field is the writer thread's. {@link #close} stops taking submissions, lets the
  * writer finish what is queued, and waits for it.
@@ -74,6 +84,12 @@ final class GroupCommit implements AutoCloseable {
      * takes a {@link CampaignRepository.Recorded}), else a pending one (a {@link Stored}).
      */
     private record Item(Donation donation, Pid submitter, boolean counted, CompletableFuture<Object> result) {}
+
+    /**
+     * A settle of pending donations of one campaign ({@link CampaignRepository#processPending}):
+     * run in the batch's transaction after its donations are inserted.
+     */
+    private record Settle(String campaignId, List<String> ids, Pid submitter, CompletableFuture<CampaignRepository.BatchOutcome> result) {}
 
     /** Completes once every batch begun before it was queued has ended. */
     private record Barrier(CompletableFuture<Void> done) {}
@@ -130,6 +146,26 @@ final class GroupCommit implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Queues a settle of {@code ids} (distinct) of campaign {@code campaignId}, to run in the
+     * next batch's transaction.
+     *
+     * @return its future, completed after the commit that holds it; failed with
+     *     {@link IllegalArgumentException} if there is no such campaign (nothing written), or with
+     *     {@link DatabaseException} if the submitter died before its batch began or the database
+     *     is closed (nothing written either)
+     */
+    CompletableFuture<CampaignRepository.BatchOutcome> settle(String campaignId, List<String> ids, Pid submitter) {
+        CompletableFuture<CampaignRepository.BatchOutcome> f = new CompletableFuture<>();
+        if (closed) {
+            f.completeExceptionally(new DatabaseException("the database is closed: " + ids.size()
+                    + " donations of " + campaignId + " were not settled", null));
+            return f;
+        }
+        queue.add(new Settle(campaignId, List.copyOf(ids), submitter, f));
+        return f;
+    }
+
     /** @return what the batches did so far */
     Stats stats() {
         return new Stats(batches, stored, largest);
@@ -167,6 +203,7 @@ final class GroupCommit implements AutoCloseable {
     private void run() {
         List<Object> taken = new ArrayList<>(MAX_BATCH);
         List<Item> batch = new ArrayList<>(MAX_BATCH);
+        List<Settle> settles = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
             try {
@@ -178,24 +215,29 @@ final class GroupCommit implements AutoCloseable {
             for (Object o : taken) {
                 switch (o) {
                     case Item i -> batch.add(i);
+                    case Settle st -> settles.add(st);
                     case Barrier b -> {
                         // Everything queued before the barrier is in this batch or an earlier one.
-                        commit(batch);
+                        commit(batch, settles);
                         batch.clear();
+                        settles.clear();
                         b.done().complete(null);
                     }
                     default -> stop = true; // STOP: what came before it is still stored
                 }
             }
             taken.clear();
-            commit(batch);
+            commit(batch, settles);
             batch.clear();
+            settles.clear();
         }
         // Whatever raced with close behind the stop: refused, and flushes let go.
         for (Object o; (o = queue.poll()) != null; ) {
             switch (o) {
                 case Item i -> i.result().completeExceptionally(new DatabaseException("the database is closed: donation "
                         + i.donation().id() + " was not stored", null));
+                case Settle st -> st.result().completeExceptionally(new DatabaseException("the database is closed: "
+                        + st.ids().size() + " donations of " + st.campaignId() + " were not settled", null));
                 case Barrier b -> b.done().complete(null);
                 default -> { }
             }
@@ -203,10 +245,23 @@ final class GroupCommit implements AutoCloseable {
         LOG.info("group_commit_stopped batches={} donations={} largest_batch={}", batches, stored, largest);
     }
 
-    /** Stores {@code batch} in one transaction, or one by one if that fails. */
-    private void commit(List<Item> batch) {
-        if (batch.isEmpty()) {
+    /**
+     * Stores {@code batch} and runs {@code settles} in one transaction, or each on its own if that
+     * fails.
+     */
+    private void commit(List<Item> batch, List<Settle> settles) {
+        if (batch.isEmpty() && settles.isEmpty()) {
             return;
+        }
+        List<Settle> liveSettles = new ArrayList<>(settles.size());
+        for (Settle st : settles) {
+            if (st.submitter() != null && !st.submitter().isAlive()) {
+                st.result().completeExceptionally(new DatabaseException("skipped settling " + st.ids().size()
+                        + " donations of " + st.campaignId() + ": the process " + st.submitter()
+                        + " that asked for it died before it ran; nothing was written", null));
+            } else {
+                liveSettles.add(st);
+            }
         }
         List<Item> live = new ArrayList<>(batch.size());
         for (Item i : batch) {
@@ -218,16 +273,17 @@ final class GroupCommit implements AutoCloseable {
                 live.add(i);
             }
         }
-        if (live.isEmpty()) {
+        if (live.isEmpty() && liveSettles.isEmpty()) {
             return;
         }
-        Map<Item, Object> outcomes;
+        Map<Object, Object> outcomes;
         try {
-            outcomes = inOneTransaction(live);
+            outcomes = inOneTransaction(live, liveSettles);
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("group_commit_batch_failed size={} error={} reason={} detail=storing each donation on its own",
-                    live.size(), e.getClass().getSimpleName(), Durability.redact(String.valueOf(e.getMessage())));
-            oneByOne(live);
+            LOG.warn("group_commit_batch_failed size={} settles={} error={} reason={} detail=storing each donation on its own",
+                    live.size(), liveSettles.size(), e.getClass().getSimpleName(),
+                    Durability.redact(String.valueOf(e.getMessage())));
+            oneByOne(live, liveSettles);
             return;
         }
         batches++;
@@ -242,13 +298,24 @@ final class GroupCommit implements AutoCloseable {
                 i.result().complete(o);
             }
         }
+        for (Settle st : liveSettles) {
+            Object o = outcomes.get(st);
+            if (o instanceof Throwable t) {
+                st.result().completeExceptionally(t);
+            } else {
+                st.result().complete((CampaignRepository.BatchOutcome) o);
+            }
+        }
     }
 
-    /** @return per item, its {@link Stored} or {@code Recorded}, or the exception its future fails with; committed */
-    private Map<Item, Object> inOneTransaction(List<Item> live) throws SQLException {
+    /**
+     * @return per item, its {@link Stored} or {@code Recorded}, per settle its {@code BatchOutcome},
+     *     or the exception its future fails with; committed
+     */
+    private Map<Object, Object> inOneTransaction(List<Item> live, List<Settle> settles) throws SQLException {
         try (Connection c = pool.getConnection()) {
             try {
-                Map<Item, Object> out = decideAndInsert(c, live);
+                Map<Object, Object> out = decideAndInsert(c, live, settles);
                 c.commit();
                 return out;
             } catch (SQLException | RuntimeException e) {
@@ -262,12 +329,16 @@ final class GroupCommit implements AutoCloseable {
         }
     }
 
-    private static Map<Item, Object> decideAndInsert(Connection c, List<Item> live) throws SQLException {
-        // Campaign rows first, locked, in id order: a batch and a close or settle of the same
-        // campaign wait for each other instead of interleaving.
+    private static Map<Object, Object> decideAndInsert(Connection c, List<Item> live, List<Settle> settles)
+            throws SQLException {
+        // Campaign rows first, locked, in id order: a batch and a close of the same campaign (or
+        // another JVM's batch) wait for each other instead of interleaving.
         Map<String, Optional<Campaign>> campaigns = new TreeMap<>();
         for (Item i : live) {
             campaigns.put(i.donation().campaignId(), Optional.empty());
+        }
+        for (Settle st : settles) {
+            campaigns.put(st.campaignId(), Optional.empty());
         }
         CampaignRepository.selectForUpdate(c, List.copyOf(campaigns.keySet()))
                 .forEach((id, found) -> campaigns.put(id, Optional.of(found)));
@@ -275,8 +346,8 @@ final class GroupCommit implements AutoCloseable {
         for (Item i : live) {
             ids.add(i.donation().id());
         }
-        Map<String, DonationRecord> stored = DonationRepository.selectAll(c, ids);
-        Map<Item, Object> out = new HashMap<>();
+        Map<String, DonationRecord> stored = ids.isEmpty() ? Map.of() : DonationRepository.selectAll(c, ids);
+        Map<Object, Object> out = new HashMap<>();
         Map<String, DonationRecord> inThisBatch = new HashMap<>();
         List<Item> toInsert = new ArrayList<>(live.size());
         // Per campaign, as the batch has left it so far, in submission order: each recorded
@@ -346,6 +417,15 @@ final class GroupCommit implements AutoCloseable {
                 CampaignRepository.addToTotals(c, added, count);
             }
         }
+        // Settles last, in submission order: each sees the batch's donations and the settles
+        // before it (its campaign's row is locked by this transaction since the start).
+        for (Settle st : settles) {
+            if (campaigns.get(st.campaignId()).isEmpty()) {
+                out.put(st, new IllegalArgumentException("no campaign " + st.campaignId()));
+            } else {
+                out.put(st, CampaignRepository.settle(c, st.campaignId(), st.ids()));
+            }
+        }
         return out;
     }
 
@@ -376,12 +456,19 @@ final class GroupCommit implements AutoCloseable {
      * The fallback: each donation in its own transaction, with {@link DonationRepository#insertPending}'s
      * or {@link CampaignRepository#recordDonation}'s checks.
      */
-    private void oneByOne(List<Item> live) {
+    private void oneByOne(List<Item> live, List<Settle> settles) {
         for (Item i : live) {
             try {
                 i.result().complete(i.counted() ? campaigns.recordDonation(i.donation()) : donations.insertPending(i.donation()));
             } catch (RuntimeException e) {
                 i.result().completeExceptionally(e);
+            }
+        }
+        for (Settle st : settles) {
+            try {
+                st.result().complete(campaigns.processPendingAlone(st.campaignId(), st.ids()));
+            } catch (RuntimeException e) {
+                st.result().completeExceptionally(e);
             }
         }
     }

@@ -35,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The group commit of pending donations: donations that arrive together share a transaction and
- * each future completes after its commit; a bad donation fails only itself; a submitter dead
- * before its batch began stores nothing; a flush waits for the batches before it.
+ * each future completes after its commit; settles share it too and see its rows; a bad donation
+ * or settle fails only itself; a submitter dead before its batch began stores nothing; a flush
+ * waits for the batches before it.
  */
 class GroupCommitTest {
 
@@ -189,20 +190,7 @@ class GroupCommitTest {
     void aSubmitterDeadBeforeItsBatchBeganStoresNothingAndFlushWaitsForTheBatchInFlight() throws Exception {
         Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
         Campaign other = TestDatabase.campaign(db, Money.of(1_000, "USD"));
-        // Hold the campaign's row, so the writer's next batch waits inside its transaction.
-        CountDownLatch locked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> db.transaction(null, "hold the campaign row", conn -> {
-            CampaignRepository.select(conn, c.id(), true);
-            locked.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-            return null;
-        }));
-        assertTrue(locked.await(30, TimeUnit.SECONDS));
+        RowHold hold = RowHold.of(db, c);
         Donation first = Donation.of(c.id(), "donor", Money.of(1, "USD"));
         CompletableFuture<Stored> fFirst = db.donations().insertPendingAsync(first);
         // The writer has taken it (its batch began, and waits for the row).
@@ -219,8 +207,7 @@ class GroupCommitTest {
         Proc.exit(p, ExitReason.kill());
         TestKit.eventually(() -> !p.isAlive(), WAIT, "the process died");
         CompletableFuture<Void> flushed = CompletableFuture.runAsync(() -> db.groupCommit().flush());
-        release.countDown();
-        holder.get(30, TimeUnit.SECONDS);
+        hold.release();
         flushed.get(30, TimeUnit.SECONDS);
 
         assertTrue(fFirst.isDone(), "a flush returns after the batches before it");
@@ -231,6 +218,96 @@ class GroupCommitTest {
     }
 
     @Test
+    void settlesShareTheBatchsTransactionAndSeeItsRows() throws Exception {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        Campaign other = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        Donation earlier = Donation.of(c.id(), "donor", Money.of(3, "USD"));
+        Donation otherEarlier = Donation.of(other.id(), "donor", Money.of(4, "USD"));
+        Donation orphanTarget = Donation.of(other.id(), "donor", Money.of(9, "USD"));
+        for (Donation d : List.of(earlier, otherEarlier, orphanTarget)) {
+            assertTrue(db.donations().insertPendingAsync(d).get(30, TimeUnit.SECONDS).created());
+        }
+        RowHold hold = RowHold.of(db, c);
+        CompletableFuture<Stored> blocked = db.donations().insertPendingAsync(Donation.of(c.id(), "donor", Money.of(1, "USD")));
+        TestKit.eventually(() -> db.groupCommit().queued() == 0, WAIT, "the writer's batch began and waits for the row");
+        long batchesBefore = db.groupCommit().stats().batches();
+
+        // Queued behind it, so all taken by the next batch: a counted donation, a pending one,
+        // settles of two campaigns, one of a campaign that does not exist, one of a dead process.
+        Donation counted = Donation.of(c.id(), "donor", Money.of(5, "USD"));
+        Donation pendingNow = Donation.of(c.id(), "donor", Money.of(7, "USD"));
+        CompletableFuture<CampaignRepository.Recorded> fCounted = db.campaigns().recordDonationAsync(counted);
+        CompletableFuture<Stored> fPending = db.donations().insertPendingAsync(pendingNow);
+        CompletableFuture<CampaignRepository.BatchOutcome> fSettle =
+                db.groupCommit().settle(c.id(), List.of(earlier.id(), "missing-id"), null);
+        CompletableFuture<CampaignRepository.BatchOutcome> fOther =
+                db.groupCommit().settle(other.id(), List.of(otherEarlier.id()), null);
+        CompletableFuture<CampaignRepository.BatchOutcome> fUnknown =
+                db.groupCommit().settle(TestDatabase.uniqueId("nope"), List.of(earlier.id()), null);
+        CompletableFuture<CompletableFuture<CampaignRepository.BatchOutcome>> queuedByProcess = new CompletableFuture<>();
+        Pid p = Proc.spawn(() -> {
+            queuedByProcess.complete(db.groupCommit().settle(other.id(), List.of(orphanTarget.id()), Proc.self()));
+            Proc.receive(); // until killed
+        });
+        CompletableFuture<CampaignRepository.BatchOutcome> fOrphan = queuedByProcess.get(30, TimeUnit.SECONDS);
+        Proc.exit(p, ExitReason.kill());
+        TestKit.eventually(() -> !p.isAlive(), WAIT, "the process died");
+        hold.release();
+
+        Stored first = blocked.get(30, TimeUnit.SECONDS);
+        assertTrue(first.created());
+        CampaignRepository.BatchOutcome settled = fSettle.get(30, TimeUnit.SECONDS);
+        CampaignRepository.Recorded recorded = fCounted.get(30, TimeUnit.SECONDS);
+        assertTrue(fPending.get(30, TimeUnit.SECONDS).created());
+        assertEquals(batchesBefore + 2, db.groupCommit().stats().batches(),
+                "the held batch, then one for everything queued behind it: " + db.groupCommit().stats());
+        // The settle ran after the batch's counted donation: its campaign has both.
+        assertEquals(List.of(earlier.id()), settled.settled().stream().map(r -> r.donation().id()).toList());
+        assertEquals(DonationStatus.PROCESSED, settled.settled().getFirst().status());
+        assertEquals(List.of("missing-id"), settled.missing());
+        assertEquals(2, settled.campaign().donationCount());
+        assertEquals(Money.of(8, "USD"), settled.campaign().current());
+        assertEquals(1, recorded.campaign().donationCount(), "a counted donation's result is its campaign just after it");
+        assertEquals(settled.campaign(), db.campaigns().find(c.id()).orElseThrow(), "the settle's campaign is the stored one");
+        assertEquals(List.of(pendingNow.id()), db.donations().findPending(c.id()).stream()
+                .filter(d -> !d.id().equals(first.record().donation().id())).map(Donation::id).toList());
+        assertEquals(Money.of(4, "USD"), fOther.get(30, TimeUnit.SECONDS).campaign().current());
+        // Failures fail only their own futures.
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, fUnknown::get);
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, fOrphan::get);
+        assertInstanceOf(DatabaseException.class, e.getCause());
+        assertEquals(DonationStatus.PENDING, db.donations().find(orphanTarget.id()).orElseThrow().status(),
+                "a dead submitter's queued settle writes nothing");
+        assertEquals(1, db.campaigns().find(other.id()).orElseThrow().donationCount());
+    }
+
+    @Test
+    void whenTheBatchFailsAsAWholeEachSettleRunsOnItsOwn() throws Exception {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        Donation earlier = Donation.of(c.id(), "donor", Money.of(3, "USD"));
+        assertTrue(db.donations().insertPendingAsync(earlier).get(30, TimeUnit.SECONDS).created());
+        RowHold hold = RowHold.of(db, c);
+        CompletableFuture<Stored> blocked = db.donations().insertPendingAsync(Donation.of(c.id(), "donor", Money.of(1, "USD")));
+        TestKit.eventually(() -> db.groupCommit().queued() == 0, WAIT, "the writer's batch began and waits for the row");
+        // Passes the donation's checks but not the column's NUMERIC(19, 4): binding it fails the
+        // batch's insert, and the batch is rolled back.
+        Donation tooLarge = Donation.of(c.id(), "donor", Money.of("10000000000000000", "USD"));
+        CompletableFuture<Stored> fTooLarge = db.donations().insertPendingAsync(tooLarge);
+        CompletableFuture<CampaignRepository.BatchOutcome> fSettle = db.groupCommit().settle(c.id(), List.of(earlier.id()), null);
+        hold.release();
+
+        assertTrue(blocked.get(30, TimeUnit.SECONDS).created());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> fTooLarge.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalArgumentException.class, e.getCause());
+        CampaignRepository.BatchOutcome settled = fSettle.get(30, TimeUnit.SECONDS);
+        assertEquals(DonationStatus.PROCESSED, settled.settled().getFirst().status());
+        assertEquals(Money.of(3, "USD"), db.campaigns().find(c.id()).orElseThrow().current());
+        assertTrue(db.donations().find(tooLarge.id()).isEmpty());
+    }
+
+    @Test
     void afterCloseASubmissionFailsAtOnce() {
         Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
         db.close();
@@ -238,6 +315,32 @@ class GroupCommitTest {
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
         assertInstanceOf(DatabaseException.class, e.getCause());
         db.donations(); // still usable as an object; close again is a no-op
+    }
+
+    /** A campaign row locked by another transaction, so the writer's next batch waits inside its own. */
+    private record RowHold(CountDownLatch latch, CompletableFuture<Void> holder) {
+        static RowHold of(Database db, Campaign c) throws Exception {
+            CountDownLatch locked = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> db.transaction(null, "hold the campaign row",
+                    conn -> {
+                        CampaignRepository.select(conn, c.id(), true);
+                        locked.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return null;
+                    }));
+            assertTrue(locked.await(30, TimeUnit.SECONDS), "the row was locked");
+            return new RowHold(release, holder);
+        }
+
+        void release() throws Exception {
+            latch.countDown();
+            holder.get(30, TimeUnit.SECONDS);
+        }
     }
 
     private static Rejection.Reason rejection(CompletableFuture<Stored> f) {
