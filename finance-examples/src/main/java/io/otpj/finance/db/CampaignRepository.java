@@ -27,7 +27,11 @@ import java.util.Optional;
  * <p>A campaign's {@code current} amount and donation count are kept in its row and changed only
  * in the transaction that marks donations {@code PROCESSED}, so they always equal the sum and
  * count of its processed donations. Every method is one transaction, committed before it
- * returns. Work about one campaign runs in the order it was asked for (see {@link Database}).
+ * returns. Work about one campaign runs in the order it was asked for (see {@link Database}),
+ * except the group commit's ({@link #recordDonationAsync}, {@link #processPending}): those run
+ * in the writer's batches, serialised with the lane's work by the campaign's row lock, and a
+ * caller whose wait for one timed out or was interrupted may read the campaign before it lands
+ * ({@link #findAfterWrites} waits for it).
  * Thread-safe.
  */
 public final class CampaignRepository {
@@ -44,7 +48,8 @@ public final class CampaignRepository {
     /**
      * What {@link #recordDonation} did.
      *
-     * @param campaign the campaign after it, as committed
+     * @param campaign the campaign just after it, as if the donations of its batch had been
+     *     committed one by one (a later donation or settle of the batch may add more)
      * @param status the donation's stored status ({@code PROCESSED} unless it was already
      *     stored, pending, by an earlier request; a retry of a failed donation is rejected instead)
      * @param duplicate whether the donation was already stored (a retry): nothing changed
@@ -54,7 +59,8 @@ public final class CampaignRepository {
     /**
      * What {@link #processPending} did.
      *
-     * @param campaign the campaign after it, as committed
+     * @param campaign the campaign just after it, in its batch (a later settle of the same
+     *     campaign in the batch may add more)
      * @param settled the requested donations that are now processed or failed, whether this call
      *     or an earlier one settled them
      * @param deferred requested donations left pending because the campaign is paused
@@ -202,7 +208,7 @@ public final class CampaignRepository {
      * begins is not stored; {@link #findAfterWrites} waits for the batches in flight.
      *
      * @return a future completed after the commit that holds the donation (durable then), with
-     *     the campaign as that commit left it; or failed with
+     *     the campaign just after it in that commit (see {@link Recorded}); or failed with
      *     {@link io.otpj.finance.domain.DonationRejectedException} for bad input or a retry of a
      *     failed donation (nothing stored), or with {@link DatabaseException} if the database
      *     failed or the calling process died before the batch began (nothing stored either)
@@ -222,9 +228,9 @@ public final class CampaignRepository {
     }
 
     /**
-     * Settles pending donations of one campaign in one transaction (the group commit's batch
-     * that is under way when it is asked for, shared with the donations and settles that arrive
-     * with it: see {@link GroupCommit}; commits are what a settle costs most): each is marked
+     * Settles pending donations of one campaign in one transaction (the group commit's next
+     * batch, shared with the donations and settles queued with it: see {@link GroupCommit};
+     * commits are what a settle costs most): each is marked
      * {@code PROCESSED} and counted in the campaign's total, or, if the campaign is over
      * (completed or cancelled), marked {@code FAILED} with the reason. While the campaign is
      * paused they stay pending (reported in {@code deferred}). Donations already settled are

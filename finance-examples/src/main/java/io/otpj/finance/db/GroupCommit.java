@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * id already stored is a retry (the stored record is the result) or, for another donation, a
  * {@code DUPLICATE_ID} rejection; two donations with one id in the same batch are treated the
  * same way. A recorded donation is also added to its campaign's running total, one update per
- * campaign per batch, and its result carries the campaign as committed at the end of the batch
- * (read back in the transaction); a recorded retry of a stored donation counts nothing and
+ * campaign per batch, and its result carries the campaign just after it, as if the batch's
+ * donations had been committed one by one in submission order (the batch's settles run after
+ * all of them); a recorded retry of a stored donation counts nothing and
  * carries the campaign too, a retry of a {@code FAILED} one is rejected as
  * {@link CampaignRepository#recordDonation} rejects it. A rejected donation fails only its own future. If the batch's insert itself fails
  * (a constraint the checks did not foresee, a lost connection), it is rolled back and each of its
@@ -76,7 +77,10 @@ final class GroupCommit implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
-    /** The most donations in one transaction. */
+    /**
+     * The most donations and settles in one transaction (a settle counts as one, whatever the
+     * number of donations it names: a processor's batch size bounds those).
+     */
     static final int MAX_BATCH = 512;
 
     /**
@@ -106,6 +110,7 @@ final class GroupCommit implements AutoCloseable {
     // Written by the writer thread only, read by anyone through stats() (volatile, single writer).
     private volatile long batches;
     private volatile long stored;
+    private volatile long settled;
     private volatile int largest;
 
     /**
@@ -114,8 +119,9 @@ final class GroupCommit implements AutoCloseable {
      * @param batches transactions committed
      * @param donations donations they stored or answered (retries and rejections included)
      * @param largestBatch the most donations in one of them
+     * @param settles settles they ran
      */
-    record Stats(long batches, long donations, int largestBatch) {}
+    record Stats(long batches, long donations, int largestBatch, long settles) {}
 
     GroupCommit(DataSource pool, DonationRepository donations, CampaignRepository campaigns, String name) {
         this.pool = pool;
@@ -148,15 +154,26 @@ final class GroupCommit implements AutoCloseable {
 
     /**
      * Queues a settle of {@code ids} (distinct) of campaign {@code campaignId}, to run in the
-     * next batch's transaction.
+     * next batch's transaction (called on the writer thread itself, from a callback of a batch's
+     * future, it runs in a transaction of its own in the campaign's lane instead).
      *
      * @return its future, completed after the commit that holds it; failed with
-     *     {@link IllegalArgumentException} if there is no such campaign (nothing written), or with
+     *     {@link IllegalArgumentException} if there is no such campaign (nothing written), with
      *     {@link DatabaseException} if the submitter died before its batch began or the database
-     *     is closed (nothing written either)
+     *     is closed (nothing written either), or if the batch failed and the settle's own
+     *     transaction failed too
      */
     CompletableFuture<CampaignRepository.BatchOutcome> settle(String campaignId, List<String> ids, Pid submitter) {
         CompletableFuture<CampaignRepository.BatchOutcome> f = new CompletableFuture<>();
+        if (Thread.currentThread() == writer) {
+            // From a callback of a batch's future: the writer cannot wait for its own next batch.
+            try {
+                f.complete(campaigns.processPendingAlone(campaignId, List.copyOf(ids)));
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+            return f;
+        }
         if (closed) {
             f.completeExceptionally(new DatabaseException("the database is closed: " + ids.size()
                     + " donations of " + campaignId + " were not settled", null));
@@ -168,7 +185,7 @@ final class GroupCommit implements AutoCloseable {
 
     /** @return what the batches did so far */
     Stats stats() {
-        return new Stats(batches, stored, largest);
+        return new Stats(batches, stored, largest, settled);
     }
 
     /** @return submissions not yet taken by the writer */
@@ -176,7 +193,7 @@ final class GroupCommit implements AutoCloseable {
         return queue.size();
     }
 
-    /** Waits until every donation submitted before this call has been committed or refused. */
+    /** Waits until every donation and settle submitted before this call has been committed or refused. */
     void flush() {
         if (Thread.currentThread() == writer || closed) {
             return; // closed: the writer stores everything queued before its stop, and lets later flushes go
@@ -211,7 +228,7 @@ final class GroupCommit implements AutoCloseable {
             } catch (InterruptedException e) {
                 continue; // nobody interrupts this thread but the JVM's end; keep draining
             }
-            queue.drainTo(taken, MAX_BATCH - 1);
+            queue.drainTo(taken, MAX_BATCH - 1); // a settle counts as one (see MAX_BATCH)
             for (Object o : taken) {
                 switch (o) {
                     case Item i -> batch.add(i);
@@ -242,7 +259,7 @@ final class GroupCommit implements AutoCloseable {
                 default -> { }
             }
         }
-        LOG.info("group_commit_stopped batches={} donations={} largest_batch={}", batches, stored, largest);
+        LOG.info("group_commit_stopped batches={} donations={} settles={} largest_batch={}", batches, stored, settled, largest);
     }
 
     /**
@@ -255,21 +272,13 @@ final class GroupCommit implements AutoCloseable {
         }
         List<Settle> liveSettles = new ArrayList<>(settles.size());
         for (Settle st : settles) {
-            if (st.submitter() != null && !st.submitter().isAlive()) {
-                st.result().completeExceptionally(new DatabaseException("skipped settling " + st.ids().size()
-                        + " donations of " + st.campaignId() + ": the process " + st.submitter()
-                        + " that asked for it died before it ran; nothing was written", null));
-            } else {
+            if (!skippedAsDead(st)) {
                 liveSettles.add(st);
             }
         }
         List<Item> live = new ArrayList<>(batch.size());
         for (Item i : batch) {
-            if (i.submitter() != null && !i.submitter().isAlive()) {
-                i.result().completeExceptionally(new DatabaseException("skipped storing donation " + i.donation().id()
-                        + ": the process " + i.submitter() + " that asked for it died before it ran; nothing was written",
-                        null));
-            } else {
+            if (!skippedAsDead(i)) {
                 live.add(i);
             }
         }
@@ -280,7 +289,7 @@ final class GroupCommit implements AutoCloseable {
         try {
             outcomes = inOneTransaction(live, liveSettles);
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("group_commit_batch_failed size={} settles={} error={} reason={} detail=storing each donation on its own",
+            LOG.warn("group_commit_batch_failed size={} settles={} error={} reason={} detail=storing each donation and settle on its own",
                     live.size(), liveSettles.size(), e.getClass().getSimpleName(),
                     Durability.redact(String.valueOf(e.getMessage())));
             oneByOne(live, liveSettles);
@@ -288,6 +297,7 @@ final class GroupCommit implements AutoCloseable {
         }
         batches++;
         stored += live.size();
+        settled += liveSettles.size();
         largest = Math.max(largest, live.size());
         // Completed after the commit, in submission order.
         for (Item i : live) {
@@ -304,6 +314,32 @@ final class GroupCommit implements AutoCloseable {
                 st.result().completeExceptionally(t);
             } else {
                 st.result().complete((CampaignRepository.BatchOutcome) o);
+            }
+        }
+    }
+
+    /**
+     * Fails {@code o}'s future if its submitting process is dead (nothing written).
+     *
+     * @param o an {@link Item} or a {@link Settle}
+     * @return whether it was skipped
+     */
+    private static boolean skippedAsDead(Object o) {
+        switch (o) {
+            case Item i when i.submitter() != null && !i.submitter().isAlive() -> {
+                i.result().completeExceptionally(new DatabaseException("skipped storing donation " + i.donation().id()
+                        + ": the process " + i.submitter() + " that asked for it died before it ran; nothing was written",
+                        null));
+                return true;
+            }
+            case Settle st when st.submitter() != null && !st.submitter().isAlive() -> {
+                st.result().completeExceptionally(new DatabaseException("skipped settling " + st.ids().size()
+                        + " donations of " + st.campaignId() + ": the process " + st.submitter()
+                        + " that asked for it died before it ran; nothing was written", null));
+                return true;
+            }
+            default -> {
+                return false;
             }
         }
     }
@@ -454,10 +490,15 @@ final class GroupCommit implements AutoCloseable {
 
     /**
      * The fallback: each donation in its own transaction, with {@link DonationRepository#insertPending}'s
-     * or {@link CampaignRepository#recordDonation}'s checks.
+     * or {@link CampaignRepository#recordDonation}'s checks, then each settle in one of its own.
+     * A submitter that died meanwhile (while the failed batch ran) is skipped here too: its work
+     * never lands after its death.
      */
     private void oneByOne(List<Item> live, List<Settle> settles) {
         for (Item i : live) {
+            if (skippedAsDead(i)) {
+                continue;
+            }
             try {
                 i.result().complete(i.counted() ? campaigns.recordDonation(i.donation()) : donations.insertPending(i.donation()));
             } catch (RuntimeException e) {
@@ -465,6 +506,9 @@ final class GroupCommit implements AutoCloseable {
             }
         }
         for (Settle st : settles) {
+            if (skippedAsDead(st)) {
+                continue;
+            }
             try {
                 st.result().complete(campaigns.processPendingAlone(st.campaignId(), st.ids()));
             } catch (RuntimeException e) {
