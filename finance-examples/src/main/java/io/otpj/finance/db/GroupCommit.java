@@ -143,12 +143,12 @@ final class GroupCommit implements AutoCloseable {
 
     private CompletableFuture<Object> enqueue(Donation d, Pid submitter, boolean counted) {
         CompletableFuture<Object> f = new CompletableFuture<>();
+        Item item = new Item(d, submitter, counted, f);
         if (closed) {
-            f.completeExceptionally(new DatabaseException("the database is closed: donation " + d.id() + " was not stored",
-                    null));
+            f.completeExceptionally(closedError(item));
             return f;
         }
-        queue.add(new Item(d, submitter, counted, f));
+        queue.add(item);
         return f;
     }
 
@@ -174,13 +174,23 @@ final class GroupCommit implements AutoCloseable {
             }
             return f;
         }
+        Settle settle = new Settle(campaignId, List.copyOf(ids), submitter, f);
         if (closed) {
-            f.completeExceptionally(new DatabaseException("the database is closed: " + ids.size()
-                    + " donations of " + campaignId + " were not settled", null));
+            f.completeExceptionally(closedError(settle));
             return f;
         }
-        queue.add(new Settle(campaignId, List.copyOf(ids), submitter, f));
+        queue.add(settle);
         return f;
+    }
+
+    /** @return why {@code work} (an {@link Item} or a {@link Settle}) is refused once the database is closed: nothing written */
+    private static DatabaseException closedError(Object work) {
+        String what = switch (work) {
+            case Item i -> "donation " + i.donation().id() + " was not stored";
+            case Settle st -> st.ids().size() + " donations of " + st.campaignId() + " were not settled";
+            default -> throw new IllegalArgumentException("not a submission: " + work);
+        };
+        return new DatabaseException("the database is closed: " + what, null);
     }
 
     /** @return what the batches did so far */
@@ -251,10 +261,8 @@ final class GroupCommit implements AutoCloseable {
         // Whatever raced with close behind the stop: refused, and flushes let go.
         for (Object o; (o = queue.poll()) != null; ) {
             switch (o) {
-                case Item i -> i.result().completeExceptionally(new DatabaseException("the database is closed: donation "
-                        + i.donation().id() + " was not stored", null));
-                case Settle st -> st.result().completeExceptionally(new DatabaseException("the database is closed: "
-                        + st.ids().size() + " donations of " + st.campaignId() + " were not settled", null));
+                case Item i -> i.result().completeExceptionally(closedError(i));
+                case Settle st -> st.result().completeExceptionally(closedError(st));
                 case Barrier b -> b.done().complete(null);
                 default -> { }
             }
