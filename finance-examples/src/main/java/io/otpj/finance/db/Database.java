@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -475,6 +476,11 @@ public final class Database implements AutoCloseable {
         LOG.debug("database_work_skipped operation={} submitter={} reason=submitter dead", operation, submitter);
         return new DatabaseException("skipped " + operation + ": the process " + submitter
                 + " that asked for it died before it ran; nothing was written", null);
+    }
+
+    /** @return the connection pool (for tests that build a {@link GroupCommit} of their own) */
+    DataSource pool() {
+        return pool;
     }
 
     /** @return the group commit of pending donations */

@@ -71,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: {@link #submit}, {@link #record}, {@link #settle} and {@link #flush} from any thread. The queue is a
  * {@link LinkedBlockingQueue} (its own lock orders each submission before the writer's take);
  * every other field is the writer thread's. {@link #close} stops taking submissions, lets the
- * writer finish what is queued, and waits for it.
+ * writer finish what is queued, and waits for it; a submission racing with it is either stored
+ * or refused as closed, never left unanswered, and a flush racing with it returns.
  */
 final class GroupCommit implements AutoCloseable {
 
@@ -103,7 +104,7 @@ final class GroupCommit implements AutoCloseable {
     private final DataSource pool;
     private final DonationRepository donations;
     private final CampaignRepository campaigns;
-    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Object> queue;
     private final Thread writer;
     /** Set once by {@link #close}; read by submitters (volatile). */
     private volatile boolean closed;
@@ -124,7 +125,14 @@ final class GroupCommit implements AutoCloseable {
     record Stats(long batches, long donations, int largestBatch, long settles) {}
 
     GroupCommit(DataSource pool, DonationRepository donations, CampaignRepository campaigns, String name) {
+        this(pool, donations, campaigns, name, new LinkedBlockingQueue<>());
+    }
+
+    /** With the queue given (empty; tests hold a submitter between its check and its enqueue with it). */
+    GroupCommit(DataSource pool, DonationRepository donations, CampaignRepository campaigns, String name,
+            LinkedBlockingQueue<Object> queue) {
         this.pool = pool;
+        this.queue = queue;
         this.donations = donations;
         this.campaigns = campaigns;
         this.writer = Thread.ofPlatform().daemon().name("finance-group-commit-" + name).unstarted(this::run);
@@ -144,11 +152,9 @@ final class GroupCommit implements AutoCloseable {
     private CompletableFuture<Object> enqueue(Donation d, Pid submitter, boolean counted) {
         CompletableFuture<Object> f = new CompletableFuture<>();
         Item item = new Item(d, submitter, counted, f);
-        if (closed) {
+        if (closed || !enqueued(item)) {
             f.completeExceptionally(closedError(item));
-            return f;
         }
-        queue.add(item);
         return f;
     }
 
@@ -175,11 +181,9 @@ final class GroupCommit implements AutoCloseable {
             return f;
         }
         Settle settle = new Settle(campaignId, List.copyOf(ids), submitter, f);
-        if (closed) {
+        if (closed || !enqueued(settle)) {
             f.completeExceptionally(closedError(settle));
-            return f;
         }
-        queue.add(settle);
         return f;
     }
 
@@ -209,8 +213,30 @@ final class GroupCommit implements AutoCloseable {
             return; // closed: the writer stores everything queued before its stop, and lets later flushes go
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        queue.add(new Barrier(done));
-        done.join();
+        if (enqueued(new Barrier(done))) {
+            done.join();
+        }
+    }
+
+    /**
+     * Adds {@code work} to the queue, unless a {@link #close} that raced with its submitter has
+     * already let the writer go.
+     *
+     * <p>Why the second read of {@link #closed}: a submitter that read it {@code false} may add
+     * its work after the writer's last drain (behind the stop), where nobody would ever answer
+     * it. {@code close} writes {@code closed} before it adds the stop, and both adds go through
+     * the queue's lock, so a submitter whose add lands behind the stop reads {@code true} here.
+     * It then takes its work back out: the queue's {@code remove} and the writer's {@code poll}
+     * and {@code take} are atomic under the queue's lock, so exactly one of the two has it and
+     * answers it. Work added before the stop may be withdrawn too (refused, nothing written)
+     * if its submitter removes it before the writer takes it.
+     *
+     * @return {@code true} if the writer will answer {@code work}; {@code false} if the caller must
+     *     (the database is closed, nothing of it was written)
+     */
+    private boolean enqueued(Object work) {
+        queue.add(work);
+        return !closed || !queue.remove(work);
     }
 
     @Override

@@ -321,6 +321,85 @@ class GroupCommitTest {
         db.donations(); // still usable as an object; close again is a no-op
     }
 
+    /**
+     * A submission or flush whose enqueue falls after {@code close()} (its check of the closed flag
+     * passed before the close, its enqueue came after the writer's last drain) is still answered:
+     * refused as closed, nothing written, and the flush returns. The window is held open by a
+     * queue whose add from one thread waits until the close has returned.
+     */
+    @Test
+    void aSubmissionWhoseEnqueueFallsAfterTheWritersLastDrainIsRefusedNotLost() throws Exception {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        Donation pending = Donation.of(c.id(), "donor-p", Money.of(1, "USD"));
+        Donation counted = Donation.of(c.id(), "donor-c", Money.of(1, "USD"));
+        List<java.util.function.Function<GroupCommit, CompletableFuture<?>>> ops = List.of(
+                gc -> gc.submit(pending, null),
+                gc -> gc.record(counted, null),
+                gc -> gc.settle(c.id(), List.of(pending.id()), null),
+                gc -> {
+                    gc.flush();
+                    return CompletableFuture.completedFuture(null);
+                });
+        for (int op = 0; op < ops.size(); op++) {
+            HeldQueue queue = new HeldQueue();
+            GroupCommit gc = new GroupCommit(db.pool(), db.donations(), db.campaigns(), "held-" + op, queue);
+            CompletableFuture<CompletableFuture<?>> asked = new CompletableFuture<>();
+            var work = ops.get(op);
+            Thread submitter = Thread.ofPlatform().name("held-submitter-" + op).unstarted(() -> asked.complete(work.apply(gc)));
+            queue.held = submitter;
+            submitter.start();
+            assertTrue(queue.reached.await(WAIT.toSeconds(), TimeUnit.SECONDS), "op " + op + " reached its enqueue");
+            gc.close(); // the writer stops and drains while the submitter is between its check and its add
+            queue.release.countDown();
+            submitter.join(WAIT);
+            if (submitter.isAlive()) {
+                throw new AssertionError("op " + op + ": the submitter is stuck:" + stackOf(submitter));
+            }
+            CompletableFuture<?> f = asked.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            try {
+                Object result = f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(3, op, "only the flush completes normally, got " + result);
+            } catch (ExecutionException e) {
+                assertInstanceOf(DatabaseException.class, e.getCause(), "refused as closed");
+                assertTrue(e.getCause().getMessage().startsWith("the database is closed"), e.getCause().getMessage());
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("op " + op + ": the submission was never answered", e);
+            }
+        }
+        assertTrue(db.donations().find(pending.id()).isEmpty(), "nothing was written");
+        assertTrue(db.donations().find(counted.id()).isEmpty(), "nothing was written");
+    }
+
+    /** A queue whose next add from {@link #held} waits for {@link #release}, after counting {@link #reached} down. */
+    @SuppressWarnings("serial") // never serialised
+    private static final class HeldQueue extends java.util.concurrent.LinkedBlockingQueue<Object> {
+        transient volatile Thread held;
+        final transient CountDownLatch reached = new CountDownLatch(1);
+        final transient CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public boolean add(Object o) {
+            if (Thread.currentThread() == held) {
+                held = null;
+                reached.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return super.add(o);
+        }
+    }
+
+    private static String stackOf(Thread t) {
+        StringBuilder b = new StringBuilder();
+        for (StackTraceElement e : t.getStackTrace()) {
+            b.append(System.lineSeparator()).append("\tat ").append(e);
+        }
+        return b.toString();
+    }
+
     /** A campaign row locked by another transaction, so the writer's next batch waits inside its own. */
     private record RowHold(CountDownLatch latch, CompletableFuture<Void> holder) implements AutoCloseable {
         static RowHold of(Database db, Campaign c) throws Exception {
