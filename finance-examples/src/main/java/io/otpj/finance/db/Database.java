@@ -319,7 +319,8 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Stops taking work, stores the donations already queued for a group commit, waits up to 10 s
+     * Stops taking work, stores the donations already queued for a group commit (one whose
+     * submission races with the close may be refused instead, nothing written), waits up to 10 s
      * for work in progress to finish, then closes the pool. Then an H2 database file opened by
      * this JVM ({@link #compactsOnClose}) is compacted ({@code SHUTDOWN COMPACT}): every live page
      * is copied into a new file that replaces the old one, so the file at rest is the size of its
@@ -331,7 +332,7 @@ public final class Database implements AutoCloseable {
      */
     @Override
     public void close() {
-        groupCommit.close(); // what is queued is still stored (its submitters wait for it)
+        groupCommit.close(); // what is queued is stored or, racing with the close, refused (never left waiting)
         workers.shutdown();
         boolean idle = false;
         try {

@@ -210,7 +210,7 @@ final class GroupCommit implements AutoCloseable {
     /** Waits until every donation and settle submitted before this call has been committed or refused. */
     void flush() {
         if (Thread.currentThread() == writer || closed) {
-            return; // closed: the writer stores everything queued before its stop, and lets later flushes go
+            return; // closed: no wait; the writer stores or refuses what is queued, and lets later flushes go
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (enqueued(new Barrier(done))) {
@@ -226,10 +226,12 @@ final class GroupCommit implements AutoCloseable {
      * its work after the writer's last drain (behind the stop), where nobody would ever answer
      * it. {@code close} writes {@code closed} before it adds the stop, and both adds go through
      * the queue's lock, so a submitter whose add lands behind the stop reads {@code true} here.
-     * It then takes its work back out: the queue's {@code remove} and the writer's {@code poll}
-     * and {@code take} are atomic under the queue's lock, so exactly one of the two has it and
-     * answers it. Work added before the stop may be withdrawn too (refused, nothing written)
-     * if its submitter removes it before the writer takes it.
+     * It then takes its work back out: the queue's {@code remove} and the writer's {@code take},
+     * {@code drainTo} and {@code poll} are atomic under the queue's lock, so exactly one of the
+     * two has it and answers it. What the writer took in a batch (before the stop, or behind it
+     * in the same drain) it stores; what it finds after its last batch it refuses. Work added
+     * before the stop may be withdrawn too (refused, nothing written) if its submitter removes
+     * it before the writer takes it.
      *
      * @return {@code true} if the writer will answer {@code work}; {@code false} if the caller must
      *     (the database is closed, nothing of it was written)
@@ -284,7 +286,7 @@ final class GroupCommit implements AutoCloseable {
             batch.clear();
             settles.clear();
         }
-        // Whatever raced with close behind the stop: refused, and flushes let go.
+        // Whatever came behind the stop after the last batch: refused, and flushes let go.
         for (Object o; (o = queue.poll()) != null; ) {
             switch (o) {
                 case Item i -> i.result().completeExceptionally(closedError(i));

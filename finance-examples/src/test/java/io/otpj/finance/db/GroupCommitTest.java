@@ -345,12 +345,22 @@ class GroupCommitTest {
             GroupCommit gc = new GroupCommit(db.pool(), db.donations(), db.campaigns(), "held-" + op, queue);
             CompletableFuture<CompletableFuture<?>> asked = new CompletableFuture<>();
             var work = ops.get(op);
-            Thread submitter = Thread.ofPlatform().name("held-submitter-" + op).unstarted(() -> asked.complete(work.apply(gc)));
+            Thread submitter = Thread.ofPlatform().name("held-submitter-" + op).unstarted(() -> {
+                try {
+                    asked.complete(work.apply(gc));
+                } catch (Throwable t) {
+                    asked.completeExceptionally(t);
+                }
+            });
             queue.held = submitter;
             submitter.start();
-            assertTrue(queue.reached.await(WAIT.toSeconds(), TimeUnit.SECONDS), "op " + op + " reached its enqueue");
-            gc.close(); // the writer stops and drains while the submitter is between its check and its add
-            queue.release.countDown();
+            try {
+                assertTrue(queue.reached.await(WAIT.toSeconds(), TimeUnit.SECONDS), "op " + op + " reached its enqueue");
+                gc.close(); // the writer stops and drains while the submitter is between its check and its add
+            } finally {
+                queue.release.countDown();
+                gc.close(); // idempotent
+            }
             submitter.join(WAIT);
             if (submitter.isAlive()) {
                 throw new AssertionError("op " + op + ": the submitter is stuck:" + stackOf(submitter));
