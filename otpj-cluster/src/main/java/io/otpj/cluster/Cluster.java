@@ -396,6 +396,11 @@ public final class Cluster implements AutoCloseable {
         return channel.getProtocolStack().findProtocol(DISCARD.class);
     }
 
+    /** For tests' failure messages: the JGroups view this node has installed, beside its links. */
+    String membership() {
+        return node.name() + ": view " + channel.getView() + ", connected to " + nodes();
+    }
+
     // ------------------------------------------------------------------ membership
 
     private void viewed(View view) {

@@ -75,6 +75,10 @@ class ClusterGroupsTest {
         nodes.cluster(2).discard().discardAll(true); // c cut off: its member goes from a's view
         ClusterGroups ga = nodes.cluster(0).groups();
         TestKit.eventually(() -> ga.members("workers").equals(List.of(pa)), CONVERGE, () -> "a sees " + ga.members("workers"));
+        // Heal only once c has seen the partition too (a heal while c's failure detection is still
+        // deciding is another scenario: c never leaves its view).
+        TestKit.eventually(() -> nodes.cluster(2).nodes().isEmpty(), CONVERGE,
+                () -> "c has not seen the partition: " + nodes.membership());
         nodes.cluster(2).discard().discardAll(false);
         nodes.awaitConnected();
         // After the merge c re-announces: listed again (by a new pid object, equal to the old).

@@ -35,8 +35,17 @@ final class Nodes implements AutoCloseable {
     void awaitConnected() {
         for (Cluster c : clusters) {
             TestKit.eventually(() -> c.nodes().size() == clusters.size() - 1, Duration.ofSeconds(20),
-                    () -> c.nodeName() + " connected to " + c.nodes());
+                    () -> c.nodeName() + " connected to " + c.nodes() + "; every node: " + membership());
         }
+    }
+
+    /** Each node's installed JGroups view and otpj links, to tell a merge not done from a handshake. */
+    String membership() {
+        StringBuilder b = new StringBuilder();
+        for (Cluster c : clusters) {
+            b.append(b.isEmpty() ? "" : "; ").append(c.membership());
+        }
+        return b.toString();
     }
 
     Node node(int i) {
