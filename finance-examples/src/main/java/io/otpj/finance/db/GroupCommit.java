@@ -72,7 +72,14 @@ import org.slf4j.LoggerFactory;
  * {@link LinkedBlockingQueue} (its own lock orders each submission before the writer's take);
  * every other field is the writer thread's. {@link #close} stops taking submissions, lets the
  * writer finish what is queued, and waits for it; a submission racing with it is either stored
- * or refused as closed, never left unanswered, and a flush racing with it returns.
+ * or refused as closed, never left unanswered, and a flush racing with it or after it waits for
+ * the writer to end (so it still returns only once what came before it is stored or refused).
+ *
+ * <p>A writer killed by an {@link Error} (the batch's code catches {@link SQLException} and
+ * {@link RuntimeException} only) is as good as a close: the group commit refuses submissions
+ * from then on, saying why; the work it held fails with an outcome unknown (its transaction may
+ * or may not have committed: a reload tells), and everything queued behind it is refused, so no
+ * future is left unanswered and no flush blocks.
  */
 final class GroupCommit implements AutoCloseable {
 
@@ -106,8 +113,13 @@ final class GroupCommit implements AutoCloseable {
     private final CampaignRepository campaigns;
     private final LinkedBlockingQueue<Object> queue;
     private final Thread writer;
-    /** Set once by {@link #close}; read by submitters (volatile). */
+    /** Set once by {@link #close} or by the writer's death; read by submitters (volatile). */
     private volatile boolean closed;
+    /**
+     * What killed the writer, or null: written once by the writer before it sets {@link #closed}
+     * (so a submitter that reads {@code closed == true} reads it too), read by submitters.
+     */
+    private volatile Throwable died;
     // Written by the writer thread only, read by anyone through stats() (volatile, single writer).
     private volatile long batches;
     private volatile long stored;
@@ -188,13 +200,29 @@ final class GroupCommit implements AutoCloseable {
     }
 
     /** @return why {@code work} (an {@link Item} or a {@link Settle}) is refused once the database is closed: nothing written */
-    private static DatabaseException closedError(Object work) {
+    private DatabaseException closedError(Object work) {
         String what = switch (work) {
             case Item i -> "donation " + i.donation().id() + " was not stored";
             case Settle st -> st.ids().size() + " donations of " + st.campaignId() + " were not settled";
             default -> throw new IllegalArgumentException("not a submission: " + work);
         };
+        Throwable cause = died;
+        if (cause != null) {
+            return new DatabaseException("the database's group commit stopped (its writer died of " + cause + "): "
+                    + what, cause);
+        }
         return new DatabaseException("the database is closed: " + what, null);
+    }
+
+    /** @return why {@code work}, which the writer held when it died, has no known outcome */
+    private static DatabaseException unknownOutcome(Object work, Throwable cause) {
+        String what = switch (work) {
+            case Item i -> "donation " + i.donation().id() + " may or may not have been stored";
+            case Settle st -> st.ids().size() + " donations of " + st.campaignId() + " may or may not have been settled";
+            default -> throw new IllegalArgumentException("not a submission: " + work);
+        };
+        return new DatabaseException("the database's group commit writer died of " + cause + " during its batch: "
+                + what + " (a reload of the campaign tells)", cause);
     }
 
     /** @return what the batches did so far */
@@ -207,14 +235,28 @@ final class GroupCommit implements AutoCloseable {
         return queue.size();
     }
 
-    /** Waits until every donation and settle submitted before this call has been committed or refused. */
+    /**
+     * Waits until every donation and settle submitted before this call has been committed or
+     * refused (at once on the writer thread itself, from a callback of a batch's future). Once
+     * the group commit is closed it waits for the writer to end instead: by then the writer has
+     * stored or refused everything queued. An interrupt ends the wait early, with the thread's
+     * interrupt status set.
+     */
     void flush() {
-        if (Thread.currentThread() == writer || closed) {
-            return; // closed: no wait; the writer stores or refuses what is queued, and lets later flushes go
+        if (Thread.currentThread() == writer) {
+            return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (enqueued(new Barrier(done))) {
+        if (!closed && enqueued(new Barrier(done))) {
             done.join();
+            return;
+        }
+        // Closed (the barrier, if queued, was withdrawn): what came before this call is queued
+        // ahead of the stop, or was taken already; the writer ends once it has answered it all.
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -259,6 +301,29 @@ final class GroupCommit implements AutoCloseable {
         List<Object> taken = new ArrayList<>(MAX_BATCH);
         List<Item> batch = new ArrayList<>(MAX_BATCH);
         List<Settle> settles = new ArrayList<>();
+        try {
+            loop(taken, batch, settles);
+        } catch (Throwable t) { // an Error: the batch's code handles SQL and runtime failures itself
+            died = t; // before closed: a submitter that reads closed == true reads why
+            closed = true;
+            LOG.error("group_commit_writer_died error={} held={} detail=the group commit refuses submissions from now on;"
+                    + " what it held has an unknown outcome", t.getClass().getName(), taken.size(), t);
+            for (Object o : taken) { // what it held: batch and settles are drawn from it
+                switch (o) {
+                    case Item i -> i.result().completeExceptionally(unknownOutcome(i, t));
+                    case Settle st -> st.result().completeExceptionally(unknownOutcome(st, t));
+                    case Barrier b -> b.done().complete(null);
+                    default -> { }
+                }
+            }
+        } finally {
+            refuseTheRest();
+        }
+        LOG.info("group_commit_stopped batches={} donations={} settles={} largest_batch={}", batches, stored, settled, largest);
+    }
+
+    /** Takes batches until the stop (what came before it is still stored). */
+    private void loop(List<Object> taken, List<Item> batch, List<Settle> settles) {
         boolean stop = false;
         while (!stop) {
             try {
@@ -281,12 +346,19 @@ final class GroupCommit implements AutoCloseable {
                     default -> stop = true; // STOP: what came before it is still stored
                 }
             }
-            taken.clear();
             commit(batch, settles);
+            taken.clear(); // after the commit: on an Error, what is held is what is taken
             batch.clear();
             settles.clear();
         }
-        // Whatever came behind the stop after the last batch: refused, and flushes let go.
+    }
+
+    /**
+     * After the last batch (closed is set): whatever came behind the stop, or is queued when the
+     * writer died, is refused, and flushes are let go. A submission added after this drain is
+     * withdrawn and refused by its submitter ({@link #enqueued}).
+     */
+    private void refuseTheRest() {
         for (Object o; (o = queue.poll()) != null; ) {
             switch (o) {
                 case Item i -> i.result().completeExceptionally(closedError(i));
@@ -295,7 +367,6 @@ final class GroupCommit implements AutoCloseable {
                 default -> { }
             }
         }
-        LOG.info("group_commit_stopped batches={} donations={} settles={} largest_batch={}", batches, stored, settled, largest);
     }
 
     /**

@@ -380,6 +380,111 @@ class GroupCommitTest {
         assertTrue(db.donations().find(counted.id()).isEmpty(), "nothing was written");
     }
 
+    /**
+     * A flush after close still waits for what came before it: while the writer is inside a batch
+     * and a close waits for it, a flush returns only once that batch's donation is answered.
+     */
+    @Test
+    void aFlushAfterCloseReturnsOnlyOnceTheWriterHasAnsweredWhatCameBefore() throws Exception {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        CountDownLatch inBatch = new CountDownLatch(1), release = new CountDownLatch(1);
+        GroupCommit gc = new GroupCommit(pool(db.pool(), () -> {
+            inBatch.countDown();
+            await(release);
+        }), db.donations(), db.campaigns(), "flush-after-close");
+        Thread closer = null, flusher = null;
+        try {
+            Donation d = Donation.of(c.id(), "donor", Money.of(1, "USD"));
+            CompletableFuture<Stored> f = gc.submit(d, null);
+            assertTrue(inBatch.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the writer began the batch");
+            closer = Thread.ofPlatform().name("closer").start(gc::close);
+            Thread c1 = closer;
+            TestKit.eventually(() -> waiting(c1), WAIT, "the close waits for the writer"); // closed is set
+            CompletableFuture<Boolean> answeredWhenFlushReturned = new CompletableFuture<>();
+            flusher = Thread.ofPlatform().name("flusher").start(() -> {
+                gc.flush();
+                answeredWhenFlushReturned.complete(f.isDone());
+            });
+            Thread f1 = flusher;
+            TestKit.eventually(() -> waiting(f1) || answeredWhenFlushReturned.isDone(), WAIT, "the flush waits or returned");
+            release.countDown();
+            assertTrue(answeredWhenFlushReturned.get(WAIT.toSeconds(), TimeUnit.SECONDS),
+                    "the flush returned before the batch in flight was answered");
+            assertTrue(f.get(WAIT.toSeconds(), TimeUnit.SECONDS).created());
+            assertTrue(db.donations().find(d.id()).isPresent());
+        } finally {
+            release.countDown();
+            gc.close();
+            if (closer != null) {
+                closer.join(WAIT);
+            }
+            if (flusher != null) {
+                flusher.join(WAIT);
+            }
+        }
+    }
+
+    /**
+     * A writer killed by an Error answers everything: the work it held fails with an outcome
+     * unknown, later submissions are refused saying why, and a flush returns.
+     */
+    @Test
+    void aWriterKilledByAnErrorLeavesNoSubmissionUnanswered() throws Exception {
+        Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        GroupCommit gc = new GroupCommit(pool(db.pool(), () -> {
+            throw new AssertionError("injected: the writer's error");
+        }), db.donations(), db.campaigns(), "killed-writer");
+        try {
+            CompletableFuture<Stored> held = gc.submit(Donation.of(c.id(), "donor", Money.of(1, "USD")), null);
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> held.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertInstanceOf(DatabaseException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("may or may not have been stored"), e.getCause().getMessage());
+
+            CompletableFuture<Stored> later = gc.submit(Donation.of(c.id(), "donor", Money.of(2, "USD")), null);
+            ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> later.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(refused.getCause().getMessage().startsWith("the database's group commit stopped (its writer died of"),
+                    refused.getCause().getMessage());
+            CompletableFuture<Void> flushed = CompletableFuture.runAsync(gc::flush);
+            flushed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            gc.close();
+        }
+    }
+
+    /** {@code pool} whose first connection runs {@code first} before it is handed out (which may block or throw). */
+    private static javax.sql.DataSource pool(javax.sql.DataSource pool, Runnable first) {
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(GroupCommitTest.class.getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && ran.compareAndSet(false, true)) {
+                        first.run();
+                    }
+                    try {
+                        return method.invoke(pool, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static boolean waiting(Thread t) {
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A queue whose next add from {@link #held} waits for {@link #release}, after counting {@link #reached} down. */
     @SuppressWarnings("serial") // never serialised
     private static final class HeldQueue extends java.util.concurrent.LinkedBlockingQueue<Object> {
