@@ -40,6 +40,21 @@ class NodeLossTest {
         nodes.close();
     }
 
+    /**
+     * A blip: the cut is healed as soon as the others have dropped the node, before its own
+     * failure detection has dropped them (it may never: their heartbeats are back). The views
+     * still merge and every node is connected to every other again, whichever way it went.
+     */
+    @Test
+    void aCutHealedBeforeTheCutNodeNoticedItEndsWithEveryNodeConnected() {
+        nodes.cluster(2).discard().discardAll(true);
+        io.otpj.test.TestKit.eventually(() -> nodes.cluster(0).nodes().size() == 1
+                && nodes.cluster(1).nodes().size() == 1, Duration.ofSeconds(15),
+                () -> "a and b have not dropped c: " + nodes.membership());
+        nodes.cluster(2).discard().discardAll(false);
+        nodes.awaitConnected();
+    }
+
     @Test
     void aLostNodesProcessesAreDownWithNoconnectionOnceAndTheNodeComesBackAfterTheMerge() {
         Node a = nodes.node(0), c = nodes.node(2);

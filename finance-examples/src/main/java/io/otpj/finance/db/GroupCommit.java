@@ -75,8 +75,8 @@ import org.slf4j.LoggerFactory;
  * or refused as closed, never left unanswered, and a flush racing with it or after it waits for
  * the writer to end (so it still returns only once what came before it is stored or refused).
  *
- * <p>A writer killed by an {@link Error} (the batch's code catches {@link SQLException} and
- * {@link RuntimeException} only) is as good as a close: the group commit refuses submissions
+ * <p>A writer killed by what its batch code does not handle (an {@link Error}: that code catches
+ * {@link SQLException} and {@link RuntimeException} where a batch can fail) is as good as a close: the group commit refuses submissions
  * from then on, saying why; the work it held fails with an outcome unknown (its transaction may
  * or may not have committed: a reload tells), and everything queued behind it is refused, so no
  * future is left unanswered and no flush blocks.
@@ -116,8 +116,10 @@ final class GroupCommit implements AutoCloseable {
     /** Set once by {@link #close} or by the writer's death; read by submitters (volatile). */
     private volatile boolean closed;
     /**
-     * What killed the writer, or null: written once by the writer before it sets {@link #closed}
-     * (so a submitter that reads {@code closed == true} reads it too), read by submitters.
+     * What killed the writer, or null: written once by the writer before it sets {@link #closed},
+     * read by submitters. When the death is what closes the group commit, a submitter that reads
+     * {@code closed == true} reads it too; after a {@link #close} the writer may still die in its
+     * last batch, and a submitter refused meanwhile says only "closed".
      */
     private volatile Throwable died;
     // Written by the writer thread only, read by anyone through stats() (volatile, single writer).
@@ -238,8 +240,9 @@ final class GroupCommit implements AutoCloseable {
     /**
      * Waits until every donation and settle submitted before this call has been committed or
      * refused (at once on the writer thread itself, from a callback of a batch's future). Once
-     * the group commit is closed it waits for the writer to end instead: by then the writer has
-     * stored or refused everything queued. An interrupt ends the wait early, with the thread's
+     * the group commit is closed it waits for the writer to end instead, with no time limit: by
+     * then the writer has stored or refused everything queued. The wait for a barrier ignores
+     * interrupts; the wait for the writer's end returns at an interrupt, with the thread's
      * interrupt status set.
      */
     void flush() {
@@ -303,18 +306,24 @@ final class GroupCommit implements AutoCloseable {
         List<Settle> settles = new ArrayList<>();
         try {
             loop(taken, batch, settles);
-        } catch (Throwable t) { // an Error: the batch's code handles SQL and runtime failures itself
-            died = t; // before closed: a submitter that reads closed == true reads why
+        } catch (Throwable t) { // an Error, say: the batch's code handles SQL and runtime failures itself
+            died = t; // before closed: a submitter that reads closed == true set by this death reads why
             closed = true;
-            LOG.error("group_commit_writer_died error={} held={} detail=the group commit refuses submissions from now on;"
-                    + " what it held has an unknown outcome", t.getClass().getName(), taken.size(), t);
+            // Answered before anything is logged: under an OutOfMemoryError the log line (or a
+            // message) may fail too, and what was held must not stay unanswered.
             for (Object o : taken) { // what it held: batch and settles are drawn from it
                 switch (o) {
-                    case Item i -> i.result().completeExceptionally(unknownOutcome(i, t));
-                    case Settle st -> st.result().completeExceptionally(unknownOutcome(st, t));
+                    case Item i -> fail(i.result(), () -> unknownOutcome(i, t), t);
+                    case Settle st -> fail(st.result(), () -> unknownOutcome(st, t), t);
                     case Barrier b -> b.done().complete(null);
                     default -> { }
                 }
+            }
+            try {
+                LOG.error("group_commit_writer_died error={} held={} detail=the group commit refuses submissions from now"
+                        + " on; what it held has an unknown outcome", t.getClass().getName(), taken.size(), t);
+            } catch (Throwable logFailed) {
+                t.addSuppressed(logFailed); // nothing else to do with it: the answers are out
             }
         } finally {
             refuseTheRest();
@@ -361,11 +370,23 @@ final class GroupCommit implements AutoCloseable {
     private void refuseTheRest() {
         for (Object o; (o = queue.poll()) != null; ) {
             switch (o) {
-                case Item i -> i.result().completeExceptionally(closedError(i));
-                case Settle st -> st.result().completeExceptionally(closedError(st));
+                case Item i -> fail(i.result(), () -> closedError(i), died);
+                case Settle st -> fail(st.result(), () -> closedError(st), died);
                 case Barrier b -> b.done().complete(null);
                 default -> { }
             }
+        }
+    }
+
+    /**
+     * Fails {@code f} with {@code why}'s exception, or with {@code fallback} (or the failure to
+     * make it) if making it fails: an answer even under an OutOfMemoryError.
+     */
+    private static void fail(CompletableFuture<?> f, java.util.function.Supplier<? extends Throwable> why, Throwable fallback) {
+        try {
+            f.completeExceptionally(why.get());
+        } catch (Throwable cannot) {
+            f.completeExceptionally(fallback != null ? fallback : cannot);
         }
     }
 

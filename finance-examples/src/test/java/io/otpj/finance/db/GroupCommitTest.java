@@ -398,8 +398,8 @@ class GroupCommitTest {
             CompletableFuture<Stored> f = gc.submit(d, null);
             assertTrue(inBatch.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the writer began the batch");
             closer = Thread.ofPlatform().name("closer").start(gc::close);
-            Thread c1 = closer;
-            TestKit.eventually(() -> waiting(c1), WAIT, "the close waits for the writer"); // closed is set
+            // The writer is held, so only the close's stop can be queued, and closed is set before it.
+            TestKit.eventually(() -> gc.queued() == 1, WAIT, "the close queued its stop");
             CompletableFuture<Boolean> answeredWhenFlushReturned = new CompletableFuture<>();
             flusher = Thread.ofPlatform().name("flusher").start(() -> {
                 gc.flush();
@@ -426,20 +426,35 @@ class GroupCommitTest {
 
     /**
      * A writer killed by an Error answers everything: the work it held fails with an outcome
-     * unknown, later submissions are refused saying why, and a flush returns.
+     * unknown, what was queued behind it is refused saying why and a flush waiting behind it
+     * returns, later submissions are refused too, and a later flush returns.
      */
     @Test
     void aWriterKilledByAnErrorLeavesNoSubmissionUnanswered() throws Exception {
         Campaign c = TestDatabase.campaign(db, Money.of(1_000, "USD"));
+        CountDownLatch inBatch = new CountDownLatch(1), release = new CountDownLatch(1);
         GroupCommit gc = new GroupCommit(pool(db.pool(), () -> {
+            inBatch.countDown();
+            await(release);
             throw new AssertionError("injected: the writer's error");
         }), db.donations(), db.campaigns(), "killed-writer");
         try {
             CompletableFuture<Stored> held = gc.submit(Donation.of(c.id(), "donor", Money.of(1, "USD")), null);
+            assertTrue(inBatch.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the writer began the batch");
+            CompletableFuture<Stored> queued = gc.submit(Donation.of(c.id(), "donor", Money.of(3, "USD")), null);
+            CompletableFuture<Void> waitingFlush = CompletableFuture.runAsync(gc::flush);
+            TestKit.eventually(() -> gc.queued() == 2, WAIT, "a donation and the flush's barrier queued behind the batch");
+            release.countDown();
+
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
                     () -> held.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             assertInstanceOf(DatabaseException.class, e.getCause());
             assertTrue(e.getCause().getMessage().contains("may or may not have been stored"), e.getCause().getMessage());
+            ExecutionException behind = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> queued.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertTrue(behind.getCause().getMessage().startsWith("the database's group commit stopped (its writer died of"),
+                    behind.getCause().getMessage());
+            waitingFlush.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             CompletableFuture<Stored> later = gc.submit(Donation.of(c.id(), "donor", Money.of(2, "USD")), null);
             ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
@@ -449,6 +464,7 @@ class GroupCommitTest {
             CompletableFuture<Void> flushed = CompletableFuture.runAsync(gc::flush);
             flushed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } finally {
+            release.countDown();
             gc.close();
         }
     }
