@@ -319,6 +319,33 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * What the group commit has done since this database opened.
+     *
+     * @param batches the transactions it committed
+     * @param donations the donations those answered (stored, retries and rejections included)
+     * @param largestBatch the most donations in one of them
+     * @param settles the settles of pending donations they ran
+     */
+    public record CommitStats(long batches, long donations, int largestBatch, long settles) {
+        /** @return donations per batch on average; 0 before the first batch */
+        public double averageBatch() {
+            return batches == 0 ? 0 : (double) donations / batches;
+        }
+    }
+
+    /**
+     * Returns the group commit's counters so far. Any thread: each counter has one writer (the
+     * group commit's thread) and is read as it stands, so a batch committing meanwhile may be
+     * counted in some of them and not yet in others.
+     *
+     * @return the counters
+     */
+    public CommitStats commitStats() {
+        GroupCommit.Stats s = groupCommit.stats();
+        return new CommitStats(s.batches(), s.donations(), s.largestBatch(), s.settles());
+    }
+
+    /**
      * Stops taking work, stores the donations already queued for a group commit (one whose
      * submission races with the close may be refused instead, nothing written), waits up to 10 s
      * for work in progress to finish, then closes the pool. Then an H2 database file opened by

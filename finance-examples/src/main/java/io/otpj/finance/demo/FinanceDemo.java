@@ -443,6 +443,10 @@ public final class FinanceDemo {
         noteRestarts();
         out.printf("crashes injected: %,d, servers restarted by their supervisors: %,d, milestone alerts: %,d%n",
                 crashes.get(), restarts.get(), alerts.sum());
+        Database.CommitStats commits = db.commitStats();
+        // A batch holds at most one donation per donor waiting for its acknowledgement.
+        out.printf("group commit: %,d batches, %.0f donations each on average, largest %,d, %,d settles%n",
+                commits.batches(), commits.averageBatch(), commits.largestBatch(), commits.settles());
         return reconcile(total) ? 0 : 1;
     }
 

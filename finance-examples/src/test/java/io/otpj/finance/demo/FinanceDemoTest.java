@@ -28,6 +28,13 @@ class FinanceDemoTest {
         assertEquals(0, code, text);
         assertTrue(text.contains("OK: "), text);
         assertTrue(text.contains("Reconciliation of run-"), text);
+        // The group commit's line, with the batches and the largest batch counted.
+        java.util.regex.Matcher commits = java.util.regex.Pattern
+                .compile("group commit: ([\\d,]+) batches, \\d+ donations each on average, largest (\\d+), [\\d,]+ settles")
+                .matcher(text);
+        assertTrue(commits.find(), text);
+        assertTrue(Long.parseLong(commits.group(1).replace(",", "")) > 0, commits.group());
+        assertTrue(Integer.parseInt(commits.group(2)) >= 1, commits.group());
         if (url == null) {
             try (var db = io.otpj.finance.db.Database.openEmbedded(dir)) {
                 assertEquals(java.util.List.of(), db.campaigns().findByStatus(io.otpj.finance.domain.CampaignStatus.ACTIVE),
