@@ -52,7 +52,7 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
 
             Options:
               --campaigns N      campaigns to create (default 12)
-              --donors N         concurrent donors (default 40)
+              --donors N         concurrent donors (default 400)
               --duration SECS    how long donors give, in seconds (default 20)
               --crash-rate R     injected crashes per second (default 2; 0 for none)
               --direct PCT       share of donations given straight to campaign servers, each written
@@ -100,7 +100,7 @@ record DemoOptions(int campaigns, int donors, Duration duration, double crashRat
     /** @return the options, or null when {@code --help} was asked for */
     static DemoOptions parse(String[] args) {
         int campaigns = 12;
-        int donors = 40;
+        int donors = 400; // about what it takes to reach 20,000 durable donations/s here (see the docs)
         long seconds = 20;
         double crashRate = 2;
         String dbUrl = null;

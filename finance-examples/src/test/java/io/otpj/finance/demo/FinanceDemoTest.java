@@ -122,6 +122,7 @@ class FinanceDemoTest {
         assertEquals(DemoOptions.of(3, 5, Duration.ofSeconds(7), 0.5, null, Path.of("x"), 99), o);
         assertNull(DemoOptions.parse(new String[] {"--help"}));
         assertEquals(12, DemoOptions.parse(new String[0]).campaigns());
+        assertEquals(400, DemoOptions.parse(new String[0]).donors());
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--campaigns", "0"}));
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--donors", "many"}));
         assertThrows(IllegalArgumentException.class, () -> DemoOptions.parse(new String[] {"--duration"}));
