@@ -13,6 +13,7 @@ import io.otpj.core.NoProcException;
 import io.otpj.core.Node;
 import io.otpj.core.Pid;
 import io.otpj.core.Proc;
+import io.otpj.test.TestKit;
 import io.otpj.test.TestProbe;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +49,7 @@ class NodeLossTest {
     @Test
     void aCutHealedBeforeTheCutNodeNoticedItEndsWithEveryNodeConnected() {
         nodes.cluster(2).discard().discardAll(true);
-        io.otpj.test.TestKit.eventually(() -> nodes.cluster(0).nodes().size() == 1
+        TestKit.eventually(() -> nodes.cluster(0).nodes().size() == 1
                 && nodes.cluster(1).nodes().size() == 1, Duration.ofSeconds(15),
                 () -> "a and b have not dropped c: " + nodes.membership());
         nodes.cluster(2).discard().discardAll(false);

@@ -203,11 +203,7 @@ final class GroupCommit implements AutoCloseable {
 
     /** @return why {@code work} (an {@link Item} or a {@link Settle}) is refused once the database is closed: nothing written */
     private DatabaseException closedError(Object work) {
-        String what = switch (work) {
-            case Item i -> "donation " + i.donation().id() + " was not stored";
-            case Settle st -> st.ids().size() + " donations of " + st.campaignId() + " were not settled";
-            default -> throw new IllegalArgumentException("not a submission: " + work);
-        };
+        String what = what(work, "was not stored", "were not settled");
         Throwable cause = died;
         if (cause != null) {
             return new DatabaseException("the database's group commit stopped (its writer died of " + cause + "): "
@@ -218,13 +214,18 @@ final class GroupCommit implements AutoCloseable {
 
     /** @return why {@code work}, which the writer held when it died, has no known outcome */
     private static DatabaseException unknownOutcome(Object work, Throwable cause) {
-        String what = switch (work) {
-            case Item i -> "donation " + i.donation().id() + " may or may not have been stored";
-            case Settle st -> st.ids().size() + " donations of " + st.campaignId() + " may or may not have been settled";
-            default -> throw new IllegalArgumentException("not a submission: " + work);
-        };
+        String what = what(work, "may or may not have been stored", "may or may not have been settled");
         return new DatabaseException("the database's group commit writer died of " + cause + " during its batch: "
                 + what + " (a reload of the campaign tells)", cause);
+    }
+
+    /** @return {@code work} (an {@link Item} or a {@link Settle}) named, then what became of it */
+    private static String what(Object work, String ofADonation, String ofASettle) {
+        return switch (work) {
+            case Item i -> "donation " + i.donation().id() + " " + ofADonation;
+            case Settle st -> st.ids().size() + " donations of " + st.campaignId() + " " + ofASettle;
+            default -> throw new IllegalArgumentException("not a submission: " + work);
+        };
     }
 
     /** @return what the batches did so far */
@@ -312,12 +313,7 @@ final class GroupCommit implements AutoCloseable {
             // Answered before anything is logged: under an OutOfMemoryError the log line (or a
             // message) may fail too, and what was held must not stay unanswered.
             for (Object o : taken) { // what it held: batch and settles are drawn from it
-                switch (o) {
-                    case Item i -> fail(i.result(), () -> unknownOutcome(i, t), t);
-                    case Settle st -> fail(st.result(), () -> unknownOutcome(st, t), t);
-                    case Barrier b -> b.done().complete(null);
-                    default -> { }
-                }
+                refuse(o, w -> unknownOutcome(w, t), t);
             }
             try {
                 LOG.error("group_commit_writer_died error={} held={} detail=the group commit refuses submissions from now"
@@ -369,22 +365,28 @@ final class GroupCommit implements AutoCloseable {
      */
     private void refuseTheRest() {
         for (Object o; (o = queue.poll()) != null; ) {
-            switch (o) {
-                case Item i -> fail(i.result(), () -> closedError(i), died);
-                case Settle st -> fail(st.result(), () -> closedError(st), died);
-                case Barrier b -> b.done().complete(null);
-                default -> { }
-            }
+            refuse(o, this::closedError, died);
         }
     }
 
     /**
-     * Fails {@code f} with {@code why}'s exception, or with {@code fallback} (or the failure to
-     * make it) if making it fails: an answer even under an OutOfMemoryError.
+     * Answers {@code o} without storing it: a donation's or settle's future fails with {@code
+     * why}'s exception for it, or with {@code fallback} (or the failure to make it) if making it
+     * fails, an answer even under an OutOfMemoryError; a barrier is let go; the stop is ignored.
      */
-    private static void fail(CompletableFuture<?> f, java.util.function.Supplier<? extends Throwable> why, Throwable fallback) {
+    private static void refuse(Object o, java.util.function.Function<Object, ? extends Throwable> why, Throwable fallback) {
+        switch (o) {
+            case Item i -> fail(i.result(), o, why, fallback);
+            case Settle st -> fail(st.result(), o, why, fallback);
+            case Barrier b -> b.done().complete(null);
+            default -> { } // the stop
+        }
+    }
+
+    private static void fail(CompletableFuture<?> f, Object work, java.util.function.Function<Object, ? extends Throwable> why,
+            Throwable fallback) {
         try {
-            f.completeExceptionally(why.get());
+            f.completeExceptionally(why.apply(work));
         } catch (Throwable cannot) {
             f.completeExceptionally(fallback != null ? fallback : cannot);
         }
