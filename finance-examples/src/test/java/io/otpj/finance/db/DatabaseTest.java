@@ -110,7 +110,12 @@ class DatabaseTest {
             assertTrue(db.donations().insertPending(d).created());
         }
         assertFalse(db.donations().insertPending(ds.getFirst()).created());
+        // Another campaign's pending donation is not this one's (the query reads every pending row).
+        Campaign elsewhere = TestDatabase.campaign(db, Money.of(100, "USD"));
+        Donation others = Donation.of(elsewhere.id(), "donor9", Money.of(9, "USD"));
+        assertTrue(db.donations().insertPending(others).created());
         assertEquals(ds, db.donations().findPending(c.id()));
+        assertEquals(List.of(others), db.donations().findPending(elsewhere.id()));
         assertReject(Rejection.Reason.UNKNOWN_CAMPAIGN,
                 () -> db.donations().insertPending(Donation.of("no-such", "x", Money.of(5, "USD"))));
 
@@ -144,6 +149,48 @@ class DatabaseTest {
             }
         }
         assertEquals(runningTotals, db.donations().processedSumByCurrency().get(Money.currency("USD")));
+    }
+
+    /**
+     * One index led by {@code campaign_id}, shared by the foreign key (H2 makes a foreign key an
+     * index of its own unless one on exactly its columns exists: two such indexes are each written
+     * at one place per campaign in every commit), and one on {@code status}.
+     */
+    @Test
+    void donationsHaveOneCampaignIndexSharedByTheForeignKeyAndAStatusIndex() {
+        boolean postgres = TestDatabase.postgresUrl() != null;
+        Map<String, List<String>> indexes = db.transaction(null, "read the donations' indexes", c -> {
+            Map<String, List<String>> out = new java.util.TreeMap<>();
+            String sql = postgres
+                    ? "SELECT i.relname AS index_name, a.attname AS column_name FROM pg_index x"
+                            + " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+                            + " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY (x.indkey)"
+                            + " WHERE t.relname = 'donations' AND t.relnamespace = to_regnamespace(current_schema())"
+                            + " ORDER BY i.relname, array_position(x.indkey, a.attnum)"
+                    : "SELECT index_name, column_name FROM information_schema.index_columns"
+                            + " WHERE table_name = 'donations' ORDER BY index_name, ordinal_position";
+            try (var ps = c.prepareStatement(sql); var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.computeIfAbsent(rs.getString("index_name"), k -> new ArrayList<>()).add(rs.getString("column_name"));
+                }
+            }
+            return out;
+        });
+        List<String> byCampaign = indexes.entrySet().stream()
+                .filter(e -> e.getValue().getFirst().equals("campaign_id")).map(Map.Entry::getKey).toList();
+        assertEquals(List.of("donations_campaign"), byCampaign, "indexes led by campaign_id: " + indexes);
+        assertEquals(List.of("campaign_id"), indexes.get("donations_campaign"));
+        assertEquals(List.of("status"), indexes.get("donations_status"), indexes.toString());
+        if (!postgres) {
+            String fkIndex = db.transaction(null, "read the foreign key's index", c -> {
+                try (var ps = c.prepareStatement("SELECT index_name FROM information_schema.table_constraints"
+                        + " WHERE table_name = 'donations' AND constraint_name = 'donations_campaign_fk'");
+                        var rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            });
+            assertEquals("donations_campaign", fkIndex);
+        }
     }
 
     @Test
