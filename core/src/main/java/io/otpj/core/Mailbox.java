@@ -17,9 +17,14 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  * <table>
  *   <caption>Fields</caption>
  *   <tr><th>field</th><th>writer</th><th>readers</th><th>access</th><th>why</th></tr>
- *   <tr><td>{@code queue}</td><td>constructor; owner (null, at its end)</td><td>senders,
- *       owner</td><td>plain (published with the pid, see {@link Pcb#Pcb()})</td><td>the
- *       messages; dropped at death so a held pid keeps no mailbox</td></tr>
+ *   <tr><td>{@code queue}</td><td>the first sender (or the owner's first wait for a message
+ *       that finds one there): one CAS from null; the owner at its end ({@link #CLOSED}, one
+ *       getAndSet)</td><td>senders, owner</td><td>acquire reads, CAS / getAndSet writes</td>
+ *       <td>the messages; null until the first is sent, so a process that never had one (a server
+ *       started hibernated) keeps no queue; dropped at death so a held pid keeps no mailbox</td></tr>
+ *   <tr><td>{@code queueShape}</td><td>constructor</td><td>the thread that makes the queue</td>
+ *       <td>plain (published with the pid, see {@link Pcb#Pcb()})</td><td>the queue's chunk and
+ *       class, chosen at start</td></tr>
  *   <tr><td>{@code bounds}</td><td>constructor</td><td>senders</td><td>plain (published with
  *       the pid, as {@code queue})</td><td>null unless the mailbox is bounded</td></tr>
  *   <tr><td>{@code exitReason}</td><td>the decider of the exit (one CAS)</td><td>anyone</td>
@@ -68,9 +73,20 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  * return of {@code m} from {@link #take} (the queue's release store and acquire load of the
  * element).
  *
+ * <h2>The queue made by the first sender</h2>
+ * A local process starts with no queue ({@code queue == null}); the first thread that sends it a
+ * message makes it and installs it with a CAS from null (a loser uses the winner's). That CAS is
+ * a store before the sender's offer, so the argument above holds with "the queue is installed,
+ * then the message offered" as the producer's store: a consumer that stored {@code parked}, fenced
+ * and then read null found no message, and the sender, whose install follows that read, sees
+ * {@code parked} after its own fence and wakes it. The acquire read of the field gives a thread
+ * that did not make the queue the stores of its construction (the CAS releases them). A proxy of
+ * a remote process also has a null queue, for good: its messages go to its node.
+ *
  * <h2>After death</h2>
- * At its end the owner clears {@link PcbRelations#thread}, drops the queue (clears the field) and
- * then drains it under the block's lock, failing the calls it finds. A sender that offered into the
+ * At its end the owner clears {@link PcbRelations#thread}, swaps the queue for {@link #CLOSED}
+ * (so that no sender can install one afterwards) and then drains what it had under the block's
+ * lock, failing the calls it finds. A sender that offered into the
  * queue just before (it read it while the process was alive) sees the exit after its offer; if the
  * owner has already gone ({@code thread == null}), it drains the queue itself under the same lock,
  * so no message stays reachable from a dead pid. The lock makes each late drainer the single
@@ -81,12 +97,13 @@ abstract class Mailbox extends PcbRelations {
 
     static final int CHUNK = Integer.getInteger("otpj.mailbox.chunk", 32);
     private static final boolean PADDED = Boolean.getBoolean("otpj.mailbox.padded");
-    static final VarHandle PARKED, EXIT;
+    static final VarHandle PARKED, EXIT, QUEUE;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             PARKED = l.findVarHandle(Mailbox.class, "parked", int.class);
             EXIT = l.findVarHandle(Mailbox.class, "exitReason", ExitReason.class);
+            QUEUE = l.findVarHandle(Mailbox.class, "queue", MessagePassingQueue.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -95,7 +112,18 @@ abstract class Mailbox extends PcbRelations {
     /** Values of {@code parked}: the owner runs (or spins); it is parked; it has no thread. */
     static final int RUNNING = 0, PARKED_WAITING = 1, HIBERNATED = 2;
 
-    MessagePassingQueue<Object> queue;
+    /**
+     * The queue of a process that has ended: never offered to nor polled (a sender that finds it
+     * drops its message, as for any dead process). Of the unpadded class, so that the call sites
+     * of {@code queue} see no third receiver type.
+     */
+    static final MessagePassingQueue<Object> CLOSED = new MpscUnboundedAtomicUnpaddedArrayQueue<>(2);
+
+    /** Null until the first message (or for a proxy, always); see the class comment. */
+    @SuppressWarnings("unused") // accessed through QUEUE
+    private MessagePassingQueue<Object> queue;
+    /** The queue to make: its chunk, shifted left by one, and 1 if it is the padded class. */
+    int queueShape;
     /** The bound of a bounded mailbox, or null (the default): see {@link MailboxBounds}. */
     MailboxBounds bounds;
     volatile ExitReason exitReason;
@@ -105,8 +133,9 @@ abstract class Mailbox extends PcbRelations {
     /**
      * The chunk of a compact mailbox: that of a server started with {@link
      * StartOptions#withHibernateAfter}, which is idle most of its life. Half the node's chunk, at
-     * most 16 slots and at least 2: a hibernated server keeps its empty first chunk, and 16 slots
-     * instead of 32 take 64 bytes off it (measured 560 → 496 B per hibernated server). The price is
+     * most 16 slots and at least 2: a hibernated server that has had messages keeps its empty
+     * current chunk, and 16 slots instead of 32 take 64 bytes off it (measured 560 → 496 B per
+     * hibernated server, before a server with no message yet had no queue at all). The price is
      * a chunk linked twice as often under a burst: four producers casting to one server measured
      * 0.88× [0.79, 0.96] with 16-slot chunks against 32 (paired forks, {@code docs/benchmarks.md}),
      * which is why it is not the default.
@@ -123,19 +152,48 @@ abstract class Mailbox extends PcbRelations {
         return hot || PADDED ? new MpscUnboundedAtomicArrayQueue<>(chunk) : new MpscUnboundedAtomicUnpaddedArrayQueue<>(chunk);
     }
 
+    /** @return the {@link #queueShape} of a queue of {@code chunk} slots, padded if {@code hot} */
+    static int queueShape(int chunk, boolean hot) {
+        return chunk << 1 | (hot ? 1 : 0);
+    }
+
+    /** @return the queue: null if none was made yet, {@link #CLOSED} after the end. Any thread. */
+    @SuppressWarnings("unchecked")
+    final MessagePassingQueue<Object> queue() {
+        return (MessagePassingQueue<Object>) QUEUE.getAcquire(this);
+    }
+
+    /** Makes the queue, or returns the one another thread installed first (maybe {@link #CLOSED}). */
+    @SuppressWarnings("unchecked")
+    private MessagePassingQueue<Object> installQueue() {
+        int shape = queueShape;
+        MessagePassingQueue<Object> made = newQueue(shape >>> 1, (shape & 1) != 0);
+        MessagePassingQueue<Object> won = (MessagePassingQueue<Object>) QUEUE.compareAndExchange(this, null, made);
+        return won == null ? made : won;
+    }
+
     /** A message a bounded mailbox always admits (a state machine's own timeouts). */
     interface Unbounded {}
 
     /** Sends {@code message} to this process unless it is dead. Any thread. */
     final void deliver(Object message) {
-        MessagePassingQueue<Object> q = queue;
-        if (q == null || exitReason != null) {
+        MessagePassingQueue<Object> q = queue();
+        if (q == null) {
             // A proxy of a process on another node has no queue: its messages go to that node,
             // on the sender's thread and inside its effect, so they keep the sender's order.
             RemoteNode r = remote;
-            if (r != null && exitReason == null) {
-                r.deliver((Pcb) this, message);
+            if (r != null) {
+                if (exitReason == null) {
+                    r.deliver((Pcb) this, message);
+                }
+                return;
             }
+            if (exitReason != null) {
+                return;
+            }
+            q = installQueue(); // the first message: see "The queue made by the first sender"
+        }
+        if (q == CLOSED || exitReason != null) {
             return;
         }
         MailboxBounds b = bounds;
@@ -184,13 +242,20 @@ abstract class Mailbox extends PcbRelations {
 
     /** @return the next message or null if the queue is empty. Owner thread only. */
     final Object poll() {
-        return queue.poll();
+        MessagePassingQueue<Object> q = queue();
+        return q == null ? null : q.poll();
     }
 
     /** @return an estimate of the number of queued messages. Any thread. */
     final int size() {
-        MessagePassingQueue<Object> q = queue;
+        MessagePassingQueue<Object> q = queue();
         return q == null ? 0 : q.size();
+    }
+
+    /** @return whether no message is queued (none ever sent, or all taken). Owner thread only. */
+    final boolean isEmpty() {
+        MessagePassingQueue<Object> q = queue();
+        return q == null || q.isEmpty();
     }
 
     /**
@@ -202,8 +267,10 @@ abstract class Mailbox extends PcbRelations {
      * @throws ProcessExit if the process dies while it waits
      */
     final Object take(long timeoutNanos, boolean fresh) {
-        MessagePassingQueue<Object> q = queue;
-        Object m = q.poll();
+        // Null until the first message comes (read again each round while it is): the owner never
+        // makes the queue itself, so a process waiting for its first message keeps none.
+        MessagePassingQueue<Object> q = queue();
+        Object m = q == null ? null : q.poll();
         if (m != null || timeoutNanos == 0) {
             return m;
         }
@@ -216,7 +283,10 @@ abstract class Mailbox extends PcbRelations {
         begin();
         try {
             for (int step = 0; ; step++) {
-                m = q.poll();
+                if (q == null) {
+                    q = queue();
+                }
+                m = q == null ? null : q.poll();
                 if (m != null) {
                     satisfied();
                     return m;
@@ -240,7 +310,10 @@ abstract class Mailbox extends PcbRelations {
                 sliceEnds();
                 PARKED.setVolatile(this, PARKED_WAITING);
                 VarHandle.fullFence();
-                m = q.poll();
+                if (q == null) {
+                    q = queue();
+                }
+                m = q == null ? null : q.poll();
                 if (m != null) {
                     PARKED.setOpaque(this, RUNNING);
                     unparked();
@@ -282,12 +355,12 @@ abstract class Mailbox extends PcbRelations {
      * The owner's last act on its mailbox: drops the queue and hands every queued message to
      * {@code sink}. Owner thread only, after it cleared {@link PcbRelations#thread}.
      */
+    @SuppressWarnings("unchecked")
     final void close(Consumer<Object> sink) {
-        MessagePassingQueue<Object> q = queue;
-        queue = null;
+        // A getAndSet: no sender installs a queue after it (their CAS expects null), and it is the
         // StoreLoad between the owner's clear of thread (just before) and the drain's loads.
-        VarHandle.fullFence();
-        if (q != null) {
+        MessagePassingQueue<Object> q = (MessagePassingQueue<Object>) QUEUE.getAndSet(this, CLOSED);
+        if (q != null && q != CLOSED) {
             synchronized (this) {
                 q.drain(sink::accept);
             }

@@ -129,11 +129,11 @@ final class Pcb extends Mailbox {
      */
     Pcb(Node node, boolean hot, MailboxLimit limit, boolean compact) {
         node.requireAccepting();
-        // The queue and the node before the pid: a Pcb reached through the pid's final field
-        // sees them, however the pid was published (the final-field guarantee covers writes made
-        // before the pid's constructor ended).
+        // The queue's shape and the node before the pid: a Pcb reached through the pid's final
+        // field sees them, however the pid was published (the final-field guarantee covers writes
+        // made before the pid's constructor ended). The queue itself is made by the first sender.
         int chunk = node.options().mailboxChunk();
-        queue = newQueue(compact && !hot ? compactChunk(chunk) : chunk, hot);
+        queueShape = queueShape(compact && !hot ? compactChunk(chunk) : chunk, hot);
         bounds = limit == null ? null : new MailboxBounds(limit);
         this.node = node;
         this.pid = new Pid(node.name(), node.creation(), node.nextId(), this);
@@ -936,7 +936,7 @@ final class Pcb extends Mailbox {
         thread = null;
         PARKED.setVolatile(this, HIBERNATED);
         VarHandle.fullFence();
-        if (queue.isEmpty() && exitReason == null) {
+        if (isEmpty() && exitReason == null) {
             throw Hibernation.INSTANCE;
         }
         if (!PARKED.compareAndSet(this, HIBERNATED, RUNNING)) {

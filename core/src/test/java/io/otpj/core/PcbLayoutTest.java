@@ -49,7 +49,7 @@ class PcbLayoutTest {
 
     static final List<F> SENDER_READ = List.of(
             new F(Mailbox.class, "queue", 4), new F(Mailbox.class, "bounds", 4), new F(Mailbox.class, "exitReason", 4),
-            new F(Mailbox.class, "parked", 4), new F(Pcb.class, "pid", 4));
+            new F(Mailbox.class, "parked", 4), new F(Mailbox.class, "queueShape", 4), new F(Pcb.class, "pid", 4));
 
     @Test
     void ownerWrittenAndSenderReadFieldsAreACacheLineApart() {

@@ -3,6 +3,7 @@ package io.otpj.core;
 import static io.otpj.core.Probe.WAIT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -185,10 +186,15 @@ class StartOptionsTest {
             int senders = 4, each = 20_000;
             Pid hot = n.call(() -> GenServer.start(new Sequences(), senders, StartOptions.defaults().withHotMailbox(true)).pid());
             Pid plain = n.call(() -> GenServer.start(new Sequences(), senders).pid());
-            assertTrue(hot.pcb.queue instanceof org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue,
-                    "hot: " + hot.pcb.queue.getClass());
+            // No queue until the first message: the first sender makes it, of the class chosen at start.
+            assertNull(hot.pcb.queue(), "a queue before any message");
+            assertNull(plain.pcb.queue(), "a queue before any message");
+            GenServer.call(hot, "seqs", WAIT);
+            GenServer.call(plain, "seqs", WAIT);
+            assertTrue(hot.pcb.queue() instanceof org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue,
+                    "hot: " + hot.pcb.queue().getClass());
             assertEquals(Boolean.getBoolean("otpj.mailbox.padded"),
-                    plain.pcb.queue instanceof org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue,
+                    plain.pcb.queue() instanceof org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue,
                     "the default mailbox is the unpadded queue unless -Dotpj.mailbox.padded=true");
             assertTrue(StartOptions.defaults().withHotMailbox(true).hotMailbox());
             assertFalse(StartOptions.defaults().hotMailbox());

@@ -1,6 +1,8 @@
 package io.otpj.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -248,6 +250,119 @@ class WakeupStressTest {
             assertEquals((long) threads * iterations, (long) GenServer.<Long>call(server, "count", Proc.INFINITY));
         } finally {
             GenServer.stop(server);
+        }
+    }
+
+    /**
+     * A process has no mailbox queue until its first message, whose sender makes it (a CAS) while
+     * the process may be spinning or parking on the empty field. Each round a fresh process waits
+     * untimed for two messages that two processes send it at once, racing each other's install;
+     * a lost wake-up leaves it parked with its mail, which the watchdog sees.
+     */
+    @Test
+    void theFirstMessagesToAFreshProcessAlwaysWakeIt() {
+        int rounds = 20_000 * SCALE;
+        try (Watchdog dog = new Watchdog()) {
+            for (int r = 0; r < rounds; r++) {
+                AtomicLong progress = new AtomicLong();
+                CompletableFuture<Long> got = new CompletableFuture<>();
+                Pid consumer = Proc.spawn(() -> {
+                    long sum = (Integer) Proc.receive();
+                    progress.incrementAndGet();
+                    sum += (Integer) Proc.receive();
+                    progress.incrementAndGet();
+                    got.complete(sum);
+                });
+                dog.watch(consumer, progress);
+                if (r % 64 == 0) {
+                    assertNull(consumer.pcb.queue(), "a queue before the first message"); // until one is sent
+                }
+                Proc.spawn(() -> Proc.send(consumer, 1));
+                Proc.spawn(() -> Proc.send(consumer, 2));
+                assertEquals(3L, (long) dog.await(got, BOUND_SECONDS), "round " + r);
+            }
+        }
+    }
+
+    /**
+     * The same race for a server whose {@code init} hibernates it: no thread and no queue, and two
+     * casts and a call arriving together make the queue and start its thread once.
+     */
+    @Test
+    void theFirstMessagesToAServerStartedHibernatedAlwaysWakeIt() {
+        int rounds = 10_000 * SCALE;
+        GenServer<Void, Long> sleeper = new GenServer<>() {
+            @Override
+            public InitResult<Long> init(Void arg) {
+                return ok(0L, Action.hibernate());
+            }
+
+            @Override
+            public CallResult<Long> handleCall(Object request, From from, Long casts) {
+                return reply(casts, casts);
+            }
+
+            @Override
+            public CastResult<Long> handleCast(Object request, Long casts) {
+                return noreply(casts + 1);
+            }
+        };
+        try (Watchdog dog = new Watchdog()) {
+            for (int r = 0; r < rounds; r++) {
+                Pid server = GenServer.start(sleeper, null).pid();
+                dog.watch(server, new AtomicLong());
+                CompletableFuture<Long> answer = new CompletableFuture<>();
+                Proc.spawn(() -> GenServer.cast(server, "a"));
+                Proc.spawn(() -> GenServer.cast(server, "b"));
+                Proc.spawn(() -> {
+                    long casts;
+                    do {
+                        casts = GenServer.<Long>call(server, "casts", Proc.INFINITY);
+                    } while (casts < 2);
+                    answer.complete(casts);
+                });
+                assertEquals(2L, (long) dog.await(answer, BOUND_SECONDS), "round " + r);
+                GenServer.stop(server);
+            }
+        }
+    }
+
+    /**
+     * First messages racing a kill: whatever the interleaving, a dead process ends with the
+     * {@link Mailbox#CLOSED} queue, so no sender installed a queue after its end and no message
+     * stays reachable from its pid.
+     */
+    @Test
+    void firstMessagesRacingAKillLeaveNoQueueOnTheDeadPid() throws Exception {
+        int rounds = 10_000 * SCALE;
+        for (int r = 0; r < rounds; r++) {
+            Pid victim = Proc.spawn(() -> {
+                for (;;) {
+                    Proc.receive();
+                }
+            });
+            CompletableFuture<Void> a = new CompletableFuture<>(), b = new CompletableFuture<>();
+            Proc.spawn(() -> {
+                Proc.send(victim, "a");
+                a.complete(null);
+            });
+            Proc.spawn(() -> {
+                Proc.send(victim, "b");
+                b.complete(null);
+            });
+            if ((r & 1) == 0) {
+                Proc.exit(victim, ExitReason.kill());
+            } else {
+                Proc.spawn(() -> Proc.exit(victim, ExitReason.kill()));
+            }
+            a.get(BOUND_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            b.get(BOUND_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            // Its end swaps in CLOSED; a queue a late sender installed instead would never go.
+            int round = r;
+            Probe.until(() -> victim.pcb.queue() == Mailbox.CLOSED, Probe.WAIT, "round " + round + ": the dead pid's queue is "
+                    + victim.pcb.queue());
+            assertSame(Mailbox.CLOSED, victim.pcb.queue(), "round " + r);
+            assertEquals(0, victim.pcb.size(), "round " + r);
         }
     }
 }
