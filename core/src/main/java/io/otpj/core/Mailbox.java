@@ -17,8 +17,8 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  * <table>
  *   <caption>Fields</caption>
  *   <tr><th>field</th><th>writer</th><th>readers</th><th>access</th><th>why</th></tr>
- *   <tr><td>{@code queue}</td><td>the first sender (or the owner's first wait for a message
- *       that finds one there): one CAS from null; the owner at its end ({@link #CLOSED}, one
+ *   <tr><td>{@code queue}</td><td>the first sender (one CAS from null: the owner never makes
+ *       it); the owner at its end ({@link #CLOSED}, one
  *       getAndSet)</td><td>senders, owner</td><td>acquire reads, CAS / getAndSet writes</td>
  *       <td>the messages; null until the first is sent, so a process that never had one (a server
  *       started hibernated) keeps no queue; dropped at death so a held pid keeps no mailbox</td></tr>
@@ -168,7 +168,8 @@ abstract class Mailbox extends PcbRelations {
     private MessagePassingQueue<Object> installQueue() {
         int shape = queueShape;
         MessagePassingQueue<Object> made = newQueue(shape >>> 1, (shape & 1) != 0);
-        MessagePassingQueue<Object> won = (MessagePassingQueue<Object>) QUEUE.compareAndExchange(this, null, made);
+        MessagePassingQueue<Object> won = (MessagePassingQueue<Object>) QUEUE.compareAndExchange(this,
+                (MessagePassingQueue<Object>) null, made);
         return won == null ? made : won;
     }
 
@@ -357,9 +358,11 @@ abstract class Mailbox extends PcbRelations {
      */
     @SuppressWarnings("unchecked")
     final void close(Consumer<Object> sink) {
-        // A getAndSet: no sender installs a queue after it (their CAS expects null), and it is the
-        // StoreLoad between the owner's clear of thread (just before) and the drain's loads.
+        // A getAndSet: no sender installs a queue after it (their CAS expects null).
         MessagePassingQueue<Object> q = (MessagePassingQueue<Object>) QUEUE.getAndSet(this, CLOSED);
+        // StoreLoad between the owner's clear of thread (just before) and the drain's loads; the
+        // getAndSet is one on HotSpot, the fence says so whatever the queue's loads are.
+        VarHandle.fullFence();
         if (q != null && q != CLOSED) {
             synchronized (this) {
                 q.drain(sink::accept);
