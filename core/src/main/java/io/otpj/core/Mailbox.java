@@ -365,14 +365,26 @@ abstract class Mailbox extends PcbRelations {
         VarHandle.fullFence();
         if (q != null && q != CLOSED) {
             synchronized (this) {
-                q.drain(sink::accept);
+                drainAll(q, sink::accept);
             }
         }
     }
 
     private void drainAfterDeath(MessagePassingQueue<Object> q) {
         synchronized (this) {
-            q.drain(Pcb::dropAfterDeath);
+            drainAll(q, Pcb::dropAfterDeath);
+        }
+    }
+
+    /**
+     * Hands {@code sink} every message it can take from {@code q}. Several drains: the contract of
+     * {@link MessagePassingQueue#drain(MessagePassingQueue.Consumer)} makes no promise that the
+     * queue is empty at its end (JCTools' unbounded queues take at most 4,096 per call). A message
+     * whose offer is still in flight is the late sender's to drain (see "After death").
+     */
+    static void drainAll(MessagePassingQueue<Object> q, MessagePassingQueue.Consumer<Object> sink) {
+        while (q.drain(sink) > 0) {
+            // until a drain finds nothing
         }
     }
 }

@@ -383,4 +383,21 @@ class WakeupStressTest {
             assertEquals(0, victim.pcb.size(), "round " + r);
         }
     }
+
+    /**
+     * A dead process's mailbox is drained whole, however long: one JCTools drain takes at most
+     * 4,096 messages, and the calls beyond would be failed only by their callers' death watch.
+     */
+    @Test
+    void aDrainAtDeathTakesEveryQueuedMessage() {
+        org.jctools.queues.MessagePassingQueue<Object> q = Mailbox.newQueue(Mailbox.CHUNK, false);
+        int n = 10_000;
+        for (int i = 0; i < n; i++) {
+            q.offer(i);
+        }
+        AtomicLong drained = new AtomicLong();
+        Mailbox.drainAll(q, m -> drained.incrementAndGet());
+        assertEquals(n, drained.get());
+        assertTrue(q.isEmpty());
+    }
 }
