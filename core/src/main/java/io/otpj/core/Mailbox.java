@@ -35,8 +35,8 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  *       <td>the wake-up flag</td></tr>
  * </table>
  *
- * <p>IMPLEMENTATION NOTES. {@link #put} may be called by any thread; {@link #take} and
- * {@link #poll} by the SINGLE owner thread only ({@link #size} by anyone, as an estimate). The
+ * <p>IMPLEMENTATION NOTES. {@link #deliver} may be called by any thread; {@link #take},
+ * {@link #isEmpty} and {@link #close} by the SINGLE owner thread only ({@link #size} by anyone, as an estimate). The
  * queue is {@code org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue}: the
  * {@code atomic} variants use field updaters, not {@code sun.misc.Unsafe}, so JDK 25 prints no
  * warning, and the unpadded layout keeps a million idle mailboxes small. The padded variant,
@@ -56,8 +56,8 @@ import org.jctools.queues.atomic.unpadded.MpscUnboundedAtomicUnpaddedArrayQueue;
  * only moves the producer index to an odd "resizing" value, which its {@code poll} reads as
  * empty, and the stores that publish the element follow with release semantics only).
  * <pre>
- *   producer (put):   offer(m)       ; fullFence ; load parked   (unpark if 1)
- *   consumer (take):  store parked=1 ; fullFence ; poll()        (park if empty)
+ *   producer (deliver): offer(m)       ; fullFence ; load parked   (unpark if 1)
+ *   consumer (take):    store parked=1 ; fullFence ; poll()        (park if empty)
  * </pre>
  * Each side stores, fences, then loads: the store-buffering outcome, in which both loads miss the
  * other side's store, is exactly what two full fences forbid (the fences are totally ordered; the
@@ -239,12 +239,6 @@ abstract class Mailbox extends PcbRelations {
     /** @return whether the process is hibernated now: alive with no thread (a hint, any thread) */
     final boolean hibernated() {
         return (int) PARKED.getOpaque(this) == HIBERNATED;
-    }
-
-    /** @return the next message or null if the queue is empty. Owner thread only. */
-    final Object poll() {
-        MessagePassingQueue<Object> q = queue();
-        return q == null ? null : q.poll();
     }
 
     /** @return an estimate of the number of queued messages. Any thread. */
