@@ -97,10 +97,14 @@ class RegistryEffectGateTest {
             });
             assertTrue(holding.await(T.toMillis(), TimeUnit.MILLISECONDS), "the victim did not register");
             CompletableFuture<Object> down = new CompletableFuture<>();
+            CountDownLatch watching = new CountDownLatch(1);
             Pid watcher = Proc.spawn(() -> {
                 MonitorRef ref = Proc.monitor(victim);
+                watching.countDown();
                 down.complete(Proc.receive(m -> m instanceof Down d && d.ref().equals(ref), T).orElse(null));
             });
+            // The monitor before the kill: one set up after the exit is decided hears noproc.
+            assertTrue(watching.await(T.toMillis(), TimeUnit.MILLISECONDS), "the watcher did not monitor");
             Thread killer = Thread.ofPlatform().start(() -> Proc.exit(victim, ExitReason.kill()));
             if (holdTheDeath) {
                 assertTrue(inHook.await(T.toMillis(), TimeUnit.MILLISECONDS), "the victim's exit hook did not run");
